@@ -1,0 +1,47 @@
+"""``aligner build``: run every stage that exists, in order, and write the outputs atomically."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
+from aligner.ingest import Skipped, discover_files, ingest_directory
+from aligner.model import Document, Segment
+from aligner.progress import Progress
+from aligner.segment import segment_documents
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    raw_dir: Path = Path("corpus/raw")
+    out_dir: Path = Path("corpus/out")
+    segmenter: str = "rules"
+
+
+@dataclass
+class BuildResult:
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+
+
+def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildResult:
+    progress = Progress("ingest", len(discover_files(options.raw_dir)), "files", log)
+    documents, skipped = ingest_directory(options.raw_dir, on_file=progress.advance)
+    for item in skipped:
+        progress.message(f"skipped {item.source_file}: {item.reason}")
+
+    unique = [d for d in documents if d.duplicate_of is None]
+    segments = segment_documents(unique, options.segmenter)
+    Progress("segment", len(unique), "documents", log).advance(len(unique))
+
+    out = options.out_dir
+    write_documents_jsonl(out / "documents.jsonl", documents)
+    write_segments_tsv(out / "segments.tsv", segments)
+    write_tsv(out / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
+    if log is not None:
+        log.write(f"[build] {len(unique)} documents, {len(segments)} segments -> {out}\n")
+    return BuildResult(documents, skipped, segments)

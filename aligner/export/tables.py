@@ -1,0 +1,69 @@
+"""Writers for the build's intermediate tables: documents.jsonl, segments.tsv, skipped.tsv.
+
+All are written atomically and deterministically (stable order, no timestamps), so two builds of
+the same input are byte-identical. TSV cells never contain tabs or newlines and are never quoted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import regex
+
+from aligner.fileio import atomic_writer
+from aligner.model import Document, Segment
+
+_TSV_BREAKERS = regex.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
+
+
+def tsv_cell(value: object) -> str:
+    """One TSV cell: tabs and line breaks become a space (the format has no quoting)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return _TSV_BREAKERS.sub(" ", str(value))
+
+
+def write_tsv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    with atomic_writer(path) as handle:
+        handle.write("\t".join(header) + "\n")
+        for row in rows:
+            handle.write("\t".join(tsv_cell(value) for value in row) + "\n")
+
+
+def document_record(document: Document) -> dict:
+    return {
+        "doc_id": document.doc_id,
+        "source_file": document.source_file,
+        "sha256": document.sha256,
+        "encoding": document.encoding,
+        "lang": document.lang,
+        "lang_confidence": document.lang_confidence,
+        "duplicate_of": document.duplicate_of,
+        "paragraphs": [
+            {"index": p.index, "text": p.text, "heading": p.is_heading, "lang": p.lang,
+             "lang_confidence": p.lang_confidence, "source_span": [p.source.start, p.source.end]}
+            for p in document.paragraphs
+        ],
+        "removed": [
+            {"text": r.text, "reason": r.reason, "source_span": [r.source.start, r.source.end]}
+            for r in document.removed
+        ],
+    }
+
+
+def write_documents_jsonl(path: Path, documents: Iterable[Document]) -> None:
+    with atomic_writer(path) as handle:
+        for document in documents:
+            handle.write(json.dumps(document_record(document), ensure_ascii=False) + "\n")
+
+
+SEGMENT_COLUMNS = ("segment_id", "doc_id", "paragraph", "sentence", "lang", "heading", "text")
+
+
+def write_segments_tsv(path: Path, segments: Iterable[Segment]) -> None:
+    write_tsv(path, SEGMENT_COLUMNS, (
+        (s.segment_id, s.doc_id, s.paragraph, s.index, s.lang, s.is_heading, s.text) for s in segments))

@@ -1,0 +1,137 @@
+"""Ingest: raw scraped files -> cleaned :class:`~aligner.model.Document` records.
+
+Decoding, Unicode normalization, boilerplate removal (each removal with its reason), language ID
+per document and per paragraph, and detection of files that duplicate another file's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from aligner.errors import InputError
+from aligner.ingest.boilerplate import Line, find_boilerplate, is_heading
+from aligner.ingest.decode import read_text_file
+from aligner.ingest.langid import document_language, identify_language
+from aligner.ingest.normalize import LINE_BREAK, normalize_line
+from aligner.model import Document, Paragraph, Removal, Span
+
+__all__ = ["Skipped", "discover_files", "ingest_directory", "ingest_file", "ingest_text", "split_lines"]
+
+# Hard-wrapped paragraphs: a line not ending a sentence followed by one starting in lower case.
+_CONTINUATION = regex.compile(r"^\p{Ll}")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input file the build could not use, and why."""
+
+    source_file: str
+    reason: str
+
+
+def split_lines(text: str) -> list[Line]:
+    """Normalized non-empty lines with their spans in ``text``; hard-wrapped lines are re-joined."""
+    lines: list[Line] = []
+    start = 0
+    for line_number, match in enumerate([*LINE_BREAK.finditer(text), None], start=1):
+        end = match.start() if match else len(text)
+        normalized = normalize_line(text[start:end])
+        if normalized:
+            previous = lines[-1] if lines else None
+            joins = (previous is not None and previous.source.end == _previous_break_start(text, start)
+                     and _CONTINUATION.match(normalized) and not previous.text.endswith((".", "!", "?", ":")))
+            if joins:
+                lines[-1] = Line(previous.line_number, f"{previous.text} {normalized}",
+                                 Span(previous.source.start, end))
+            else:
+                lines.append(Line(line_number, normalized, Span(start, end)))
+        start = match.end() if match else len(text)
+    return lines
+
+
+def _previous_break_start(text: str, line_start: int) -> int:
+    """End of the line just before ``line_start`` (so only directly adjacent lines are joined)."""
+    position = line_start - 1
+    if position > 0 and text[position] == "\n" and text[position - 1] == "\r":
+        position -= 1
+    return position
+
+
+def ingest_text(text: str, doc_id: str, source_file: str, sha256: str = "", encoding: str = "utf-8") -> Document:
+    """Clean already-decoded text into a :class:`Document`."""
+    lines = split_lines(text)
+    removed_at = find_boilerplate(lines)
+    kept = [line for position, line in enumerate(lines) if position not in removed_at]
+    doc_lang, doc_confidence = document_language([line.text for line in kept])
+    paragraphs = []
+    for line in kept:
+        lang, confidence = identify_language(line.text, prior_lang=doc_lang)
+        paragraphs.append(Paragraph(index=len(paragraphs), text=line.text, is_heading=is_heading(line.text),
+                                    lang=lang, lang_confidence=round(confidence, 4), source=line.source))
+    removals = [Removal(text=lines[p].text, reason=reason, source=lines[p].source)
+                for p, reason in sorted(removed_at.items())]
+    return Document(doc_id=doc_id, source_file=source_file, sha256=sha256, encoding=encoding, lang=doc_lang,
+                    lang_confidence=round(doc_confidence, 4), paragraphs=paragraphs, removed=removals)
+
+
+def ingest_file(path: Path, doc_id: str | None = None, source_file: str | None = None) -> Document:
+    """Read, decode and clean one file; raises :class:`InputError` for unusable input."""
+    path = Path(path)
+    text, encoding, data = read_text_file(path)
+    document = ingest_text(text, doc_id=doc_id or path.stem, source_file=source_file or path.name,
+                           sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
+    if not document.paragraphs:
+        raise InputError(path, "no text left after cleaning (only whitespace or page furniture)")
+    return document
+
+
+def discover_files(raw_dir: Path) -> list[Path]:
+    """Regular files under ``raw_dir`` (recursively, hidden ones skipped), in a stable order."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise InputError(raw_dir, "input directory does not exist")
+    return sorted(
+        (p for p in raw_dir.rglob("*")
+         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)),
+        key=lambda p: p.relative_to(raw_dir).as_posix(),
+    )
+
+
+def _doc_ids(files: list[Path], raw_dir: Path) -> list[str]:
+    """File stems, or relative paths where stems would collide."""
+    stems = [p.stem for p in files]
+    return [stem if stems.count(stem) == 1 else p.relative_to(raw_dir).as_posix()
+            for stem, p in zip(stems, files)]
+
+
+def ingest_directory(raw_dir: Path, on_file: Callable[[], None] | None = None) -> tuple[list[Document], list[Skipped]]:
+    """Ingest every file of ``raw_dir``; unusable files are returned as :class:`Skipped`, not raised.
+
+    A file whose cleaned text equals an earlier file's is kept with ``duplicate_of`` set.
+    """
+    raw_dir = Path(raw_dir)
+    paths = discover_files(raw_dir)
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    first_with_text: dict[str, str] = {}
+    for path, doc_id in zip(paths, _doc_ids(paths, raw_dir)):
+        source_file = path.relative_to(raw_dir).as_posix()
+        try:
+            document = ingest_file(path, doc_id=doc_id, source_file=source_file)
+        except InputError as err:
+            skipped.append(Skipped(source_file, err.problem))
+            continue
+        finally:
+            if on_file is not None:
+                on_file()
+        text_key = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
+        original = first_with_text.setdefault(text_key, doc_id)
+        if original != doc_id:
+            document.duplicate_of = original
+        documents.append(document)
+    return documents, skipped

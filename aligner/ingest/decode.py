@@ -1,0 +1,90 @@
+"""Turn the bytes of a scraped file into text: UTF-8 or UTF-16/32 with or without BOM, nothing else.
+
+Anything that does not decode to plausible text (binary data, legacy 8-bit encodings, truncated
+UTF-16) is refused with an :class:`InputError` that says why, instead of producing mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from pathlib import Path
+
+from aligner.errors import InputError
+
+_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f", "\v"}
+# Share of characters that must look like text (assigned, not control/private/surrogate).
+MIN_PLAUSIBLE_SHARE = 0.97
+# Real text of any length has some whitespace; UTF-16 guesses on random bytes have none.
+MIN_WHITESPACE_SHARE = 0.003
+
+
+def _implausible_characters(text: str) -> int:
+    bad = 0
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cc" and char not in _ALLOWED_CONTROLS:
+            bad += 1
+        elif category in ("Cn", "Co", "Cs"):
+            bad += 1
+    return bad
+
+
+def _looks_like_text(text: str) -> bool:
+    if not text:
+        return True
+    plausible = 1 - _implausible_characters(text) / len(text)
+    whitespace = sum(ch.isspace() for ch in text) / len(text)
+    return plausible >= MIN_PLAUSIBLE_SHARE and (whitespace >= MIN_WHITESPACE_SHARE or len(text) < 40)
+
+
+def decode_bytes(data: bytes, path: Path | str) -> tuple[str, str]:
+    """Return ``(text, encoding)`` or raise :class:`InputError` naming ``path``."""
+    if not data:
+        raise InputError(path, "empty file")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as err:
+                raise InputError(path, f"starts with a {encoding} byte-order mark but is not valid {encoding} "
+                                       f"(byte {err.start + len(bom)})") from None
+            return text, f"{encoding}-bom"
+    utf8_error = None
+    try:
+        text = data.decode("utf-8")
+        if "\x00" not in text and _looks_like_text(text):
+            return text, "utf-8"
+    except UnicodeDecodeError as err:
+        utf8_error = err
+    if len(data) % 2 == 0:
+        for encoding in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if _looks_like_text(text):
+                return text, encoding
+    if b"\x00" in data or utf8_error is None:
+        raise InputError(path, "binary file (not UTF-8 or UTF-16 text): refusing to read it")
+    raise InputError(path, f"not valid UTF-8 (invalid byte 0x{data[utf8_error.start]:02x} at offset "
+                           f"{utf8_error.start}) and not UTF-16; convert it to UTF-8 first")
+
+
+def read_text_file(path: Path) -> tuple[str, str, bytes]:
+    """Read and decode a file; return ``(text, encoding, raw bytes)``."""
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not a text file") from None
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from None
+    text, encoding = decode_bytes(data, path)
+    return text, encoding, data

@@ -1,0 +1,76 @@
+"""The typed data model that flows one way through the pipeline stages.
+
+Every stage is a plain function from these records to these records; nothing
+here knows how it is computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """Half-open character range ``[start, end)`` into a document's decoded source text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A block of scraped page chrome dropped by ingest, with the rule that dropped it."""
+
+    text: str
+    reason: str
+    source: Span
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A kept block of cleaned text; ``source`` points back into the decoded file."""
+
+    index: int
+    text: str
+    is_heading: bool
+    lang: str
+    lang_confidence: float
+    source: Span
+
+
+@dataclass
+class Document:
+    """One input file after ingest: cleaned paragraphs plus what was removed and why."""
+
+    doc_id: str
+    source_file: str
+    sha256: str
+    encoding: str
+    lang: str
+    lang_confidence: float
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    duplicate_of: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The cleaned text, one paragraph per line."""
+        return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A sentence (or heading) of one paragraph; ``start``/``end`` index the paragraph text."""
+
+    doc_id: str
+    paragraph: int
+    index: int
+    lang: str
+    text: str
+    start: int
+    end: int
+    is_heading: bool = False
+
+    @property
+    def segment_id(self) -> str:
+        return f"{self.doc_id}:{self.paragraph}:{self.index}"

@@ -1,0 +1,94 @@
+"""Segment: cleaned paragraphs -> sentences (:class:`~aligner.model.Segment`), per language.
+
+Three interchangeable methods, compared on a hand-made gold in ``docs/segmentation.md``:
+``rules`` (this project's rules, the default), ``srx`` (LanguageTool's SRX rules through
+choppa-srx) and ``punkt`` (nltk's unsupervised Punkt, trained on the input text of each language).
+Headings are never split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from aligner.model import Document, Segment
+from aligner.segment.rules import sentence_spans
+
+SpanSplitter = Callable[[str, str], list[tuple[int, int]]]
+METHODS = ("rules", "srx", "punkt")
+
+
+def _trimmed_spans(text: str, pieces: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans without surrounding whitespace; empty pieces dropped."""
+    spans = []
+    for start, end in pieces:
+        piece = text[start:end]
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece.rstrip())
+        if right > left:
+            spans.append((start + left, start + right))
+    return spans
+
+
+@lru_cache(maxsize=1)
+def _srx_document():
+    from choppa import DEFAULT_SRX_RULESET, SrxDocument
+
+    return SrxDocument(ruleset=DEFAULT_SRX_RULESET)
+
+
+def srx_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """LanguageTool SRX rules (``<lang>_one``: every line is a paragraph)."""
+    from choppa.iterators import SrxTextIterator
+
+    pieces, start = [], 0
+    for piece in SrxTextIterator(_srx_document(), f"{lang}_one", text):
+        pieces.append((start, start + len(piece)))
+        start += len(piece)
+    return _trimmed_spans(text, pieces)
+
+
+def punkt_splitter(training_texts: dict[str, str]) -> SpanSplitter:
+    """nltk Punkt trained, unsupervised, on the given text of each language (no model download)."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    tokenizers = {lang: PunktSentenceTokenizer(text) for lang, text in training_texts.items()}
+
+    def spans(text: str, lang: str) -> list[tuple[int, int]]:
+        tokenizer = tokenizers.get(lang) or PunktSentenceTokenizer()
+        return _trimmed_spans(text, list(tokenizer.span_tokenize(text)))
+
+    return spans
+
+
+def get_splitter(method: str, documents: Sequence[Document] = ()) -> SpanSplitter:
+    if method == "rules":
+        return sentence_spans
+    if method == "srx":
+        return srx_spans
+    if method == "punkt":
+        texts: dict[str, list[str]] = {}
+        for document in documents:
+            texts.setdefault(document.lang, []).append(document.text)
+        return punkt_splitter({lang: "\n\n".join(parts) for lang, parts in texts.items()})
+    raise ValueError(f"unknown segmentation method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def segment_document(document: Document, splitter: SpanSplitter = sentence_spans) -> list[Segment]:
+    """Sentences of every paragraph, in order; a heading is one segment."""
+    segments = []
+    for paragraph in document.paragraphs:
+        if paragraph.is_heading:
+            spans = [(0, len(paragraph.text))]
+        else:
+            spans = splitter(paragraph.text, paragraph.lang) or [(0, len(paragraph.text))]
+        for index, (start, end) in enumerate(spans):
+            segments.append(Segment(doc_id=document.doc_id, paragraph=paragraph.index, index=index,
+                                    lang=paragraph.lang, text=paragraph.text[start:end], start=start, end=end,
+                                    is_heading=paragraph.is_heading))
+    return segments
+
+
+def segment_documents(documents: Sequence[Document], method: str = "rules") -> list[Segment]:
+    splitter = get_splitter(method, documents)
+    return [segment for document in documents for segment in segment_document(document, splitter)]
