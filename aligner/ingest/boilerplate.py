@@ -51,8 +51,9 @@ def is_chrome_shaped(text: str, max_words: int = SHORT_LINE_WORDS) -> bool:
 
 
 def _fold(text: str) -> str:
-    """Case- and hamza-insensitive form for lexicon matching."""
-    text = regex.sub(r"[إأآٱ]", "ا", text.casefold())
+    """Case-, diacritic- and hamza-insensitive form for lexicon matching."""
+    text = regex.sub(r"[\u064b-\u065f\u0670]", "", text.casefold())
+    text = regex.sub(r"[إأآٱ]", "ا", text)
     text = text.replace("ى", "ي").replace("ة", "ه")
     return " ".join(words(text))
 
@@ -122,12 +123,20 @@ def _is_byline(text: str) -> bool:
                                for side in ("left", "right"))
 
 
+_SITE_SUFFIX = regex.compile(r"^(?P<main>.+?)\s+[|–—-]\s+(?P<site>[^|–—-]+)$")
+
+
+def _page_title(text: str) -> str | None:
+    """The headline part of a ``Headline | Site name`` page title, if ``text`` has that shape."""
+    match = _SITE_SUFFIX.match(text)
+    if match and len(words(match["site"])) <= 3 and len(words(match["main"])) > 3:
+        return match["main"]
+    return None
+
+
 def duplicate_key(text: str) -> str:
     """Key under which repeated titles/ledes collide: a trailing ``| Site name`` and edge punctuation dropped."""
-    site_suffix = regex.match(r"^(?P<main>.+?)\s+[|–—-]\s+(?P<site>[^|–—-]+)$", text)
-    if site_suffix and len(words(site_suffix["site"])) <= 3 and len(words(site_suffix["main"])) > 3:
-        text = site_suffix["main"]
-    return " ".join(words(text.casefold()))
+    return " ".join(words((_page_title(text) or text).casefold()))
 
 
 Verdicts = dict[int, str]  # line position -> reason it is chrome
@@ -159,7 +168,10 @@ def rule_navigation(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
 
 
 def rule_repeated(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
-    """Short repeated lines are captions/furniture (all go); long repeats keep their last copy."""
+    """Short repeated lines are captions/furniture (all go); long repeats keep their last copy.
+
+    A short line repeated as a ``Headline | Site`` page title is the headline, so it keeps a copy too.
+    """
     groups: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
         if i not in removed:
@@ -168,7 +180,8 @@ def rule_repeated(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
     for positions in groups.values():
         if len(positions) < 2:
             continue
-        if all(is_chrome_shaped(lines[i].text) for i in positions):
+        is_title = any(_page_title(lines[i].text) for i in positions)
+        if not is_title and all(is_chrome_shaped(lines[i].text) for i in positions):
             for i in positions:
                 verdicts[i] = f"repeated-caption: short line repeated {len(positions)} times (image caption or furniture)"
         else:

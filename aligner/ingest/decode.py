@@ -37,11 +37,15 @@ def _implausible_characters(text: str) -> int:
     return bad
 
 
+def _ascii_whitespace(text: str) -> int:
+    return sum(text.count(ch) for ch in " \n\r\t")
+
+
 def _looks_like_text(text: str) -> bool:
     if not text:
         return True
     plausible = 1 - _implausible_characters(text) / len(text)
-    whitespace = sum(ch.isspace() for ch in text) / len(text)
+    whitespace = _ascii_whitespace(text) / len(text)
     return plausible >= MIN_PLAUSIBLE_SHARE and (whitespace >= MIN_WHITESPACE_SHARE or len(text) < 40)
 
 
@@ -65,13 +69,19 @@ def decode_bytes(data: bytes, path: Path | str) -> tuple[str, str]:
     except UnicodeDecodeError as err:
         utf8_error = err
     if len(data) % 2 == 0:
+        # Both byte orders can decode to "letters" (Arabic read backwards is CJK); the right one
+        # puts ASCII spaces and newlines where the other puts U+2000 and U+0A00.
+        candidates = []
         for encoding in ("utf-16-le", "utf-16-be"):
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
                 continue
             if _looks_like_text(text):
-                return text, encoding
+                candidates.append((_ascii_whitespace(text), text, encoding))
+        if candidates:
+            _, text, encoding = max(candidates, key=lambda c: c[0])
+            return text, encoding
     if b"\x00" in data or utf8_error is None:
         raise InputError(path, "binary file (not UTF-8 or UTF-16 text): refusing to read it")
     raise InputError(path, f"not valid UTF-8 (invalid byte 0x{data[utf8_error.start]:02x} at offset "

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-# Probability mass given to the document's language before looking at a paragraph.
-DOCUMENT_PRIOR = 0.8
-_TOP_K = 5
+# A paragraph leaves its document's language only when the model is at least this sure.
+SWITCH_CONFIDENCE = 0.9
+_TOP_K = 10
 
 
 @lru_cache(maxsize=1)
@@ -49,19 +49,16 @@ def document_language(texts: list[str]) -> tuple[str, float]:
 
 
 def identify_language(text: str, prior_lang: str | None = None) -> tuple[str, float]:
-    """Return ``(language, confidence)``; with ``prior_lang``, combine the model with that prior."""
+    """Return ``(language, model probability)``.
+
+    With ``prior_lang`` (the document's language) the text keeps that language unless the model
+    gives another one at least :data:`SWITCH_CONFIDENCE`; a heading such as "Internet" is too short
+    for the model to be sure of anything, and the reported probability then says so.
+    """
     scores = language_scores(text)
     if not scores:
         return (prior_lang or "und", 0.0)
-    if prior_lang is None:
-        lang = max(scores, key=scores.get)
-        return lang, scores[lang]
-    others = max(len(scores) - (prior_lang in scores), 1)
-    posterior = {
-        lang: score * (DOCUMENT_PRIOR if lang == prior_lang else (1 - DOCUMENT_PRIOR) / others)
-        for lang, score in scores.items()
-    }
-    posterior.setdefault(prior_lang, 1e-4 * DOCUMENT_PRIOR)
-    total = sum(posterior.values())
-    lang = max(posterior, key=posterior.get)
-    return lang, posterior[lang] / total
+    best = max(scores, key=scores.get)
+    if prior_lang is None or best == prior_lang or scores[best] >= SWITCH_CONFIDENCE:
+        return best, scores[best]
+    return prior_lang, scores.get(prior_lang, 0.0)

@@ -1,0 +1,85 @@
+"""End to end: ``aligner build`` on the seeds and on awkward folders, through the real CLI."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import polars as pl
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "aligner", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+def test_build_on_seeds_writes_documents_and_segments(seeds_dir, tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("build", seeds_dir, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "[ingest] 5/5 files" in result.stderr and "[build]" in result.stderr
+
+    records = [json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["doc_id"][:3] for r in records] == ["000", "001", "002", "003", "004"]
+    assert [r["lang"] for r in records] == ["ar", "ar", "en", "ar", "fr"]
+    english = records[2]
+    assert {"Similar Posts", "author", "4 minutes, 10 seconds Read"} <= {r["text"] for r in english["removed"]}
+    assert all(r["reason"] for r in english["removed"])
+    assert english["paragraphs"][0] == {
+        "index": 0, "text": "Kazakhstan: The UN calls for security forces and protests not to resort to violence",
+        "heading": True, "lang": "en", "lang_confidence": english["paragraphs"][0]["lang_confidence"],
+        "source_span": english["paragraphs"][0]["source_span"]}
+
+    segments = pl.read_csv(out / "segments.tsv", separator="\t", quote_char=None)
+    assert segments.columns == ["segment_id", "doc_id", "paragraph", "sentence", "lang", "heading", "text"]
+    assert segments["segment_id"].n_unique() == segments.height
+    glued = segments.filter(pl.col("text").str.starts_with("All of them, according to a UN spokesman"))
+    assert glued.height == 1
+
+
+def test_build_twice_is_byte_identical(seeds_dir, tmp_path):
+    outputs = []
+    for run in ("first", "second"):
+        out = tmp_path / run
+        assert run_cli("build", seeds_dir, "--out", out).returncode == 0
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0] == outputs[1]
+    assert set(outputs[0]) == {"documents.jsonl", "segments.tsv", "skipped.tsv"}
+
+
+def test_build_skips_bad_files_with_reason_and_keeps_going(seeds_dir, tmp_path):
+    raw = tmp_path / "raw dir é"
+    shutil.copytree(seeds_dir, raw)
+    (raw / "image.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8)
+    (raw / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    result = run_cli("build", raw, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "skipped image.jpg: binary file" in result.stderr
+    skipped = (out / "skipped.tsv").read_text(encoding="utf-8").splitlines()
+    assert skipped[0] == "file\treason"
+    assert sorted(line.split("\t")[0] for line in skipped[1:]) == ["empty.txt", "image.jpg"]
+    assert len((out / "documents.jsonl").read_text(encoding="utf-8").splitlines()) == 5
+
+
+def test_missing_input_directory_is_a_clear_error(tmp_path):
+    result = run_cli("build", tmp_path / "nope", "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert "aligner: error:" in result.stderr and "nope: input directory does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_failed_write_leaves_previous_output(seeds_dir, tmp_path, monkeypatch):
+    from aligner.fileio import atomic_writer
+
+    target = tmp_path / "segments.tsv"
+    target.write_text("previous complete output\n", encoding="utf-8")
+    try:
+        with atomic_writer(target) as handle:
+            handle.write("half of a new fi")
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    assert target.read_text(encoding="utf-8") == "previous complete output\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["segments.tsv"]

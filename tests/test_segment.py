@@ -1,0 +1,116 @@
+"""Sentence segmentation: the seeds gold, hand-written cases per language, and text accounting."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aligner.evaluate.segmentation import boundary_counts, parse_gold, read_gold
+from aligner.ingest import ingest_text
+from aligner.ingest.langid import document_language
+from aligner.segment import METHODS, get_splitter, segment_document, sentence_spans, srx_spans
+
+GOLD = Path(__file__).parent / "data" / "segmentation"
+
+
+def _seed_gold_by_language():
+    by_lang = {}
+    for path in sorted((GOLD / "seeds").glob("*.txt")):
+        paragraphs = read_gold(path)
+        by_lang.setdefault(document_language([p.text for p in paragraphs])[0], []).extend(paragraphs)
+    return by_lang
+
+
+def test_gold_marker_removal_gives_back_the_seeds(seeds_dir):
+    for path in sorted((GOLD / "seeds").glob("*.txt")):
+        assert path.read_text(encoding="utf-8").replace("‖", "") == (seeds_dir / path.name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "fr"])
+def test_rules_reach_f1_098_on_the_seeds_gold(lang):
+    counts = boundary_counts(_seed_gold_by_language()[lang], sentence_spans, lang)
+    print(f"{lang}: P={counts.precision:.3f} R={counts.recall:.3f} F1={counts.f1:.3f}")
+    assert counts.true_positives > 0
+    assert counts.f1 >= 0.98
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "fr"])
+def test_rules_on_the_tricky_gold(lang):
+    counts = boundary_counts(read_gold(GOLD / "tricky" / f"{lang}.txt"), sentence_spans, lang)
+    assert counts.precision == 1.0
+    assert counts.recall >= 0.95
+
+
+def _split(text, lang):
+    return [text[a:b] for a, b in sentence_spans(text, lang)]
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Talks resumed in Geneva.All delegations attended.", ["Talks resumed in Geneva.", "All delegations attended."]),
+    ("en", "Mr. Annan met Dr. Sen on Jan. 5 in the U.S. embassy.", None),
+    ("en", "The vote passed in the U.S. The Senate adjourned.", ["The vote passed in the U.S.", "The Senate adjourned."]),
+    ("en", "“Stop the violence,” said the envoy. Calm returned.", ["“Stop the violence,” said the envoy.", "Calm returned."]),
+    ("en", "Some 2,000 people, i.e. most residents, fled. Aid arrived.", ["Some 2,000 people, i.e. most residents, fled.", "Aid arrived."]),
+    ("fr", "M. Dupont et Mme Martin ont signé. Près de 1.000 personnes étaient là.",
+     ["M. Dupont et Mme Martin ont signé.", "Près de 1.000 personnes étaient là."]),
+    ("fr", "« Le droit est clair. Il faut respecter la loi », a déclaré Mme Bachelet.",
+     ["« Le droit est clair.", "Il faut respecter la loi », a déclaré Mme Bachelet."]),
+    ("fr", "Selon l'art. 49 de la Constitution, le texte est adopté.", None),
+    ("ar", "قال د. أحمد إن الوضع خطير. وأضاف أن الحكومة مستعدة للحوار، والتفاوض.",
+     ["قال د. أحمد إن الوضع خطير.", "وأضاف أن الحكومة مستعدة للحوار، والتفاوض."]),
+    ("ar", "هل انتهت الأزمة؟ لا أحد يعرف؛ المفاوضات مستمرة.", ["هل انتهت الأزمة؟", "لا أحد يعرف؛", "المفاوضات مستمرة."]),
+    ("ar", "بلغ عدد المعتقلين ١٢٫٥ ألفا في ٧ يناير ٢٠٢٢ الساعة ١٢:٥٧ .", None),
+])
+def test_hand_written_cases(lang, text, expected):
+    assert _split(text, lang) == (expected or [text])
+
+
+def test_headings_are_never_split():
+    document = ingest_text("Why now? A timeline\nThe council met. It voted.", "d", "d.txt")
+    segments = segment_document(document)
+    assert [(s.paragraph, s.is_heading, s.text) for s in segments] == [
+        (0, True, "Why now? A timeline"), (1, False, "The council met."), (1, False, "It voted.")]
+
+
+def _non_space(text):
+    return "".join(text.split())
+
+
+TEXT = st.text(alphabet=st.sampled_from(list("ab AB.!?؟؛،«»“”\"'1,:-ت ")) | st.characters(), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, st.sampled_from(["ar", "en", "fr"]))
+def test_spans_cover_every_character_once_in_order(text, lang):
+    for splitter in (sentence_spans, srx_spans):
+        spans = splitter(text, lang)
+        assert all(0 <= a < b <= len(text) for a, b in spans)
+        assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))
+        assert all(text[a:b] == text[a:b].strip() for a, b in spans)
+        assert "".join(_non_space(text[a:b]) for a, b in spans) == _non_space(text)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_accounts_for_all_seed_text(method, seeds_dir):
+    from aligner.ingest import ingest_directory
+
+    documents, _ = ingest_directory(seeds_dir)
+    splitter = get_splitter(method, documents)
+    for document in documents:
+        segments = segment_document(document, splitter)
+        for paragraph in document.paragraphs:
+            pieces = [s for s in segments if s.paragraph == paragraph.index]
+            assert all(paragraph.text[s.start:s.end] == s.text for s in pieces)
+            assert _non_space("".join(s.text for s in pieces)) == _non_space(paragraph.text)
+
+
+def test_parse_gold_puts_boundary_at_next_sentence_start():
+    (paragraph,) = parse_gold("One. ‖Two.‖Three.")
+    assert paragraph.text == "One. Two.Three."
+    assert paragraph.boundaries == {5, 9}
+
+
+def test_unknown_method_is_rejected():
+    with pytest.raises(ValueError, match="rules, srx, punkt"):
+        get_splitter("spacy")
