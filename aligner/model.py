@@ -74,3 +74,26 @@ class Segment:
     @property
     def segment_id(self) -> str:
         return f"{self.doc_id}:{self.paragraph}:{self.index}"
+
+
+@dataclass(frozen=True)
+class Bead:
+    """One alignment bead: source sentence ids aligned to target sentence ids (0-based).
+
+    ``score`` is whatever number the aligner wrote after the ids; it plays no
+    part in equality, hashing or scoring.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def is_null(self) -> bool:
+        """True for an insertion or deletion (one side empty, or both)."""
+        return not self.src or not self.tgt
+
+    @property
+    def key(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Order-insensitive identity used for comparison."""
+        return tuple(sorted(self.src)), tuple(sorted(self.tgt))

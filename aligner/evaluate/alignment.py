@@ -53,6 +53,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from aligner.errors import InputError
+from aligner.model import Bead
 
 __all__ = [
     "AlignmentScores",
@@ -65,29 +66,6 @@ __all__ = [
     "score_alignment",
     "score_alignment_files",
 ]
-
-
-@dataclass(frozen=True)
-class Bead:
-    """One alignment bead: source sentence ids aligned to target sentence ids (0-based).
-
-    ``score`` is whatever number the aligner wrote after the ids; it plays no
-    part in equality, hashing or scoring.
-    """
-
-    src: tuple[int, ...]
-    tgt: tuple[int, ...]
-    score: float | None = field(default=None, compare=False, hash=False)
-
-    @property
-    def is_null(self) -> bool:
-        """True for an insertion or deletion (one side empty, or both)."""
-        return not self.src or not self.tgt
-
-    @property
-    def key(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Order-insensitive identity used for comparison."""
-        return tuple(sorted(self.src)), tuple(sorted(self.tgt))
 
 
 _BEAD_RE = re.compile(
