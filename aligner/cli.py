@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -18,6 +19,34 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_result(scores, table: str, as_json: bool) -> None:
+    print(json.dumps(scores.as_dict(), indent=2, sort_keys=True) if as_json else table)
+
+
+def _eval_align(args: argparse.Namespace) -> int:
+    from aligner.evaluate.alignment import format_scores, score_alignment_files
+
+    gold, pred = list(args.gold or []), list(args.pred or [])
+    if args.files:
+        if len(args.files) != 2:
+            raise SystemExit("aligner eval-align: give GOLD PRED, or --gold FILES --pred FILES")
+        gold.append(args.files[0])
+        pred.append(args.files[1])
+    if not gold or len(gold) != len(pred):
+        raise SystemExit("aligner eval-align: need as many gold files as prediction files (at least one)")
+    scores = score_alignment_files(gold, pred)
+    _print_result(scores, format_scores(scores), args.json)
+    return 0
+
+
+def _eval_words(args: argparse.Namespace) -> int:
+    from aligner.evaluate.words import format_word_scores, score_word_alignment_files
+
+    scores = score_word_alignment_files(args.gold, args.pred, one_based=args.one_based, bitext_path=args.bitext)
+    _print_result(scores, format_word_scores(scores), args.json)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aligner", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"aligner {__version__}")
@@ -30,6 +59,26 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--segmenter", choices=SEGMENTERS, default="rules",
                        help="sentence segmentation method (default: rules; see docs/segmentation.md)")
     build.set_defaults(run=_build)
+
+    eval_align = commands.add_parser(
+        "eval-align", help="strict/lax precision, recall, F1 of sentence beads (Vecalign scorer semantics)")
+    eval_align.add_argument("files", nargs="*", type=Path, metavar="GOLD PRED",
+                            help="a gold bead file and a predicted bead file ([0, 1]:[2] per line, 0-based)")
+    eval_align.add_argument("--gold", "-g", nargs="+", type=Path, help="several gold files (one per document)")
+    eval_align.add_argument("--pred", "-p", nargs="+", type=Path, help="the matching predicted files, same order")
+    eval_align.add_argument("--json", action="store_true", help="print the scores as JSON")
+    eval_align.set_defaults(run=_eval_align)
+
+    eval_words = commands.add_parser("eval-words", help="precision, recall and AER of word alignments")
+    eval_words.add_argument("gold", type=Path, help="gold links per line: i-j sure, ipj possible")
+    eval_words.add_argument("pred", type=Path, help="predicted Pharaoh links per line, 0-based i-j")
+    base = eval_words.add_mutually_exclusive_group()
+    base.add_argument("--one-based", dest="one_based", action="store_true", default=None,
+                      help="gold indices start at 1 (default: inferred: 1-based when no index 0 appears)")
+    base.add_argument("--zero-based", dest="one_based", action="store_false", help="gold indices start at 0")
+    eval_words.add_argument("--bitext", type=Path, help="'src ||| tgt' lines, to check links are in range")
+    eval_words.add_argument("--json", action="store_true", help="print the scores as JSON")
+    eval_words.set_defaults(run=_eval_words)
     return parser
 
 
