@@ -97,3 +97,23 @@ class Bead:
     def key(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Order-insensitive identity used for comparison."""
         return tuple(sorted(self.src)), tuple(sorted(self.tgt))
+
+
+@dataclass(frozen=True)
+class DocumentPair:
+    """A verified candidate pair of documents in different languages, with the evidence for the verdict."""
+
+    doc_a: str
+    doc_b: str
+    score: float
+    evidence: dict[str, float]
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class DocumentGroup:
+    """Documents that are versions of the same text: at most one per language unless allowed."""
+
+    group_id: str
+    doc_ids: tuple[str, ...]
+    score: float
