@@ -421,3 +421,13 @@ def test_e5_batch_equals_single_and_threads_do_not_leak_to_environment():
     np.testing.assert_allclose(batched[:4], singles, atol=1e-5)
     assert os.environ.get("OMP_NUM_THREADS") == before
     assert emb.calls == 2 + 4 and emb.loads == 1
+
+
+def test_bench_runs_on_tiny_data(tmp_path, capsys):
+    from aligner.embed import bench
+
+    for lang, column in (("en", EN), ("fr", FR), ("ar", AR)):
+        (tmp_path / f"{lang}.tsv").write_text("".join(f"id.{i}\t{t}\n" for i, t in enumerate(column)), encoding="utf-8")
+    assert bench.main(["--data", str(tmp_path), "--n", "6", "--specs", "lexical", "--repeats", "1"]) == 0
+    output = capsys.readouterr().out
+    assert "| lexical | 1 (no threads) |" in output and "## Top-1 retrieval" in output

@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--specs", default="lexical,e5,use", help="comma-separated specs to test")
     parser.add_argument("--threads-list", default="1,2", help="thread counts for the speed table")
+    parser.add_argument("--no-speed", action="store_true", help="skip the speed table")
+    parser.add_argument("--no-retrieval", action="store_true", help="skip the retrieval table")
     parser.add_argument("--speed-one", help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -100,6 +102,14 @@ def main(argv: list[str] | None = None) -> int:
 
     specs = [s.strip() for s in args.specs.split(",") if s.strip()]
     thread_counts = [int(t) for t in args.threads_list.split(",") if t.strip()]
+    if not args.no_speed:
+        print_speed(specs, thread_counts, args)
+    if not args.no_retrieval:
+        print_retrieval(specs, args)
+    return 0
+
+
+def print_speed(specs: list[str], thread_counts: list[int], args: argparse.Namespace) -> None:
     print(f"## Speed ({args.n} en + {args.n} ar sentences, no cache, median of {args.repeats})\n")
     print(f"cores available: {default_threads()}; load average before: {os.getloadavg()[0]:.2f}\n")
     print("| embedder | threads | load + first call (s) | sentences/s (median) | sentences/s (best) "
@@ -111,14 +121,16 @@ def main(argv: list[str] | None = None) -> int:
             label = threads if spec != "lexical" else "1 (no threads)"
             print(f"| {spec} | {label} | {r['load_s']:.2f} | {r['median']:.1f} | {r['best']:.1f} "
                   f"| {r['per_cpu_s']:.1f} | {r['loadavg']:.2f} |", flush=True)
+    print()
 
-    print(f"\n## Top-1 retrieval accuracy (first {args.n} lines, {args.n} candidates)\n")
+
+def print_retrieval(specs: list[str], args: argparse.Namespace) -> None:
+    print(f"## Top-1 retrieval accuracy (first {args.n} lines, {args.n} candidates)\n")
     print("| embedder | en>ar | en>fr | ar>en | fr>en |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for spec in specs:
         acc = retrieval(spec, args.data, args.n)
         print(f"| {spec} | " + " | ".join(f"{acc[k]:.3f}" for k in ("en>ar", "en>fr", "ar>en", "fr>en")) + " |", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ form shared by Arabic, English and French, plus the sentence length:
   A few number words (thousand / mille / ألف ...) and the month names
   (January / janvier / يناير / كانون الثاني ...) count as numbers.
 * **names** (channel ``name``): Latin-script words that start with a capital
-  (minus a short list of capitalised function words such as *The*, *Selon*)
+  (minus a short list of capitalised function words such as *The*, *Selon*;
+  all-capital acronyms are always kept)
   and every Arabic word that is not a frequent function word, after a rough
   Arabic-to-Latin transliteration (definite article dropped). Both become a
   consonant *skeleton* (accents dropped, ``ch``/``sh`` -> ``s``, ``p`` -> ``b``,
@@ -265,9 +266,10 @@ def features(text: str) -> dict[str, Counter[str]]:
         if folded in _NUMBER_WORDS:
             num[_NUMBER_WORDS[folded]] += 1
             continue
-        if capitalised and len(folded) >= 2 and folded not in _LATIN_STOP:
+        acronym = len(token) >= 2 and token.isupper()  # UN, OMS, MWPs: kept even if "un" is a stop word
+        if acronym or (capitalised and len(folded) >= 2 and folded not in _LATIN_STOP):
             skel = skeleton(folded)
-            if skel:
+            if len(skel) >= 2:
                 name.update(_skeleton_grams(skel))
         elif len(folded) >= 4 and folded not in _LATIN_STOP:
             skel = skeleton(folded)
