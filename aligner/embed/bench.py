@@ -2,7 +2,7 @@
 
 Usage (prints Markdown tables; reads ``en.tsv``/``ar.tsv``/``fr.tsv``, text in the 2nd column)::
 
-    python -m aligner.embed.bench --data /work/shared/benchmarks/ntrex-dev --n 200
+    python -m aligner.embed.bench --data benchmarks/ntrex-dev --n 200
 
 Speed is measured without the disk cache, each (embedder, threads) pair in a
 fresh subprocess so thread settings and model loading start from scratch; the
