@@ -27,22 +27,17 @@ from pathlib import Path
 import numpy as np
 
 from ..fileio import atomic_writer
+from aligner.cachedir import CACHE_ENV, cache_subdir
+
 from .base import Embedder, as_text_list
 
-#: Environment variable: root of aligner's caches; embeddings go to ``$ALIGNER_CACHE/embeddings``.
-CACHE_ENV = "ALIGNER_CACHE"
 
 _SHARD_SUFFIX = ".npz"
 
 
 def default_cache_dir() -> Path:
     """``$ALIGNER_CACHE/embeddings`` if set, else ``$XDG_CACHE_HOME/aligner/embeddings`` (``~/.cache/...``)."""
-    root = os.environ.get(CACHE_ENV, "").strip()
-    if root:
-        return Path(root).expanduser() / "embeddings"
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "aligner" / "embeddings"
+    return cache_subdir("embeddings")
 
 
 def cache_key(name: str, version: str, text: str) -> bytes:

@@ -12,22 +12,10 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from aligner.model import Document, Segment
-from aligner.segment.rules import sentence_spans
+from aligner.segment.rules import sentence_spans, trim_spans
 
 SpanSplitter = Callable[[str, str], list[tuple[int, int]]]
 METHODS = ("rules", "srx", "punkt")
-
-
-def _trimmed_spans(text: str, pieces: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans without surrounding whitespace; empty pieces dropped."""
-    spans = []
-    for start, end in pieces:
-        piece = text[start:end]
-        left = len(piece) - len(piece.lstrip())
-        right = len(piece.rstrip())
-        if right > left:
-            spans.append((start + left, start + right))
-    return spans
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +33,7 @@ def srx_spans(text: str, lang: str) -> list[tuple[int, int]]:
     for piece in SrxTextIterator(_srx_document(), f"{lang}_one", text):
         pieces.append((start, start + len(piece)))
         start += len(piece)
-    return _trimmed_spans(text, pieces)
+    return trim_spans(text, pieces)
 
 
 def punkt_splitter(training_texts: dict[str, str]) -> SpanSplitter:
@@ -56,7 +44,7 @@ def punkt_splitter(training_texts: dict[str, str]) -> SpanSplitter:
 
     def spans(text: str, lang: str) -> list[tuple[int, int]]:
         tokenizer = tokenizers.get(lang) or PunktSentenceTokenizer()
-        return _trimmed_spans(text, list(tokenizer.span_tokenize(text)))
+        return trim_spans(text, list(tokenizer.span_tokenize(text)))
 
     return spans
 

@@ -9,6 +9,8 @@ lower-case word or a comma after it (``», a déclaré``). A full stop glued to 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import regex
 
 _CANDIDATE = regex.compile(r"(?:\.{3}|[.!?…؟؛])+(?:\s?[»”’\"')\]}])*")
@@ -100,8 +102,13 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
         elif not spaced and not (stripped[0].isalpha() or stripped[0] in "«“\"'"):
             continue
         starts.append(next_pos)
+    return trim_spans(text, zip(starts, [*starts[1:], len(text)]))
+
+
+def trim_spans(text: str, pieces: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans without surrounding whitespace; empty pieces dropped."""
     spans = []
-    for start, end in zip(starts, [*starts[1:], len(text)]):
+    for start, end in pieces:
         piece = text[start:end]
         left = len(piece) - len(piece.lstrip())
         right = len(piece.rstrip())

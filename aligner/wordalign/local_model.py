@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embed.cache import CACHE_ENV
+from aligner.cachedir import cache_subdir
 from .tokenize import ReferenceTokenizer, Vocab, save_hf_tokenizer
 
 MAGIC = b"E5S1"
@@ -123,12 +123,7 @@ def cache_root() -> Path:
 
     Same roots as the embedding cache, so one variable moves all of aligner's caches.
     """
-    root = os.environ.get(CACHE_ENV, "").strip()
-    if root:
-        return Path(root).expanduser() / "word-model"
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "aligner" / "word-model"
+    return cache_subdir("word-model")
 
 
 def file_digest(path: Path) -> str:
