@@ -165,7 +165,8 @@ def main() -> None:
     embedder = get_embedder(args.embedder, args.cache_dir)
     docs = {lang: read_documents(lang) for lang in LANGS}
     doc_ids = list(docs["en"])
-    print(f"embedder {args.embedder}; seed {args.seed}; preset {args.preset}; {len(doc_ids)} documents; config {config}")
+    print(f"embedder {args.embedder}; seed {args.seed}; preset {args.preset}; {len(doc_ids)} documents")
+    print(f"config {config}")
     started = time.perf_counter()
     for pair in args.pairs.split(","):
         src_lang, tgt_lang = pair.split("-")

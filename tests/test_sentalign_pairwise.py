@@ -197,7 +197,7 @@ def test_band_keeps_the_path_of_a_long_document():
     assert correct >= 0.98 * len(gold)
 
 
-def test_memory_and_time_grow_linearly():
+def test_memory_grows_linearly():
     """Doubling the document about doubles the peak memory (a quadratic array would quadruple it)."""
     peaks = []
     for n in (500, 1000):

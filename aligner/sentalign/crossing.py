@@ -44,7 +44,9 @@ class CrossParams:
     anchor_distance: float = 1.0
 
 
-def pool(path: Path, costs: Costs, band: Band, weak_distance: float, n_src: int, n_tgt: int) -> tuple[np.ndarray, np.ndarray]:
+def pool(
+    path: Path, costs: Costs, band: Band, weak_distance: float, n_src: int, n_tgt: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the source and target sentences left unaligned or in weak beads by ``path``."""
     free_src = np.zeros(n_src, dtype=bool)
     free_tgt = np.zeros(n_tgt, dtype=bool)

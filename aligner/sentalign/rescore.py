@@ -53,8 +53,8 @@ def rank_groups(forward: DPResult, costs: Costs, budget: int) -> tuple[list[Span
     tgt: dict[Span, None] = {}
     for _, m, i, j in candidates:
         a, b = costs.moves[int(m)]
-        wanted = [(side, span) for side, span, size in ((src, (int(i) - a, a), a), (tgt, (int(j) - b, b), b)) if size >= 2]
-        new = [(side, span) for side, span in wanted if span not in side]
+        groups = ((src, (int(i) - a, a)), (tgt, (int(j) - b, b)))
+        new = [(side, span) for side, span in groups if span[1] >= 2 and span not in side]
         if len(src) + len(tgt) + len(new) > budget:
             break
         for side, span in new:

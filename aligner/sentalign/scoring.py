@@ -72,7 +72,7 @@ class ScoreParams:
     #: Cost of every sentence beyond the first on each side of a bead.
     merge_cost: float = 0.1
     length_weight: float = 0.2
-    #: Beyond this distance a bead is implausible as a translation and its distance counts ``1 + mismatch_weight`` times.
+    #: Beyond this distance a bead is no plausible translation: the excess counts ``mismatch_weight`` times more.
     mismatch_distance: float = 1.0
     mismatch_weight: float = 2.0
     stray_weight: float = 1.0
