@@ -36,8 +36,9 @@ class BuildResult:
 
 
 def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildResult:
-    progress = Progress("ingest", len(discover_files(options.raw_dir)), "files", log)
-    documents, skipped = ingest_directory(options.raw_dir, on_file=progress.advance)
+    files = discover_files(options.raw_dir)
+    progress = Progress("ingest", len(files), "files", log)
+    documents, skipped = ingest_directory(options.raw_dir, files, on_file=progress.advance)
     for item in skipped:
         progress.message(f"skipped {item.source_file}: {item.reason}")
 

@@ -13,7 +13,9 @@ See docs/embedders.md for the specs, speeds and retrieval accuracies.
 from __future__ import annotations
 
 from .base import THREADS_ENV, BaseEmbedder, Embedder, default_threads, l2_normalise
-from .cache import CACHE_ENV, CachedEmbedder, cache_key, default_cache_dir
+from aligner.cachedir import CACHE_ENV
+
+from .cache import CachedEmbedder, cache_key, default_cache_dir
 from .lexical import LEXICAL_DIM, LexicalEmbedder
 from .registry import DEFAULT_SPEC, SPECS, build_embedder, get_embedder, spec_help
 

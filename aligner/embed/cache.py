@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..fileio import atomic_writer
-from aligner.cachedir import CACHE_ENV, cache_subdir
+from aligner.cachedir import cache_subdir
 
 from .base import Embedder, as_text_list
 

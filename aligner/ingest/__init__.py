@@ -7,7 +7,7 @@ per document and per paragraph, and detection of files that duplicate another fi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,13 +109,14 @@ def _doc_ids(files: list[Path], raw_dir: Path) -> list[str]:
             for stem, p in zip(stems, files)]
 
 
-def ingest_directory(raw_dir: Path, on_file: Callable[[], None] | None = None) -> tuple[list[Document], list[Skipped]]:
-    """Ingest every file of ``raw_dir``; unusable files are returned as :class:`Skipped`, not raised.
+def ingest_directory(raw_dir: Path, files: Sequence[Path] | None = None,
+                     on_file: Callable[[], None] | None = None) -> tuple[list[Document], list[Skipped]]:
+    """Ingest ``files`` (default: every file of ``raw_dir``); unusable ones come back as :class:`Skipped`.
 
     A file whose cleaned text equals an earlier file's is kept with ``duplicate_of`` set.
     """
     raw_dir = Path(raw_dir)
-    paths = discover_files(raw_dir)
+    paths = list(files) if files is not None else discover_files(raw_dir)
     documents: list[Document] = []
     skipped: list[Skipped] = []
     first_with_text: dict[str, str] = {}
