@@ -117,3 +117,26 @@ class DocumentGroup:
     group_id: str
     doc_ids: tuple[str, ...]
     score: float
+
+
+@dataclass(frozen=True)
+class AlignedTuple:
+    """One row of the corpus: the segments of each language that translate each other.
+
+    ``segment_ids[lang]`` lists the segment ids (``doc:para:idx``) in text order and
+    ``texts[lang]`` their text joined by one space; a language the tuple lacks has an empty
+    tuple and an empty string. ``scores`` holds named scores (alignment, quality components);
+    ``keep`` says whether the tuple passes the quality threshold for export.
+    """
+
+    group_id: str
+    tuid: str
+    segment_ids: dict[str, tuple[str, ...]]
+    texts: dict[str, str]
+    scores: dict[str, float] = field(default_factory=dict)
+    keep: bool = True
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages with text in this tuple, in the order of ``texts``."""
+        return tuple(lang for lang, text in self.texts.items() if text)
