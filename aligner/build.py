@@ -9,12 +9,14 @@ from typing import TextIO
 
 from aligner.docalign import DocAlignment, DocAlignOptions, align_documents
 from aligner.embed import DEFAULT_SPEC, get_embedder
+from aligner.export.corpus_tsv import write_corpus_tsv
 from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
 from aligner.ingest import Skipped, discover_files, ingest_directory
 from aligner.model import Document, Segment
 from aligner.progress import Progress
 from aligner.segment import segment_documents
+from aligner.sentalign import AlignedGroup, align_corpus
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class BuildResult:
     skipped: list[Skipped] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     alignment: DocAlignment | None = None
+    groups: list[AlignedGroup] = field(default_factory=list)
 
 
 def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildResult:
@@ -43,21 +46,31 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
         progress.message(f"skipped {item.source_file}: {item.reason}")
 
     unique = [d for d in documents if d.duplicate_of is None]
+    progress = Progress("segment", len(unique), "documents", log)
     segments = segment_documents(unique, options.segmenter)
-    Progress("segment", len(unique), "documents", log).advance(len(unique))
+    progress.advance(len(unique))
 
     embedder = get_embedder(options.embedder, cache_dir=options.cache_dir)
+    progress = Progress("docalign", len(documents), "documents", log)
     alignment = align_documents(documents, segments, embedder, options.docalign)
-    Progress("docalign", len(documents), "documents", log).advance(len(documents))
+    progress.advance(len(documents))
     if log is not None:
         log.write(f"[docalign] {len(alignment.groups)} group(s): "
                   f"{'; '.join(' '.join(g.doc_ids) for g in alignment.groups) or 'none'}\n")
+
+    languages = options.docalign.languages
+    progress = Progress("sentalign", len(alignment.groups), "groups", log)
+    aligned = align_corpus(alignment.groups, segments, embedder, languages, on_group=lambda _: progress.advance())
+    tuples = [t for group in aligned for t in group.tuples]
 
     out = options.out_dir
     write_documents_jsonl(out / "documents.jsonl", documents)
     write_segments_tsv(out / "segments.tsv", segments)
     write_documents_tsv(out / "documents.tsv", documents, alignment)
     write_tsv(out / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
+    write_corpus_tsv(out / "corpus.tsv", tuples, languages)
     if log is not None:
-        log.write(f"[build] {len(unique)} documents, {len(segments)} segments -> {out}\n")
-    return BuildResult(documents, skipped, segments, alignment)
+        multi = sum(len(t.languages) > 1 for t in tuples)
+        log.write(f"[build] {len(unique)} documents, {len(segments)} segments, {multi} aligned tuples "
+                  f"({len(tuples) - multi} one-language) -> {out}\n")
+    return BuildResult(documents, skipped, segments, alignment, aligned)

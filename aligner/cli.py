@@ -10,6 +10,7 @@ from pathlib import Path
 from aligner import __version__
 from aligner.errors import InputError
 from aligner.segment import METHODS as SEGMENTERS
+from aligner.sentalign import command as align_command
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -78,6 +79,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--groups", type=Path, default=None,
                        help="TSV of known groups (group<TAB>doc_id or file name); these skip matching")
     build.set_defaults(run=_build)
+
+    align_command.add_parser(commands)
 
     eval_align = commands.add_parser(
         "eval-align", help="strict/lax precision, recall, F1 of sentence beads (Vecalign scorer semantics)")

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from aligner.errors import InputError
+
 
 @contextmanager
 def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
@@ -32,3 +34,19 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_writer(path) as handle:
         handle.write(text)
+
+
+def read_text_lines(path: Path | str, what: str) -> list[str]:
+    """The lines of a UTF-8 text file; a missing or undecodable file is an :class:`InputError` naming it."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8", newline=None) as handle:
+            return handle.read().splitlines()
+    except FileNotFoundError:
+        raise InputError(path, f"{what} file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, f"{what} file expected, found a directory") from None
+    except PermissionError:
+        raise InputError(path, f"{what} file not readable (permission denied)") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None

@@ -51,7 +51,33 @@ def test_build_twice_is_byte_identical(seeds_dir, tmp_path):
         assert run_cli("build", seeds_dir, "--out", out).returncode == 0
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
-    assert set(outputs[0]) == {"documents.jsonl", "documents.tsv", "segments.tsv", "skipped.tsv"}
+    assert set(outputs[0]) == {"corpus.tsv", "documents.jsonl", "documents.tsv", "segments.tsv", "skipped.tsv"}
+
+
+def test_build_on_seeds_writes_one_corpus_row_per_tuple_covering_every_grouped_segment(seeds_dir, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("build", seeds_dir, "--out", out).returncode == 0
+    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
+    assert corpus.columns[:8] == ["group", "tuid", "ar", "en", "fr", "ar_ids", "en_ids", "fr_ids"]
+    assert corpus.columns[-1] == "keep" and "cos_ar_en" in corpus.columns and "consistency" in corpus.columns
+    assert corpus["tuid"].n_unique() == corpus.height
+    segments = pl.read_csv(out / "segments.tsv", separator="\t", quote_char=None, infer_schema=False)
+    grouped = segments.filter(pl.col("doc_id").str.slice(0, 3).is_in(["000", "002", "004"]))
+    listed = [sid for lang in ("ar", "en", "fr") for cell in corpus[f"{lang}_ids"].fill_null("")
+              for sid in cell.split()]
+    assert sorted(listed) == sorted(grouped["segment_id"])  # every segment in exactly one row
+    text_of = dict(zip(segments["segment_id"], segments["text"]))
+    for row in corpus.iter_rows(named=True):
+        for lang in ("ar", "en", "fr"):
+            ids = (row[f"{lang}_ids"] or "").split()
+            assert (row[lang] or "") == " ".join(text_of[i] for i in ids)
+    trilingual = corpus.filter(pl.col("ar").is_not_null() & pl.col("en").is_not_null() & pl.col("fr").is_not_null())
+    assert trilingual.height >= 8
+    # The internet paragraph is shared by all three versions: it ends up in one tuple.
+    internet = corpus.filter(pl.col("en").str.contains("The High Commissioner condemned the internet shutdown"))
+    assert internet.height == 1
+    row = internet.row(0, named=True)
+    assert "الانترنت" in row["ar"] and "Internet" in row["fr"]
 
 
 def test_build_skips_bad_files_with_reason_and_keeps_going(seeds_dir, tmp_path):

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from aligner.errors import InputError
+from aligner.fileio import read_text_lines
 
 __all__ = [
     "GoldLinks",
@@ -67,17 +68,6 @@ class GoldLinks:
     def __post_init__(self) -> None:
         if not self.sure <= self.possible:
             object.__setattr__(self, "possible", self.possible | self.sure)
-
-
-def _read_lines(path: Path | str, what: str) -> list[str]:
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8", newline=None) as handle:
-            return handle.read().splitlines()
-    except FileNotFoundError:
-        raise InputError(path, f"{what} file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
 
 
 def _bad_token(source: Path | str, lineno: int, token: str, expected: str) -> InputError:
@@ -113,7 +103,7 @@ def parse_gold_links(
 def read_gold_links(path: Path | str, *, one_based: bool) -> list[GoldLinks]:
     """Read a gold file (one sentence per line); see :func:`parse_gold_links`."""
     path = Path(path)
-    return parse_gold_links(_read_lines(path, "gold alignment"), one_based=one_based, source=path)
+    return parse_gold_links(read_text_lines(path, "gold alignment"), one_based=one_based, source=path)
 
 
 def infer_one_based(source: Path | str | Iterable[str]) -> bool:
@@ -126,7 +116,7 @@ def infer_one_based(source: Path | str | Iterable[str]) -> bool:
     """
     if isinstance(source, (str, Path)):
         name: Path | str = Path(source)
-        lines: Iterable[str] = _read_lines(source, "gold alignment")
+        lines: Iterable[str] = read_text_lines(source, "gold alignment")
     else:
         name, lines = "<gold>", source
     seen = False
@@ -158,14 +148,14 @@ def parse_links(lines: Iterable[str], source: Path | str = "<links>") -> list[fr
 def read_links(path: Path | str) -> list[frozenset[Link]]:
     """Read a Pharaoh prediction file; see :func:`parse_links`."""
     path = Path(path)
-    return parse_links(_read_lines(path, "alignment"), source=path)
+    return parse_links(read_text_lines(path, "alignment"), source=path)
 
 
 def read_bitext(path: Path | str) -> list[tuple[list[str], list[str]]]:
     """Read ``source tokens ||| target tokens`` lines (e.g. ``benchmarks/hansards/enfr.src-tgt``)."""
     path = Path(path)
     pairs = []
-    for lineno, line in enumerate(_read_lines(path, "bitext"), start=1):
+    for lineno, line in enumerate(read_text_lines(path, "bitext"), start=1):
         parts = line.split("|||")
         if len(parts) != 2:
             raise InputError(path, f"line {lineno}: expected exactly one '|||' separator")

@@ -1,1 +1,156 @@
+"""Exports researchers can use directly, made from ``OUT_DIR/corpus.tsv`` (see docs/formats.md).
 
+:func:`export` reads the corpus, selects tuples (``keep`` flag, or ``quality >= min_quality``),
+and writes each requested format into the same folder, atomically and deterministically:
+
+========== =====================================================================================
+format     files
+========== =====================================================================================
+tmx        ``NAME.tmx`` (every language); with ``pairs`` also ``NAME.xx-yy.tmx``
+tsv        ``NAME.filtered.tsv`` (corpus.tsv layout, selected tuples only)
+moses      ``NAME.xx-yy.xx`` + ``NAME.xx-yy.yy`` per pair (default: every pair), ``NAME.ar-en-fr.*``
+jsonl      ``NAME.jsonl`` (Hugging Face translation layout); with ``pairs`` also ``NAME.xx-yy.jsonl``
+parquet    ``NAME.parquet``; with ``pairs`` also ``NAME.xx-yy.parquet``
+testset    ``testset/test.LANG`` + ``testset/test.meta.tsv`` (tuples with every language)
+========== =====================================================================================
+
+Everything is checked (corpus readable, formats, pairs, source language, quality column) before
+the first file is written, so bad input leaves the folder untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from aligner.errors import InputError
+from aligner.export.corpus_tsv import read_corpus_tsv, write_corpus_tsv
+from aligner.export.moses import write_moses
+from aligner.export.selection import (
+    FileReport,
+    all_pairs,
+    check_min_quality,
+    code,
+    parse_pairs,
+    select_tuples,
+)
+from aligner.export.testset import write_testset
+from aligner.export.tmx import write_tmx
+
+CORPUS_FILE = "corpus.tsv"
+FORMATS = ("tmx", "tsv", "moses", "jsonl", "parquet", "testset")
+DEFAULT_FORMATS = FORMATS
+"""What ``aligner build`` exports: every format (a few small files each; Moses for every pair)."""
+
+__all__ = ["CORPUS_FILE", "DEFAULT_FORMATS", "FORMATS", "export", "format_report", "parse_formats"]
+
+
+def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """Format names (a comma list or an iterable of them; ``all`` for every one), in :data:`FORMATS` order."""
+    items = [formats] if isinstance(formats, str) else list(formats)
+    names = {part.strip().lower() for item in items for part in item.split(",") if part.strip()}
+    if "all" in names:
+        names = (names - {"all"}) | set(FORMATS)
+    unknown = sorted(names - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown export format {', '.join(unknown)} (choose from {', '.join(FORMATS)}, all)")
+    if not names:
+        raise ValueError(f"no export format given (choose from {', '.join(FORMATS)}, all)")
+    return tuple(name for name in FORMATS if name in names)
+
+
+def _check_name(name: str) -> str:
+    if not name or name in (".", "..") or name.startswith(".") or any(c in name for c in "/\\\0"):
+        raise ValueError(f"output name {name!r}: give a plain file-name stem such as 'corpus'")
+    return name
+
+
+def _score_columns(corpus: Path, languages: Sequence[str]) -> list[str]:
+    """The score columns of corpus.tsv's header, in order (read_corpus_tsv has checked the header)."""
+    with open(corpus, encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split("\t")
+    return header[2 + 2 * len(languages): -1]
+
+
+def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
+           pairs: str | Iterable[str | Sequence[str]] | None = None, min_quality: float | None = None,
+           name: str = "corpus", srclang: str | None = None) -> dict:
+    """Write the requested exports of ``out_dir/corpus.tsv`` into ``out_dir``.
+
+    ``pairs``: language pairs ("ar-en,en-fr" or a list) for the per-pair TMX/JSONL/Parquet files and
+    the Moses sets (Moses default: every pair). ``min_quality``: select by the ``quality`` score
+    instead of the ``keep`` flag. ``srclang``: the TMX header's source language (default ``*all*``).
+
+    Returns a JSON-ready dict: ``corpus``, ``languages``, ``formats``, ``selection`` (``rule``,
+    ``tuples``, ``selected``, ``dropped`` by reason) and ``files``: for each file written, by path
+    relative to ``out_dir``, its ``format``, ``rows``, ``skipped`` tuples by reason,
+    ``removed_characters``, ``replaced_characters`` and ``dropped_segments``.
+    Raises :class:`InputError` for an unusable corpus and ValueError for bad arguments, before
+    writing anything.
+    """
+    out_dir = Path(out_dir)
+    corpus = out_dir / CORPUS_FILE
+    chosen = parse_formats(formats)
+    name = _check_name(name)
+    if min_quality is not None:
+        min_quality = check_min_quality(min_quality)
+    if not out_dir.is_dir():
+        raise InputError(out_dir, "no such folder (run `aligner build --out OUT_DIR` first)")
+    languages, tuples = read_corpus_tsv(corpus)
+    if not languages:
+        raise InputError(corpus, "has no language columns")
+    if any(lang != lang.strip() or not lang or any(c in lang for c in "-/\\.") for lang in languages):
+        raise InputError(corpus, f"unusable language column names: {', '.join(map(repr, languages))}")
+    if len(set(languages)) != len(languages):
+        raise InputError(corpus, "a language column appears twice")
+    scores = _score_columns(corpus, languages)
+    pair_list = parse_pairs(pairs, languages)
+    if srclang is not None and srclang not in languages:
+        raise ValueError(f"source language {srclang!r} is not in the corpus (it has {', '.join(languages)})")
+    selection = select_tuples(tuples, scores, min_quality, corpus)
+    selected = selection.tuples
+
+    files: dict[str, FileReport] = {}
+    if "tmx" in chosen:
+        files[f"{name}.tmx"] = write_tmx(out_dir / f"{name}.tmx", selected, languages, scores,
+                                         srclang=srclang, selection_rule=selection.rule)
+        for pair in pair_list or ():
+            target = f"{name}.{code(pair)}.tmx"
+            files[target] = write_tmx(out_dir / target, selected, pair, scores, srclang=srclang,
+                                      require_all=True, selection_rule=selection.rule)
+    if "tsv" in chosen:
+        target = f"{name}.filtered.tsv"
+        write_corpus_tsv(out_dir / target, selected, languages)
+        files[target] = FileReport("tsv", rows=len(selected))
+    if "moses" in chosen:
+        files.update(write_moses(out_dir, name, selected, languages, pair_list or all_pairs(languages)))
+    for fmt in ("jsonl", "parquet"):
+        if fmt in chosen:
+            from aligner.export.hf import write_hf  # polars: imported only when needed
+
+            files[f"{name}.{fmt}"] = write_hf(out_dir / f"{name}.{fmt}", fmt, selected, languages, scores)
+            for pair in pair_list or ():
+                target = f"{name}.{code(pair)}.{fmt}"
+                files[target] = write_hf(out_dir / target, fmt, selected, pair, scores, require_all=True)
+    if "testset" in chosen:
+        files.update(write_testset(out_dir, selected, languages, scores))
+    return {"corpus": str(corpus), "languages": list(languages), "formats": list(chosen),
+            "selection": selection.as_dict(), "files": {path: report.as_dict() for path, report in files.items()}}
+
+
+def format_report(result: dict) -> str:
+    """A few readable lines about an :func:`export` result (what was selected, written, dropped)."""
+    selection = result["selection"]
+    dropped = "".join(f"; {reason}: {count}" for reason, count in selection["dropped"].items())
+    lines = [f"[export] {result['corpus']}: {selection['tuples']} tuples, {selection['selected']} selected "
+             f"({selection['rule']}){dropped}"]
+    for path, info in result["files"].items():
+        notes = [f"skipped {reason}: {count}" for reason, count in info["skipped"].items()]
+        for key, label in (("removed_characters", "characters removed"),
+                           ("replaced_characters", "line breaks replaced"),
+                           ("dropped_segments", "segments emptied")):
+            if info[key]:
+                notes.append(f"{label}: {info[key]}")
+        rows = f"{info['rows']} row" + ("" if info["rows"] == 1 else "s")
+        lines.append(f"[export] {path}: {rows}" + (f" ({'; '.join(notes)})" if notes else ""))
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""``aligner export OUT_DIR``: write the research formats of a built corpus (see docs/formats.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from aligner.export import DEFAULT_FORMATS, FORMATS, export, format_report, parse_formats
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    try:
+        return parse_formats(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _quality(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= number <= 1.0:  # also rejects NaN
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return number
+
+
+def run(args: argparse.Namespace) -> int:
+    formats = [name for group in args.formats for name in group] if args.formats else DEFAULT_FORMATS
+    result = export(args.out_dir, formats, pairs=args.pairs, min_quality=args.min_quality, name=args.name,
+                    srclang=args.srclang)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_report(result))
+    return 0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``export`` on the ``aligner`` command's subparsers; returns its parser."""
+    parser = subparsers.add_parser(
+        "export", help="write TMX, TSV, Moses, JSONL, Parquet and test-set files from OUT_DIR/corpus.tsv",
+        description="Write research formats of OUT_DIR/corpus.tsv into OUT_DIR (docs/formats.md). Tuples are "
+                    "selected by the keep column, or by --min-quality.")
+    parser.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="the build's output folder (has corpus.tsv)")
+    parser.add_argument("--format", "-f", dest="formats", action="append", type=_formats, metavar="FORMAT",
+                        help=f"{'|'.join(FORMATS)}|all; repeat it or give a comma list "
+                             f"(default: {','.join(DEFAULT_FORMATS)})")
+    parser.add_argument("--pairs", default=None, metavar="XX-YY,...",
+                        help="language pairs, e.g. ar-en,en-fr: adds per-pair TMX/JSONL/Parquet files and limits "
+                             "the Moses sets to these pairs (default: Moses for every pair, no per-pair files)")
+    parser.add_argument("--min-quality", type=_quality, default=None, metavar="Q",
+                        help="keep tuples whose quality score is at least Q (0..1) instead of using the keep "
+                             "column; an error if the corpus has no quality column")
+    parser.add_argument("--srclang", default=None, metavar="XX",
+                        help="source language written in the TMX header (default: *all*)")
+    parser.add_argument("--name", default="corpus", help="file-name stem of the outputs (default: corpus)")
+    parser.add_argument("--json", action="store_true", help="print what was written and dropped as JSON")
+    parser.set_defaults(run=run)
+    return parser

@@ -1,0 +1,178 @@
+"""What every export shares: which tuples are written, which language pairs, and what text a format can hold.
+
+Selection rule: with ``min_quality`` a tuple is written when its ``quality`` score is at least that
+value (a corpus without a ``quality`` column is an error, a tuple with an empty cell is dropped);
+without it, when its ``keep`` flag is set.
+
+A language is *present* in a tuple for a given file when its text, after the cleaning that file's
+format needs, still has a character that is not whitespace. Each writer returns a
+:class:`FileReport` that counts exactly what the cleaning removed or replaced and which tuples it
+left out, and why.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aligner.errors import InputError
+from aligner.model import AlignedTuple
+
+QUALITY = "quality"
+
+# Characters XML 1.0 forbids (production [2] Char): C0 controls other than tab, LF and CR, lone
+# surrogates, U+FFFE and U+FFFF.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Lone surrogates: a Python string may hold them, UTF-8 (so every file we write) cannot.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Every character str.splitlines() breaks on: a line-per-segment file must hold none of them.
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK_RUNS = re.compile(f"[{re.escape(LINE_BREAKS)}]+")
+
+
+def has_text(text: str) -> bool:
+    """A segment counts as present when it has a character that is not whitespace."""
+    return bool(text) and not text.isspace()
+
+
+def strip_xml_illegal(text: str) -> tuple[str, int]:
+    """``text`` without the characters XML 1.0 cannot hold, and how many were removed."""
+    return _XML_ILLEGAL.subn("", text)
+
+
+def strip_surrogates(text: str) -> tuple[str, int]:
+    """``text`` without lone surrogates (unencodable in UTF-8), and how many were removed."""
+    return _SURROGATES.subn("", text)
+
+
+def one_line(text: str) -> tuple[str, int, int]:
+    """``text`` fit for a line-per-segment file: (text, surrogates removed, line-break characters replaced).
+
+    Each run of line-break characters becomes one space.
+    """
+    text, removed = strip_surrogates(text)
+    replaced = sum(len(match) for match in _LINE_BREAK_RUNS.findall(text))
+    return _LINE_BREAK_RUNS.sub(" ", text), removed, replaced
+
+
+def documents_of(segment_ids: Iterable[str]) -> tuple[str, ...]:
+    """The source document ids of segment ids ``doc:paragraph:sentence``, first appearance order."""
+    return tuple(dict.fromkeys(segment_id.split(":", 1)[0] for segment_id in segment_ids))
+
+
+def score_value(value: float | None) -> float | None:
+    """A score for a typed column: None for missing or NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+@dataclass
+class FileReport:
+    """What one writer did to one file.
+
+    ``rows``: units/lines/rows written. ``skipped``: selected tuples left out, by reason.
+    ``removed_characters``: characters the format cannot hold, deleted. ``replaced_characters``:
+    line-break characters turned into spaces. ``dropped_segments``: segments that had text in the
+    corpus but nothing but whitespace after cleaning, so count as missing.
+    """
+
+    format: str
+    rows: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    removed_characters: int = 0
+    replaced_characters: int = 0
+    dropped_segments: int = 0
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def as_dict(self) -> dict:
+        return {"format": self.format, "rows": self.rows, "skipped": dict(sorted(self.skipped.items())),
+                "removed_characters": self.removed_characters,
+                "replaced_characters": self.replaced_characters, "dropped_segments": self.dropped_segments}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The tuples an export writes, and what the selection rule left out."""
+
+    tuples: list[AlignedTuple]
+    rule: str
+    total: int
+    dropped: dict[str, int]
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "tuples": self.total, "selected": len(self.tuples),
+                "dropped": dict(sorted(self.dropped.items()))}
+
+
+def select_tuples(tuples: Sequence[AlignedTuple], score_columns: Sequence[str],
+                  min_quality: float | None = None, corpus: Path | str = "corpus.tsv") -> Selection:
+    """Apply the selection rule (module docstring); ``score_columns`` are the corpus's score columns."""
+    if min_quality is None:
+        chosen = [item for item in tuples if item.keep]
+        dropped = {"not kept": len(tuples) - len(chosen)} if len(chosen) < len(tuples) else {}
+        return Selection(chosen, "keep", len(tuples), dropped)
+    min_quality = check_min_quality(min_quality)
+    if QUALITY not in score_columns:
+        raise InputError(corpus, "has no quality column, so --min-quality cannot be applied "
+                                 "(select with the keep column instead: leave out --min-quality)")
+    chosen, dropped = [], {}
+    for item in tuples:
+        value = score_value(item.scores.get(QUALITY))
+        if value is None:
+            dropped["no quality score"] = dropped.get("no quality score", 0) + 1
+        elif value < min_quality:
+            dropped["quality below minimum"] = dropped.get("quality below minimum", 0) + 1
+        else:
+            chosen.append(item)
+    return Selection(chosen, f"quality >= {min_quality:g}", len(tuples), dropped)
+
+
+def check_min_quality(value: float) -> float:
+    value = float(value)
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"minimum quality must be between 0 and 1, got {value}")
+    return value
+
+
+def parse_pairs(pairs: str | Iterable[str | Sequence[str]] | None, languages: Sequence[str],
+                ) -> list[tuple[str, str]] | None:
+    """Normalise a pair list ("ar-en,fr-en" or ["ar-en", ("en", "fr")]) to sorted, distinct, alphabetical pairs.
+
+    Every language must be one of ``languages`` (ValueError otherwise). None stays None.
+    """
+    if pairs is None:
+        return None
+    items = pairs.split(",") if isinstance(pairs, str) else list(pairs)
+    result: set[tuple[str, str]] = set()
+    for item in items:
+        parts = [p.strip() for p in item.split("-")] if isinstance(item, str) else [str(p).strip() for p in item]
+        if not any(parts):
+            continue
+        if len(parts) != 2 or not all(parts):
+            raise ValueError(f"language pair {item!r}: write two language codes joined by '-', e.g. ar-en")
+        if parts[0] == parts[1]:
+            raise ValueError(f"language pair {item!r}: the two languages must differ")
+        unknown = [p for p in parts if p not in languages]
+        if unknown:
+            raise ValueError(f"language pair {item!r}: {', '.join(unknown)} not in the corpus "
+                             f"(it has {', '.join(languages)})")
+        result.add((min(parts), max(parts)))
+    if not result:
+        raise ValueError("no language pair given")
+    return sorted(result)
+
+
+def all_pairs(languages: Sequence[str]) -> list[tuple[str, str]]:
+    ordered = sorted(languages)
+    return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:]]
+
+
+def code(languages: Sequence[str]) -> str:
+    """File-name code of a language set: alphabetical, joined by '-' (``ar-en``, ``ar-en-fr``)."""
+    return "-".join(sorted(languages))

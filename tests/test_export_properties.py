@@ -1,0 +1,228 @@
+"""Property tests: hostile text in, every format reads back what it should, and reports what it did not keep.
+
+Two levels: the whole ``export()`` path (corpus.tsv written, read, exported in every format, each file
+read back with the tools researchers use), and each writer on its own with text corpus.tsv could
+never hold (raw line breaks, lone surrogates). The expected output restates the documented rules
+(test_export_support) independently of the exporter's code.
+"""
+
+import tempfile
+from pathlib import Path
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_export_support import (
+    LANGS,
+    LINE_BREAK_CHARS,
+    load_hf,
+    make_corpus,
+    one_line,
+    present,
+    read_lines,
+    read_tmx_toolkit,
+    tmx_props,
+    validate_tmx,
+    xml_clean,
+)
+
+from aligner.export import export
+from aligner.export.corpus_tsv import format_score, read_corpus_tsv
+from aligner.export.hf import write_hf
+from aligner.export.moses import write_parallel
+from aligner.export.tmx import write_tmx
+from aligner.model import AlignedTuple
+
+HOSTILE = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1c", "\x1d", "\x1e", "\x1f", "\x7f", "\x85", "\x9f",
+           "\ufffe", "\uffff", "\ufeff", "\ufdd0", "\U0010ffff", "&", "<", ">", "]]>", "&amp;", "&#0;", "<seg>",
+           "<![CDATA[x]]>", "\u200f", "\u200e", "\u202b", "\u202e", "\u061c", "\t", "\n", "\r", "\r\n", "\u2028",
+           "\u2029", " ", "  ", "\xa0", "\u3000", '"', "'", "\\", "\U0001f600", "مرحبا", "é", "e\u0301", ":"]
+SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff", "\ud83d"]
+
+hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=6)), max_size=10).map("".join)
+long_text = st.builds(lambda n, tail: "long segment " * n + tail, st.integers(800, 3000), hostile_text)
+segment = st.one_of(st.just(""), hostile_text, hostile_text, long_text)
+raw_segment = st.one_of(segment, st.lists(st.one_of(st.sampled_from(HOSTILE + SURROGATES), st.text(max_size=4)),
+                                          max_size=10).map("".join))
+quality = st.one_of(st.none(), st.floats(0, 1).map(lambda x: round(x, 4)))
+GROUPS = ("g1", "g2", "000_059e1706b5ec667a")
+
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                           HealthCheck.data_too_large])
+
+
+@st.composite
+def corpora(draw, text=segment):
+    count = draw(st.integers(0, 6))
+    tuples = []
+    for index in range(count):
+        texts = {lang: draw(text) for lang in LANGS}
+        ids = {lang: tuple(f"{lang}{index % 2}_doc:{index}:{k}" for k in range(draw(st.integers(1, 2))))
+               if texts[lang] else () for lang in LANGS}
+        scores = {name: value for name, value in (("quality", draw(quality)), ("align", draw(quality)))
+                  if value is not None}
+        tuples.append(AlignedTuple(draw(st.sampled_from(GROUPS)), f"t{index}", ids, texts, scores,
+                                   draw(st.booleans())))
+    return tuples
+
+
+def expected_tmx(tuples, languages, require_all=False):
+    """(units, removed characters, dropped segments) by the documented TMX rules."""
+    units, removed, dropped = [], 0, 0
+    for item in tuples:
+        raw = {lang: item.texts.get(lang, "") for lang in sorted(languages)}
+        segs = {lang: xml_clean(text) for lang, text in raw.items() if present(xml_clean(text))}
+        if not segs or (require_all and len(segs) < len(languages)):
+            continue
+        units.append((item.tuid, segs))
+        for lang, text in raw.items():
+            if present(text):
+                removed += len(text) - len(xml_clean(text))
+                dropped += lang not in segs
+    return units, removed, dropped
+
+
+def expected_lines(tuples, languages):
+    """{lang: lines} of a line-aligned set: tuples having every language after cleaning."""
+    chosen = [t for t in tuples if all(present(one_line(t.texts.get(lang, ""))) for lang in languages)]
+    return chosen, {lang: [one_line(t.texts[lang]) for t in chosen] for lang in languages}
+
+
+def breaks(tuples, lang):
+    """Line-break characters in ``lang``'s texts (each is replaced: a run becomes one space)."""
+    return sum(sum(c in LINE_BREAK_CHARS for c in t.texts[lang]) for t in tuples)
+
+
+def check_tmx(path, tuples, languages, report, require_all=False):
+    validate_tmx(path)
+    units, removed, dropped = expected_tmx(tuples, languages, require_all)
+    assert read_tmx_toolkit(path, languages) == units
+    assert report["rows"] == len(units) and sum(report["skipped"].values()) == len(tuples) - len(units)
+    assert report["removed_characters"] == removed and report["dropped_segments"] == dropped
+    return units
+
+
+@SETTINGS
+@given(corpora(), st.sampled_from([None, 0.0, 0.5, 1.0]))
+def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        make_corpus(out, tuples)
+        _, source = read_corpus_tsv(out / "corpus.tsv")  # what the exporter sees
+        if min_quality is None:
+            selected = [t for t in source if t.keep]
+        else:
+            selected = [t for t in source if t.scores.get("quality", -1) >= min_quality]
+        result = export(out, "all", pairs="ar-en,ar-fr,en-fr", min_quality=min_quality)
+        files = result["files"]
+        assert result["selection"]["selected"] == len(selected)
+        assert sum(result["selection"]["dropped"].values()) == len(source) - len(selected)
+
+        # TMX: every file valid, every unit back through translate-toolkit, every removal counted
+        units = check_tmx(out / "corpus.tmx", selected, LANGS, files["corpus.tmx"])
+        by_id = {t.tuid: t for t in selected}
+        for (tuid, segs), props in zip(units, tmx_props(out / "corpus.tmx")):
+            item = by_id[tuid]
+            assert props["x-group"] == item.group_id
+            assert {k: v for k, v in props.items() if k.startswith("x-score-")} == {
+                f"x-score-{name}": format_score(value) for name, value in item.scores.items()}
+            for lang in segs:
+                assert props[f"x-segments-{lang}"] == " ".join(item.segment_ids[lang])
+        for pair in (("ar", "en"), ("ar", "fr"), ("en", "fr")):
+            name = f"corpus.{pair[0]}-{pair[1]}.tmx"
+            check_tmx(out / name, selected, pair, files[name], require_all=True)
+
+        # filtered TSV: exactly the selected tuples, readable by polars without quoting
+        assert read_corpus_tsv(out / "corpus.filtered.tsv")[1] == selected
+        frame = pl.read_csv(out / "corpus.filtered.tsv", separator="\t", quote_char=None,
+                            infer_schema=False, missing_utf8_is_empty_string=True)
+        assert frame.height == len(selected)
+        for lang in LANGS:
+            assert frame[lang].to_list() == [t.texts[lang] for t in selected]
+
+        # Moses and the test set: line-aligned, no empty line, nothing that splits a line
+        for languages in (("ar", "en"), ("ar", "fr"), ("en", "fr"), LANGS):
+            chosen, lines = expected_lines(selected, languages)
+            for lang in languages:
+                name = f"corpus.{'-'.join(languages)}.{lang}"
+                assert read_lines(out / name) == lines[lang]
+                assert files[name]["rows"] == len(chosen)
+                assert sum(files[name]["skipped"].values()) == len(selected) - len(chosen)
+                assert files[name]["replaced_characters"] == breaks(chosen, lang)
+        chosen, lines = expected_lines(selected, LANGS)
+        for lang in LANGS:
+            assert read_lines(out / "testset" / f"test.{lang}") == lines[lang]
+        meta = pl.read_csv(out / "testset" / "test.meta.tsv", separator="\t", quote_char=None, infer_schema=False)
+        assert meta["tuid"].to_list() == [t.tuid for t in chosen]
+        assert meta["line"].to_list() == [str(n) for n in range(1, len(chosen) + 1)]
+
+        # Hugging Face: through datasets, null where a language is missing
+        for fmt, builder in (("parquet", "parquet"), ("jsonl", "json")):
+            written = [t for t in selected if any(present(t.texts[lang]) for lang in LANGS)]
+            assert files[f"corpus.{fmt}"]["rows"] == len(written)
+            if not written:
+                assert pl.read_parquet(out / "corpus.parquet").height == 0 if fmt == "parquet" else \
+                    (out / "corpus.jsonl").read_text(encoding="utf-8") == ""
+                continue
+            rows = load_hf(out / f"corpus.{fmt}", builder).to_list()
+            assert [row["id"] for row in rows] == [t.tuid for t in written]
+            assert [row["group"] for row in rows] == [t.group_id for t in written]
+            assert [row["translation"] for row in rows] == [
+                {lang: t.texts[lang] if present(t.texts[lang]) else None for lang in LANGS} for t in written]
+            if "quality" in rows[0]:
+                assert [row["quality"] for row in rows] == [t.scores.get("quality") for t in written]
+
+
+@SETTINGS
+@given(corpora(text=raw_segment), st.sampled_from([None, "ar", "fr"]))
+def test_tmx_writer_round_trips_any_string(tuples, srclang):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.tmx"
+        report = write_tmx(path, tuples, LANGS, ["quality", "align"], srclang=srclang).as_dict()
+        chosen = [t for t in tuples if srclang is None or present(xml_clean(t.texts[srclang]))]
+        validate_tmx(path)
+        units, removed, dropped = expected_tmx(chosen, LANGS)
+        assert read_tmx_toolkit(path) == units
+        assert report["removed_characters"] == removed and report["dropped_segments"] == dropped
+        assert report["rows"] + sum(report["skipped"].values()) == len(tuples)
+
+
+@SETTINGS
+@given(corpora(text=raw_segment))
+def test_moses_writer_keeps_one_segment_per_line(tuples):
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_parallel(Path(tmp), "c", tuples, ["fr", "ar"])
+        chosen, lines = expected_lines(tuples, ("ar", "fr"))
+        for lang in ("ar", "fr"):
+            assert read_lines(Path(tmp) / f"c.ar-fr.{lang}") == lines[lang]
+            report = files[f"c.ar-fr.{lang}"]
+            assert report.rows == len(chosen) and sum(report.skipped.values()) == len(tuples) - len(chosen)
+            assert report.removed_characters == sum(
+                sum(0xD800 <= ord(c) <= 0xDFFF for c in t.texts[lang]) for t in chosen)
+            assert report.replaced_characters == breaks(chosen, lang)
+
+
+@SETTINGS
+@given(corpora(text=raw_segment))
+def test_hf_writer_keeps_text_exactly_but_surrogates(tuples):
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in ("parquet", "jsonl"):
+            path = Path(tmp) / f"x.{fmt}"
+            report = write_hf(path, fmt, tuples, LANGS, ["quality", "align"])
+            frame = pl.read_parquet(path) if fmt == "parquet" else (
+                pl.read_ndjson(path, schema=pl.read_parquet(Path(tmp) / "x.parquet").schema)
+                if path.stat().st_size else pl.DataFrame())
+
+            def clean(text):
+                return "".join(c for c in text if not 0xD800 <= ord(c) <= 0xDFFF)
+
+            written = [t for t in tuples if any(present(clean(t.texts[lang])) for lang in LANGS)]
+            assert report.rows == len(written) == frame.height
+            assert sum(report.skipped.values()) == len(tuples) - len(written)
+            if written:
+                assert frame["translation"].to_list() == [
+                    {lang: clean(t.texts[lang]) if present(clean(t.texts[lang])) else None for lang in LANGS}
+                    for t in written]
+            removed = sum(len(t.texts[lang]) - len(clean(t.texts[lang]))
+                          for t in written for lang in LANGS if present(t.texts[lang]))
+            assert report.removed_characters == removed

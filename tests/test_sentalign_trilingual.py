@@ -1,0 +1,82 @@
+"""Trilingual tuples: hand-made meaning vectors (as in the pairwise tests) and hand-made pairwise beads."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aligner.model import Bead
+from aligner.sentalign import LanguageSide, align_group, combine_pairs
+
+from test_sentalign_pairwise import texts, vectors
+
+
+def side(lang: str, meanings: list[tuple[int, ...]], seed: int) -> LanguageSide:
+    return LanguageSide(lang, texts(meanings), vectors(meanings, seed))
+
+
+def members(result) -> list[dict[str, tuple[int, ...]]]:
+    return [t.members for t in result.tuples]
+
+
+def assert_partition(result, sizes: dict[str, int]) -> None:
+    seen = [(lang, i) for t in result.tuples for lang, ids in t.members.items() for i in ids]
+    assert sorted(seen) == sorted((lang, i) for lang, n in sizes.items() for i in range(n))
+
+
+def test_parallel_documents_give_three_way_one_to_one_tuples():
+    m = [(k,) for k in range(10)]
+    result = align_group([side("ar", m, 1), side("en", m, 2), side("fr", m, 3)])
+    assert members(result) == [{"ar": (k,), "en": (k,), "fr": (k,)} for k in range(10)]
+    assert all(t.consistency == 1.0 for t in result.tuples)
+
+
+def test_one_long_sentence_matching_several_on_the_other_sides_is_one_tuple():
+    ar = [(0,), (1, 2, 3), (4,), (5,), (6,), (7,)]
+    en = [(0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,)]
+    fr = [(0,), (1,), (2, 3), (4,), (5,), (6,), (7,)]
+    result = align_group([side("ar", ar, 1), side("en", en, 2), side("fr", fr, 3)])
+    assert {"ar": (1,), "en": (1, 2, 3), "fr": (1, 2)} in members(result)
+    assert_partition(result, {"ar": 6, "en": 8, "fr": 7})
+
+
+def test_content_missing_from_one_version_gives_a_two_language_tuple_and_extra_content_stays_alone():
+    ar = [(k,) for k in range(8)]
+    en = [(k,) for k in range(8)] + [(900,)]          # en has an extra sentence of its own at the end
+    fr = [(k,) for k in range(8) if k != 4]           # fr lacks meaning 4
+    result = align_group([side("ar", ar, 1), side("en", en, 2), side("fr", fr, 3)])
+    found = members(result)
+    assert {"ar": (4,), "en": (4,)} in found
+    assert {"en": (8,)} in found
+    assert {"ar": (5,), "en": (5,), "fr": (4,)} in found
+    assert_partition(result, {"ar": 8, "en": 9, "fr": 7})
+
+
+def test_a_pair_that_disagrees_is_outvoted_by_the_other_two():
+    m = [(k,) for k in range(6)]
+    sides = [side("ar", m, 1), side("en", m, 2), side("fr", m, 3)]
+    diagonal = [Bead((k,), (k,), 0.5) for k in range(6)]
+    # en-fr glues sentences 2 and 3 into a 2-2 bead; ar-en and ar-fr keep them apart.
+    wrong = [Bead((0,), (0,), 0.5), Bead((1,), (1,), 0.5), Bead((2, 3), (2, 3), 1.0),
+             Bead((4,), (4,), 0.5), Bead((5,), (5,), 0.5)]
+    tuples = combine_pairs(sides, {("ar", "en"): diagonal, ("ar", "fr"): diagonal, ("en", "fr"): wrong})
+    assert [t.members for t in tuples] == [{"ar": (k,), "en": (k,), "fr": (k,)} for k in range(6)]
+    assert [t.consistency for t in tuples][2:4] == [2 / 3, 2 / 3]
+
+
+def test_a_link_one_pair_missed_is_made_through_the_third_language():
+    m = [(k,) for k in range(5)]
+    sides = [side("ar", m, 1), side("en", m, 2), side("fr", m, 3)]
+    diagonal = [Bead((k,), (k,), 0.5) for k in range(5)]
+    missed = [Bead((k,), (k,), 0.5) for k in range(5) if k != 2] + [Bead((2,), (), 0.85), Bead((), (2,), 0.85)]
+    tuples = combine_pairs(sides, {("ar", "en"): diagonal, ("ar", "fr"): diagonal, ("en", "fr"): missed})
+    assert tuples[2].members == {"ar": (2,), "en": (2,), "fr": (2,)}
+    assert tuples[2].agreeing_pairs == (("ar", "en"), ("ar", "fr"))
+
+
+def test_two_languages_and_empty_sides():
+    m = [(k,) for k in range(4)]
+    result = align_group([side("en", m, 1), side("fr", m, 2)])
+    assert members(result) == [{"en": (k,), "fr": (k,)} for k in range(4)]
+    empty = LanguageSide("ar", [], np.zeros((0, 64), dtype=np.float32))
+    result = align_group([empty, side("en", m, 1), side("fr", m, 2)])
+    assert members(result) == [{"en": (k,), "fr": (k,)} for k in range(4)]
