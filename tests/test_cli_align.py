@@ -31,7 +31,7 @@ def test_align_prints_vecalign_beads_that_eval_align_scores(tmp_path):
     pred = tmp_path / "pred.txt"
     pred.write_text(result.stdout, encoding="utf-8")
     gold = tmp_path / "gold.txt"
-    gold.write_text("[0, 1]:[0]\n[2]:[1]\n[4]:[2]\n", encoding="utf-8")
+    gold.write_text("[0, 1]:[0]\n[2]:[1]\n[3]:[]\n[4]:[2]\n", encoding="utf-8")
     scored = run_cli("eval-align", gold, pred, "--json")
     assert scored.returncode == 0, scored.stderr
     assert '"strict_f1": 1.0' in scored.stdout
