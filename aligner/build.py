@@ -15,6 +15,7 @@ from aligner.export.tables import write_documents_jsonl, write_segments_tsv, wri
 from aligner.ingest import Skipped, discover_files, ingest_directory
 from aligner.model import Document, Segment
 from aligner.progress import Progress
+from aligner.report import build_report
 from aligner.segment import segment_documents
 from aligner.sentalign import AlignedGroup, align_corpus
 
@@ -69,8 +70,10 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
     write_documents_tsv(out / "documents.tsv", documents, alignment)
     write_tsv(out / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
     write_corpus_tsv(out / "corpus.tsv", tuples, languages)
+    report = build_report(out, embedder)
     if log is not None:
         multi = sum(len(t.languages) > 1 for t in tuples)
         log.write(f"[build] {len(unique)} documents, {len(segments)} segments, {multi} aligned tuples "
-                  f"({len(tuples) - multi} one-language) -> {out}\n")
+                  f"({len(tuples) - multi} one-language) -> {out}\n"
+                  f"[report] {report.resolve().as_uri()}\n")
     return BuildResult(documents, skipped, segments, alignment, aligned)

@@ -49,9 +49,10 @@ def test_build_twice_is_byte_identical(seeds_dir, tmp_path):
     for run in ("first", "second"):
         out = tmp_path / run
         assert run_cli("build", seeds_dir, "--out", out).returncode == 0
-        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
-    assert set(outputs[0]) == {"corpus.tsv", "documents.jsonl", "documents.tsv", "segments.tsv", "skipped.tsv"}
+    assert {"corpus.tsv", "documents.jsonl", "documents.tsv", "segments.tsv", "skipped.tsv",
+            "report/index.html"} <= set(outputs[0])
 
 
 def test_build_on_seeds_writes_one_corpus_row_per_tuple_covering_every_grouped_segment(seeds_dir, tmp_path):

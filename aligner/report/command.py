@@ -1,0 +1,37 @@
+"""The ``aligner report`` subcommand: rebuild ``OUT_DIR/report/index.html`` from a build folder.
+
+``aligner/cli.py`` registers it with ``add_parser(subparsers)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def run(args: argparse.Namespace) -> int:
+    from .page import build_report
+
+    path = build_report(args.out_dir, args.embedder, cache_dir=args.cache_dir)
+    print(f"report written to {path} (open it in a browser: file://{path.resolve()})", file=sys.stderr)
+    return 0
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Register ``report OUT_DIR [--embedder SPEC] [--cache-dir DIR]``."""
+    parser = subparsers.add_parser(
+        "report",
+        help="write OUT_DIR/report/index.html: an HTML page to inspect a built corpus",
+        description="Rebuild the HTML report of a build folder (corpus.tsv, documents.tsv, segments.tsv and, "
+        "when present, wordalign.*.txt): document groups and rejected pairs, sentence-similarity heatmaps, "
+        "a quality histogram and every tuple side by side with filters. See docs/report.md.",
+    )
+    parser.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="a folder written by `aligner build --out`")
+    parser.add_argument("--embedder", default="e5",
+                        help="sentence embedder for the heatmaps; use the build's (default: e5, a cache hit "
+                             "after the build)")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="embedding cache folder (default: $ALIGNER_CACHE or ~/.cache/aligner)")
+    parser.set_defaults(run=run)
+    return parser

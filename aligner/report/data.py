@@ -1,0 +1,412 @@
+"""What the report shows, read from a build folder and shaped into the JSON the page renders.
+
+Inputs (all in the build folder; only ``corpus.tsv`` is required):
+
+* ``corpus.tsv`` - the tuples (:func:`aligner.export.corpus_tsv.read_corpus_tsv`);
+* ``documents.tsv`` - the document groups, their scores and the rejected candidate pairs;
+* ``segments.tsv`` - every segment's text, in document order (for the heatmaps);
+* ``wordalign.A-B.txt`` + ``wordalign.A-B.src-tgt`` - per language pair, one line per corpus row:
+  Pharaoh links (``i-j``, 0-based) and the whitespace-separated tokens they index
+  (``src tokens ||| tgt tokens``). Absent files mean no word links; a file whose line count does
+  not match corpus.tsv is ignored with a warning shown on the page.
+
+The *display quality* of a tuple is its ``quality`` score when the corpus has that column, else
+the mean of its ``cos_*`` scores; the page colours and filters by it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aligner.errors import InputError
+from aligner.export.corpus_tsv import read_corpus_tsv
+from aligner.model import AlignedTuple
+
+#: Languages written right to left: their cells get ``dir="rtl"``.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "ckb", "sd", "ug"})
+
+QUALITY = "quality"
+COSINE_PREFIX = "cos_"
+WORDALIGN_LINKS = "wordalign.{pair}.txt"
+WORDALIGN_TOKENS = "wordalign.{pair}.src-tgt"
+
+_LINK = re.compile(r"^(\d+)-(\d+)$")
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One row of documents.tsv, its evidence parsed."""
+
+    doc_id: str
+    file: str
+    lang: str
+    group: str
+    score: float | None
+    evidence: dict
+
+    @property
+    def pairs(self) -> list[dict]:
+        return [p for p in self.evidence.get("pairs", []) if isinstance(p, dict)]
+
+    @property
+    def reason(self) -> str:
+        return str(self.evidence.get("reason", ""))
+
+
+@dataclass(frozen=True)
+class Segment:
+    segment_id: str
+    doc_id: str
+    lang: str
+    heading: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class WordAlignment:
+    """One tuple's word alignment for one language pair ``a-b``: tokens of each side and links."""
+
+    tokens_a: tuple[str, ...]
+    tokens_b: tuple[str, ...]
+    links: tuple[tuple[int, int], ...]
+
+
+@dataclass
+class ReportData:
+    out_dir: Path
+    languages: list[str]
+    tuples: list[AlignedTuple]
+    score_names: list[str]
+    documents: list[DocumentRow] = field(default_factory=list)
+    segments: dict[str, list[Segment]] = field(default_factory=dict)
+    #: pair ("ar-en") -> one entry per tuple (None where the line is empty)
+    word_alignments: dict[str, list[WordAlignment | None]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def quality_label(self) -> str:
+        return quality_label(self.score_names)
+
+    def quality_of(self, item: AlignedTuple) -> float | None:
+        return display_quality(item.scores)
+
+
+def quality_label(score_names: list[str]) -> str:
+    """What the display quality is: ``quality`` or ``mean cos`` (or ``none`` without either)."""
+    if QUALITY in score_names:
+        return QUALITY
+    if any(name.startswith(COSINE_PREFIX) for name in score_names):
+        return "mean cos"
+    return "none"
+
+
+def display_quality(scores: dict[str, float]) -> float | None:
+    """``quality`` when the tuple has it, else the mean of its ``cos_*`` scores, else None."""
+    value = scores.get(QUALITY)
+    if value is not None and not math.isnan(value):
+        return float(value)
+    cosines = [v for k, v in scores.items() if k.startswith(COSINE_PREFIX) and not math.isnan(v)]
+    return sum(cosines) / len(cosines) if cosines else None
+
+
+def language_pairs(languages: list[str]) -> list[tuple[str, str]]:
+    """Every unordered pair of languages, each written alphabetically (``ar-en, ar-fr, en-fr``)."""
+    return [tuple(sorted(p)) for p in itertools.combinations(sorted(languages), 2)]
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_documents_tsv(path: Path) -> list[DocumentRow]:
+    """documents.tsv rows (an absent file gives no rows)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines:
+        return []
+    header = lines[0].split("\t")
+    need = ("doc_id", "file", "lang", "group", "score", "evidence")
+    if any(name not in header for name in need):
+        raise InputError(path, f"not a documents.tsv: header must have {', '.join(need)}")
+    col = {name: header.index(name) for name in need}
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line:
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            raise InputError(path, f"line {number}: {len(cells)} cells, header has {len(header)}")
+        try:
+            evidence = json.loads(cells[col["evidence"]]) if cells[col["evidence"]] else {}
+        except json.JSONDecodeError as err:
+            raise InputError(path, f"line {number}: evidence is not JSON ({err.msg})") from None
+        score_cell = cells[col["score"]]
+        try:
+            score = float(score_cell) if score_cell else None
+        except ValueError:
+            raise InputError(path, f"line {number}: score {score_cell!r} is not a number") from None
+        rows.append(DocumentRow(cells[col["doc_id"]], cells[col["file"]], cells[col["lang"]],
+                                cells[col["group"]], score, evidence if isinstance(evidence, dict) else {}))
+    return rows
+
+
+def read_segments_tsv(path: Path) -> dict[str, list[Segment]]:
+    """segments.tsv as doc_id -> segments in document order (paragraph, sentence)."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines:
+        return {}
+    header = lines[0].split("\t")
+    need = ("segment_id", "doc_id", "paragraph", "sentence", "lang", "heading", "text")
+    if any(name not in header for name in need):
+        raise InputError(path, f"not a segments.tsv: header must have {', '.join(need)}")
+    col = {name: header.index(name) for name in need}
+    keyed: dict[str, list[tuple[int, int, Segment]]] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        if not line:
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            raise InputError(path, f"line {number}: {len(cells)} cells, header has {len(header)}")
+        try:
+            order = (int(cells[col["paragraph"]]), int(cells[col["sentence"]]))
+        except ValueError:
+            raise InputError(path, f"line {number}: paragraph and sentence must be integers") from None
+        segment = Segment(cells[col["segment_id"]], cells[col["doc_id"]], cells[col["lang"]],
+                          cells[col["heading"]] == "1", cells[col["text"]])
+        keyed.setdefault(segment.doc_id, []).append((*order, segment))
+    return {doc: [s for *_, s in sorted(items, key=lambda x: (x[0], x[1]))] for doc, items in keyed.items()}
+
+
+def parse_pharaoh(line: str) -> list[tuple[int, int]]:
+    """``"0-0 1-2"`` -> ``[(0, 0), (1, 2)]``; raises ValueError on a malformed link."""
+    links = []
+    for item in line.split():
+        match = _LINK.match(item)
+        if not match:
+            raise ValueError(f"malformed link {item!r} (expected i-j)")
+        links.append((int(match.group(1)), int(match.group(2))))
+    return links
+
+
+def read_word_alignments(out_dir: Path, languages: list[str], tuples: list[AlignedTuple],
+                         warnings: list[str]) -> dict[str, list[WordAlignment | None]]:
+    """The word alignments of every pair whose files exist and match corpus.tsv (others: a warning).
+
+    Tokens come from ``wordalign.A-B.src-tgt``; without it the corpus texts are split on whitespace.
+    Links that point past the end of either token list are dropped (and counted in a warning).
+    """
+    found: dict[str, list[WordAlignment | None]] = {}
+    for a, b in language_pairs(languages):
+        pair = f"{a}-{b}"
+        links_path = Path(out_dir) / WORDALIGN_LINKS.format(pair=pair)
+        if not links_path.exists():
+            continue
+        link_lines = links_path.read_text(encoding="utf-8").split("\n")
+        if link_lines and link_lines[-1] == "":
+            link_lines.pop()
+        if len(link_lines) != len(tuples):
+            warnings.append(f"{links_path.name}: {len(link_lines)} lines but corpus.tsv has {len(tuples)} rows; "
+                            f"{pair} word links not shown")
+            continue
+        tokens_path = links_path.with_name(WORDALIGN_TOKENS.format(pair=pair))
+        token_lines: list[str] | None = None
+        if tokens_path.exists():
+            token_lines = tokens_path.read_text(encoding="utf-8").split("\n")
+            if token_lines and token_lines[-1] == "":
+                token_lines.pop()
+            if len(token_lines) != len(tuples):
+                warnings.append(f"{tokens_path.name}: {len(token_lines)} lines but corpus.tsv has {len(tuples)} "
+                                f"rows; {pair} word links not shown")
+                continue
+        else:
+            warnings.append(f"{tokens_path.name} missing: {pair} tokens taken as the whitespace-split texts")
+        rows: list[WordAlignment | None] = []
+        dropped = 0
+        bad_line = None
+        for index, (item, line) in enumerate(zip(tuples, link_lines)):
+            if token_lines is not None:
+                src, sep, tgt = token_lines[index].partition("|||")
+                tokens_a, tokens_b = tuple(src.split()), tuple(tgt.split())
+            else:
+                tokens_a, tokens_b = tuple(item.texts.get(a, "").split()), tuple(item.texts.get(b, "").split())
+            try:
+                links = parse_pharaoh(line)
+            except ValueError as err:
+                bad_line = bad_line or f"{links_path.name} line {index + 1}: {err}"
+                rows.append(None)
+                continue
+            unique = set(links)
+            kept = tuple(sorted((i, j) for i, j in unique if i < len(tokens_a) and j < len(tokens_b)))
+            dropped += len(unique) - len(kept)
+            rows.append(WordAlignment(tokens_a, tokens_b, kept) if (tokens_a and tokens_b) else None)
+        if bad_line:
+            warnings.append(f"{bad_line}; those lines' links not shown")
+        if dropped:
+            warnings.append(f"{links_path.name}: {dropped} link(s) outside the token lists dropped")
+        found[pair] = rows
+    return found
+
+
+def load_report_data(out_dir: Path | str) -> ReportData:
+    """Everything the report needs from a build folder; InputError when it has no corpus.tsv."""
+    out_dir = Path(out_dir)
+    corpus = out_dir / "corpus.tsv"
+    if not out_dir.is_dir():
+        raise InputError(out_dir, "no such build folder (run aligner build first)")
+    if not corpus.is_file():
+        raise InputError(out_dir, "no corpus.tsv in this folder (run aligner build first)")
+    languages, tuples = read_corpus_tsv(corpus)
+    header = corpus.open(encoding="utf-8").readline().rstrip("\n").split("\t")
+    score_names = header[2 + 2 * len(languages): -1]
+    warnings: list[str] = []
+    data = ReportData(out_dir, languages, tuples, score_names,
+                      documents=read_documents_tsv(out_dir / "documents.tsv"),
+                      segments=read_segments_tsv(out_dir / "segments.tsv"),
+                      warnings=warnings)
+    data.word_alignments = read_word_alignments(out_dir, languages, tuples, warnings)
+    return data
+
+
+# ----------------------------------------------------------------------------- shaping
+
+
+def token_offsets(text: str, tokens: tuple[str, ...]) -> list[int] | None:
+    """Flat ``[start0, end0, start1, end1, ...]`` of each token found in order in ``text``, or None.
+
+    Tokens are expected to be slices of the text (the word aligner's tokenizer guarantees it);
+    if one is not found after the previous one, the text and the tokens disagree and None is returned.
+    """
+    flat: list[int] = []
+    position = 0
+    for token in tokens:
+        start = text.find(token, position)
+        if start < 0 or text[position:start].strip():
+            return None
+        flat += [start, start + len(token)]
+        position = start + len(token)
+    return flat
+
+
+def delta_offsets(flat: list[int]) -> list[int]:
+    """``[start0, end0, start1, end1, ...]`` -> ``[gap0, length0, gap1, length1, ...]``."""
+    out, end = [], 0
+    for k in range(0, len(flat), 2):
+        out += [flat[k] - end, flat[k + 1] - flat[k]]
+        end = flat[k + 1]
+    return out
+
+
+def _number(value: float | None, digits: int = 4) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), digits)
+
+
+def tuples_blob(data: ReportData) -> list[dict]:
+    """One JSON object per tuple, in corpus order: what the page renders.
+
+    ``id`` tuid, ``g`` group, ``k`` keep (1/0), ``q`` display quality, ``s`` scores (in
+    ``score_names`` order, null where missing), ``t`` language -> text, and where word alignments
+    exist ``o`` language -> the tokens' places in ``t`` as ``[gap0, length0, gap1, length1, ...]``
+    (``gap`` counts the characters since the previous token's end: small numbers, a compact blob)
+    and ``a`` pair -> flat links ``[i0, j0, i1, j1, ...]``.
+    """
+    blob = []
+    for index, item in enumerate(data.tuples):
+        texts = {lang: item.texts.get(lang, "") for lang in data.languages}
+        record: dict = {
+            "id": item.tuid, "g": item.group_id, "k": 1 if item.keep else 0,
+            "q": _number(data.quality_of(item)),
+            "s": [_number(item.scores.get(name)) for name in data.score_names],
+            "t": texts,
+        }
+        tokens: dict[str, tuple[str, ...]] = {}
+        offsets: dict[str, list[int]] = {}
+        links: dict[str, list[int]] = {}
+        for pair, rows in data.word_alignments.items():
+            alignment = rows[index]
+            if alignment is None:
+                continue
+            a, b = pair.split("-")
+            usable = True
+            for lang, toks in ((a, alignment.tokens_a), (b, alignment.tokens_b)):
+                if lang in tokens:
+                    usable &= tokens[lang] == toks
+                    continue
+                flat = token_offsets(texts[lang], toks)
+                if flat is None:  # tokens are not slices of the text: show the tokens themselves
+                    texts[lang] = " ".join(toks)
+                    flat = token_offsets(texts[lang], toks)
+                tokens[lang] = toks
+                offsets[lang] = flat
+            if usable and alignment.links:
+                links[pair] = [n for link in alignment.links for n in link]
+        if offsets:
+            record["o"] = {lang: delta_offsets(flat) for lang, flat in offsets.items()}
+        if links:
+            record["a"] = links
+        blob.append(record)
+    return blob
+
+
+def groups_summary(data: ReportData) -> list[dict]:
+    """One record per group (in first-seen order): id, score, member documents, tuple counts."""
+    groups: dict[str, dict] = {}
+    for row in data.documents:
+        if row.group:
+            entry = groups.setdefault(row.group, {"id": row.group, "score": row.score, "docs": [],
+                                                  "tuples": 0, "kept": 0})
+            entry["docs"].append({"doc_id": row.doc_id, "lang": row.lang, "file": row.file})
+            if entry["score"] is None:
+                entry["score"] = row.score
+    for item in data.tuples:
+        entry = groups.setdefault(item.group_id, {"id": item.group_id, "score": None, "docs": [],
+                                                  "tuples": 0, "kept": 0})
+        entry["tuples"] += 1
+        entry["kept"] += int(item.keep)
+        if not data.documents:  # no documents.tsv: members from the tuples' segment ids
+            known = {d["doc_id"] for d in entry["docs"]}
+            for lang, ids in item.segment_ids.items():
+                for sid in ids:
+                    doc = sid.rsplit(":", 2)[0]
+                    if doc not in known:
+                        known.add(doc)
+                        entry["docs"].append({"doc_id": doc, "lang": lang, "file": ""})
+    for entry in groups.values():
+        entry["docs"].sort(key=lambda d: (d["lang"], d["doc_id"]))
+    return list(groups.values())
+
+
+def rejected_pairs(data: ReportData) -> list[dict]:
+    """Every rejected candidate pair once (from either side), best score first, with its reason."""
+    lang = {row.doc_id: row.lang for row in data.documents}
+    seen: dict[tuple[str, str], dict] = {}
+    for row in data.documents:
+        for pair in row.pairs:
+            if pair.get("accepted", False):
+                continue
+            other = str(pair.get("with", ""))
+            key = tuple(sorted((row.doc_id, other)))
+            if key in seen:
+                continue
+            score = pair.get("score")
+            details = {k: v for k, v in pair.items()
+                       if k not in ("with", "accepted", "reason", "score") and not isinstance(v, (list, dict))}
+            seen[key] = {"a": key[0], "b": key[1], "lang_a": lang.get(key[0], ""), "lang_b": lang.get(key[1], ""),
+                         "score": score if isinstance(score, (int, float)) else None,
+                         "reason": str(pair.get("reason", "")), "details": details}
+    return sorted(seen.values(), key=lambda p: (-(p["score"] if p["score"] is not None else -math.inf),
+                                                p["a"], p["b"]))
+
+
+def ungrouped_documents(data: ReportData) -> list[DocumentRow]:
+    return [row for row in data.documents if not row.group]
