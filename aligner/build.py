@@ -9,6 +9,7 @@ from typing import TextIO
 
 from aligner.docalign import DocAlignment, DocAlignOptions, align_documents
 from aligner.embed import DEFAULT_SPEC, get_embedder
+from aligner.export import DEFAULT_FORMATS, export, format_report
 from aligner.export.corpus_tsv import write_corpus_tsv
 from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
@@ -70,6 +71,9 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
     write_documents_tsv(out / "documents.tsv", documents, alignment)
     write_tsv(out / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
     write_corpus_tsv(out / "corpus.tsv", tuples, languages)
+    exported = export(out, DEFAULT_FORMATS)
+    if log is not None:
+        log.write(format_report(exported) + "\n")
     report = build_report(out, embedder)
     if log is not None:
         multi = sum(len(t.languages) > 1 for t in tuples)

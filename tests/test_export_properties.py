@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_export_support import (
@@ -26,6 +27,7 @@ from test_export_support import (
     xml_clean,
 )
 
+from aligner.errors import InputError
 from aligner.export import export
 from aligner.export.corpus_tsv import format_score, read_corpus_tsv
 from aligner.export.hf import write_hf
@@ -40,7 +42,7 @@ HOSTILE = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1c", "\x1d", "\x1e
 SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff", "\ud83d"]
 
 hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=6)), max_size=10).map("".join)
-long_text = st.builds(lambda n, tail: "long segment " * n + tail, st.integers(800, 3000), hostile_text)
+long_text = st.builds(lambda n, tail: "long segment " * n + tail, st.integers(200, 2000), hostile_text)
 segment = st.one_of(st.just(""), hostile_text, hostile_text, long_text)
 raw_segment = st.one_of(segment, st.lists(st.one_of(st.sampled_from(HOSTILE + SURROGATES), st.text(max_size=4)),
                                           max_size=10).map("".join))
@@ -88,6 +90,21 @@ def expected_lines(tuples, languages):
     return chosen, {lang: [one_line(t.texts[lang]) for t in chosen] for lang in languages}
 
 
+def expected_skips(tuples, languages, clean, require_all=True):
+    """{reason: count} of the tuples a file leaves out: ``no text``, or ``missing LANG`` (first missing)."""
+    skips = {}
+    for item in tuples:
+        have = [lang for lang in sorted(languages) if present(clean(item.texts.get(lang, "")))]
+        if not have:
+            reason = "no text"
+        elif require_all and len(have) < len(languages):
+            reason = f"missing {next(lang for lang in sorted(languages) if lang not in have)}"
+        else:
+            continue
+        skips[reason] = skips.get(reason, 0) + 1
+    return skips
+
+
 def breaks(tuples, lang):
     """Line-break characters in ``lang``'s texts (each is replaced: a run becomes one space)."""
     return sum(sum(c in LINE_BREAK_CHARS for c in t.texts[lang]) for t in tuples)
@@ -97,7 +114,8 @@ def check_tmx(path, tuples, languages, report, require_all=False):
     validate_tmx(path)
     units, removed, dropped = expected_tmx(tuples, languages, require_all)
     assert read_tmx_toolkit(path, languages) == units
-    assert report["rows"] == len(units) and sum(report["skipped"].values()) == len(tuples) - len(units)
+    assert report["rows"] == len(units)
+    assert report["skipped"] == expected_skips(tuples, languages, xml_clean, require_all)
     assert report["removed_characters"] == removed and report["dropped_segments"] == dropped
     return units
 
@@ -109,6 +127,12 @@ def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
         out = Path(tmp)
         make_corpus(out, tuples)
         _, source = read_corpus_tsv(out / "corpus.tsv")  # what the exporter sees
+        header = (out / "corpus.tsv").read_text(encoding="utf-8").split("\n", 1)[0].split("\t")
+        if min_quality is not None and "quality" not in header:
+            with pytest.raises(InputError, match="no quality column"):
+                export(out, "all", min_quality=min_quality)
+            assert [p.name for p in out.iterdir()] == ["corpus.tsv"]
+            return
         if min_quality is None:
             selected = [t for t in source if t.keep]
         else:
@@ -128,6 +152,8 @@ def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
                 f"x-score-{name}": format_score(value) for name, value in item.scores.items()}
             for lang in segs:
                 assert props[f"x-segments-{lang}"] == " ".join(item.segment_ids[lang])
+                assert props[f"x-documents-{lang}"] == " ".join(
+                    dict.fromkeys(segment_id.split(":")[0] for segment_id in item.segment_ids[lang]))
         for pair in (("ar", "en"), ("ar", "fr"), ("en", "fr")):
             name = f"corpus.{pair[0]}-{pair[1]}.tmx"
             check_tmx(out / name, selected, pair, files[name], require_all=True)
@@ -135,7 +161,7 @@ def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
         # filtered TSV: exactly the selected tuples, readable by polars without quoting
         assert read_corpus_tsv(out / "corpus.filtered.tsv")[1] == selected
         frame = pl.read_csv(out / "corpus.filtered.tsv", separator="\t", quote_char=None,
-                            infer_schema=False, missing_utf8_is_empty_string=True)
+                            infer_schema=False, empty_string_is_null=False)
         assert frame.height == len(selected)
         for lang in LANGS:
             assert frame[lang].to_list() == [t.texts[lang] for t in selected]
@@ -147,7 +173,7 @@ def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
                 name = f"corpus.{'-'.join(languages)}.{lang}"
                 assert read_lines(out / name) == lines[lang]
                 assert files[name]["rows"] == len(chosen)
-                assert sum(files[name]["skipped"].values()) == len(selected) - len(chosen)
+                assert files[name]["skipped"] == expected_skips(selected, languages, one_line)
                 assert files[name]["replaced_characters"] == breaks(chosen, lang)
         chosen, lines = expected_lines(selected, LANGS)
         for lang in LANGS:
@@ -160,6 +186,15 @@ def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
         for fmt, builder in (("parquet", "parquet"), ("jsonl", "json")):
             written = [t for t in selected if any(present(t.texts[lang]) for lang in LANGS)]
             assert files[f"corpus.{fmt}"]["rows"] == len(written)
+            assert files[f"corpus.{fmt}"]["skipped"] == expected_skips(selected, LANGS, str, require_all=False)
+            for pair in (("ar", "en"), ("ar", "fr"), ("en", "fr")):
+                pair_file = files[f"corpus.{pair[0]}-{pair[1]}.{fmt}"]
+                assert pair_file["skipped"] == expected_skips(selected, pair, str)
+                both = [t for t in selected if all(present(t.texts[lang]) for lang in pair)]
+                assert pair_file["rows"] == len(both)
+                if fmt == "parquet":
+                    frame = pl.read_parquet(out / f"corpus.{pair[0]}-{pair[1]}.parquet")
+                    assert frame["translation"].to_list() == [{lang: t.texts[lang] for lang in pair} for t in both]
             if not written:
                 assert pl.read_parquet(out / "corpus.parquet").height == 0 if fmt == "parquet" else \
                     (out / "corpus.jsonl").read_text(encoding="utf-8") == ""
@@ -173,16 +208,37 @@ def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
                 assert [row["quality"] for row in rows] == [t.scores.get("quality") for t in written]
 
 
+def with_hostile_ids(tuples, suffixes):
+    """The same tuples with tuid, group and segment ids carrying hostile characters too."""
+    return [AlignedTuple(f"{t.group_id}{suffix}", f"{t.tuid}{suffix}",
+                         {lang: tuple(f"{i}{suffix}" for i in ids) for lang, ids in t.segment_ids.items()},
+                         t.texts, t.scores, t.keep)
+            for t, suffix in zip(tuples, suffixes)]
+
+
+def removed_from_ids(item, languages):
+    ids = [item.tuid, item.group_id, *(i for lang in languages for i in item.segment_ids[lang])]
+    return sum(len(i) - len(xml_clean(i)) for i in ids)
+
+
 @SETTINGS
-@given(corpora(text=raw_segment), st.sampled_from([None, "ar", "fr"]))
-def test_tmx_writer_round_trips_any_string(tuples, srclang):
+@given(corpora(text=raw_segment), st.sampled_from([None, "ar", "fr"]),
+       st.lists(st.lists(st.sampled_from(HOSTILE + SURROGATES), max_size=3).map("".join), min_size=6, max_size=6))
+def test_tmx_writer_round_trips_any_string(tuples, srclang, suffixes):
+    tuples = with_hostile_ids(tuples, suffixes)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.tmx"
         report = write_tmx(path, tuples, LANGS, ["quality", "align"], srclang=srclang).as_dict()
         chosen = [t for t in tuples if srclang is None or present(xml_clean(t.texts[srclang]))]
         validate_tmx(path)
         units, removed, dropped = expected_tmx(chosen, LANGS)
-        assert read_tmx_toolkit(path) == units
+        by_id = {xml_clean(t.tuid): t for t in chosen}
+        # tuids read back are the cleaned ones: map them to the originals to compare with `units`
+        assert [(by_id[tuid].tuid, segs) for tuid, segs in read_tmx_toolkit(path)] == units
+        for unit_props, (tuid, segs) in zip(tmx_props(path), units):
+            item = next(t for t in chosen if t.tuid == tuid)
+            assert unit_props["x-group"] == xml_clean(item.group_id)
+            removed += removed_from_ids(item, segs)
         assert report["removed_characters"] == removed and report["dropped_segments"] == dropped
         assert report["rows"] + sum(report["skipped"].values()) == len(tuples)
 

@@ -141,11 +141,13 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
 def format_report(result: dict) -> str:
     """A few readable lines about an :func:`export` result (what was selected, written, dropped)."""
     selection = result["selection"]
-    dropped = "".join(f"; {reason}: {count}" for reason, count in selection["dropped"].items())
+    dropped = "".join(f"; {reason} {count}" for reason, count in selection["dropped"].items())
     lines = [f"[export] {result['corpus']}: {selection['tuples']} tuples, {selection['selected']} selected "
              f"({selection['rule']}){dropped}"]
     for path, info in result["files"].items():
-        notes = [f"skipped {reason}: {count}" for reason, count in info["skipped"].items()]
+        notes = []
+        if info["skipped"]:
+            notes.append("skipped: " + ", ".join(f"{reason} {count}" for reason, count in info["skipped"].items()))
         for key, label in (("removed_characters", "characters removed"),
                            ("replaced_characters", "line breaks replaced"),
                            ("dropped_segments", "segments emptied")):

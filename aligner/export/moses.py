@@ -23,22 +23,18 @@ def aligned_lines(tuples: Sequence[AlignedTuple], languages: Sequence[str],
     """Each tuple that has every one of ``languages``, with its one-line text per language.
 
     ``reports[lang]`` gets the counts of that language's file; tuples left out are counted as
-    skipped in every report.
+    skipped in every report (``missing LANG``, or ``no text`` when none of ``languages`` is present).
     """
     for item in tuples:
         lines, counts = {}, {}
-        missing = None
         for lang in languages:
-            raw = item.texts.get(lang, "")
-            text, removed, replaced = one_line(raw)
-            if not has_text(text):
-                missing = lang
-                break
-            lines[lang] = text
-            counts[lang] = (removed, replaced)
-        if missing is not None:
-            reason = "no text" if not any(has_text(one_line(t)[0]) for t in item.texts.values()) \
-                else f"missing {missing}"
+            text, removed, replaced = one_line(item.texts.get(lang, ""))
+            if has_text(text):
+                lines[lang] = text
+                counts[lang] = (removed, replaced)
+        if len(lines) < len(languages):
+            missing = next(lang for lang in languages if lang not in lines)
+            reason = f"missing {missing}" if lines else "no text"
             for report in reports.values():
                 report.skip(reason)
             continue

@@ -15,7 +15,7 @@ import regex
 from aligner.fileio import atomic_writer
 from aligner.model import Document, Segment
 
-_TSV_BREAKERS = regex.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
+_TSV_BREAKERS = regex.compile(r"[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 
 def tsv_cell(value: object) -> str:

@@ -93,13 +93,14 @@ def _unit(item: AlignedTuple, languages: Sequence[str], score_names: Sequence[st
     segments: dict[str, str] = {}
     for lang in languages:
         raw = item.texts.get(lang, "")
+        if not has_text(raw):
+            continue
         text, count = strip_xml_illegal(raw)
+        removed += count
         if has_text(text):
             segments[lang] = text
-            removed += count
-        elif has_text(raw):
+        else:
             dropped += 1
-            removed += count
     missing = [lang for lang in languages if lang not in segments]
     if not segments:
         report.skip("no text")
