@@ -10,6 +10,7 @@ from pathlib import Path
 from aligner import __version__
 from aligner.errors import InputError
 from aligner.segment import METHODS as SEGMENTERS
+from aligner.evaluate import command as evaluate_command
 from aligner.export import command as export_command
 from aligner.report import command as report_command
 from aligner.sentalign import command as align_command
@@ -85,6 +86,7 @@ def make_parser() -> argparse.ArgumentParser:
     align_command.add_parser(commands)
     report_command.add_parser(commands)
     export_command.add_parser(commands)
+    evaluate_command.add_parser(commands)
 
     eval_align = commands.add_parser(
         "eval-align", help="strict/lax precision, recall, F1 of sentence beads (Vecalign scorer semantics)")
