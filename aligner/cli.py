@@ -14,6 +14,7 @@ from aligner.evaluate import command as evaluate_command
 from aligner.export import command as export_command
 from aligner.report import command as report_command
 from aligner.sentalign import command as align_command
+from aligner.wordalign import command as align_words_command
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -87,6 +88,7 @@ def make_parser() -> argparse.ArgumentParser:
     report_command.add_parser(commands)
     export_command.add_parser(commands)
     evaluate_command.add_parser(commands)
+    align_words_command.add_parser(commands)
 
     eval_align = commands.add_parser(
         "eval-align", help="strict/lax precision, recall, F1 of sentence beads (Vecalign scorer semantics)")

@@ -34,7 +34,7 @@ from aligner.evaluate.words import read_bitext, read_gold_links, score_word_alig
 from aligner.wordalign.align import align_vectors  # noqa: E402
 from aligner.wordalign.encoder import WordEncoder  # noqa: E402
 from aligner.wordalign.match import METHODS  # noqa: E402
-from aligner.wordalign.tokens import CLITIC_MODES, Tokens, tokenize  # noqa: E402
+from aligner.wordalign.tokens import CLITIC_MODES, Tokens, containing_tokens, tokenize  # noqa: E402
 
 HANSARDS = ROOT / "benchmarks" / "hansards"
 SEEDS = ROOT / "tests" / "data" / "wordalign"
@@ -89,56 +89,42 @@ def run_hansards(args) -> None:
           + ", ".join(f"{m} {t:.2f} ms" for m, t in timings.items()))
 
 
-def _seed_pairs():
-    """Fine-grained (clitics split 'each') Arabic tokens, English tokens and gold per seed pair."""
-    lines = (SEEDS / "seeds-ar-en.each.txt").read_text(encoding="utf-8").splitlines()
-    gold = read_gold_links(SEEDS / "seeds-ar-en.each.gold", one_based=False)
-    texts = (SEEDS / "seeds-ar-en.source.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return lines, gold, [row.split("\t") for row in texts]
+def read_seed_pairs() -> list[tuple[str, str]]:
+    """(Arabic text, English text) of each hand-aligned seed pair."""
+    with open(SEEDS / "seeds-ar-en.source.tsv", encoding="utf-8", newline="") as fh:
+        return [(row["ar"], row["en"]) for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
-def project_to_words(ar_text: str, fine: Tokens, coarse: Tokens):
-    """Index map fine token -> the coarse token containing it (both tokenize the same text)."""
-    mapping = []
-    for s, e in fine.offsets:
-        hits = [k for k, (a, b) in enumerate(coarse.offsets) if a <= s and e <= b]
-        if len(hits) != 1:
-            raise ValueError(f"token at {s}-{e} of {ar_text!r} is not inside exactly one word")
-        mapping.append(hits[0])
-    return mapping
+def word_level_gold(texts, fine_gold):
+    """The clitic-level gold moved onto whole Arabic words: a word is linked where any of its parts is."""
+    from aligner.evaluate.words import GoldLinks
+
+    out = []
+    for (ar, _), g in zip(texts, fine_gold):
+        to_word = containing_tokens(tokenize(ar, "ar", arabic_clitics="each"), tokenize(ar, "ar"))
+        out.append(GoldLinks(frozenset((to_word[i], j) for i, j in g.sure),
+                             frozenset((to_word[i], j) for i, j in g.possible)))
+    return out
 
 
 def run_seeds(args) -> None:
-    from aligner.wordalign.tokens import arabic_clitic_spans  # noqa: F401  (documented dependency)
-    from aligner.evaluate.words import GoldLinks
-
-    _, fine_gold, rows = _seed_pairs()
+    texts = read_seed_pairs()
+    gold = word_level_gold(texts, read_gold_links(SEEDS / "seeds-ar-en.each.gold", one_based=False))
     encoder = WordEncoder(threads=args.threads, batch_size=args.batch_size, prefix=args.prefix)
     encoder.check_layers(args.layers)
-    ar_whole = [tokenize(ar, "ar", arabic_clitics="none") for _, ar, _ in rows]
-    en = [tokenize(en_text, "en") for _, _, en_text in rows]
-    # gold at the whole-word level: a word is linked where any of its clitic parts is
-    ar_fine = [tokenize(ar, "ar", arabic_clitics="each") for _, ar, _ in rows]
-    word_gold = []
-    for k, g in enumerate(fine_gold):
-        to_word = project_to_words(rows[k][1], ar_fine[k], ar_whole[k])
-        sure = {(to_word[i], j) for i, j in g.sure}
-        possible = {(to_word[i], j) for i, j in g.possible}
-        word_gold.append(GoldLinks(frozenset(sure), frozenset(possible)))
+    en = [tokenize(en_text, "en") for _, en_text in texts]
+    whole = [tokenize(ar, "ar", arabic_clitics="none") for ar, _ in texts]
     table = []
     for mode in args.modes:
-        ar = [tokenize(text, "ar", arabic_clitics=mode) for _, text, _ in rows]
-        encoded, enc_time = _encode_pairs(encoder, list(zip(ar, en)), args.layers)
+        ar = [tokenize(text, "ar", arabic_clitics=mode) for text, _ in texts]
+        to_word = [containing_tokens(a, w) for a, w in zip(ar, whole)]
+        encoded, _ = _encode_pairs(encoder, list(zip(ar, en)), args.layers)
         for layer in args.layers:
             for method in args.methods:
                 links, _ = _match_all(encoded, layer, method)
-                word_links = []
-                for k, sent_links in enumerate(links):
-                    to_word = project_to_words(rows[k][1], ar[k], ar_whole[k])
-                    word_links.append({(to_word[i], j) for i, j in sent_links})
-                s = score_word_alignment(word_gold, word_links)
-                table.append((mode, layer, method, s))
-    print(f"Arabic-English seed gold, {len(rows)} pairs, scored on whole Arabic words "
+                word_links = [{(m[i], j) for i, j in sent} for m, sent in zip(to_word, links)]
+                table.append((mode, layer, method, score_word_alignment(gold, word_links)))
+    print(f"Arabic-English seed gold, {len(texts)} pairs, scored on whole Arabic words "
           "(links of clitic parts merged onto their word)\n")
     print("| Arabic clitics | layer | method | precision | recall | AER |")
     print("| --- | ---: | --- | ---: | ---: | ---: |")
@@ -149,12 +135,14 @@ def run_seeds(args) -> None:
 def run_speed(args) -> None:
     from aligner.embed import get_embedder
 
+    # distinct sentences only (the e5 embedder de-duplicates its input, so repeats would flatter it):
+    # the seed build's segments, then the hand-aligned seed clauses
     with open(args.segments, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    texts = [r["text"] for r in rows if r["lang"] in ("ar", "en", "fr")]
-    texts = (texts * (args.n // max(len(texts), 1) + 1))[: args.n]
-    sentences = [tokenize(r["text"], r["lang"]) for r in rows]
-    sentences = (sentences * (args.n // max(len(sentences), 1) + 1))[: args.n]
+        rows = [(r["text"], r["lang"]) for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    rows += [(text, lang) for pair in read_seed_pairs() for text, lang in zip(pair, ("ar", "en"))]
+    rows = list(dict.fromkeys(rows))[: args.n]
+    texts = [text for text, _ in rows]
+    sentences = [tokenize(text, lang) for text, lang in rows]
     encoder = WordEncoder(threads=args.threads, batch_size=args.batch_size)
     encoder.check_layers([7])
     e5 = get_embedder("e5", cache=False, threads=args.threads)

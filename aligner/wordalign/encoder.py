@@ -85,14 +85,15 @@ class WordEncoder:
         with self._lock:
             if self._model is not None:
                 return
+            from .local_model import load_word_model
+
+            path = load_word_model(self.model_path)  # a bad path fails here, before torch is imported
+
             import torch
             from transformers import AutoModel, AutoTokenizer
 
             from aligner.embed import default_threads
 
-            from .local_model import load_word_model
-
-            path = load_word_model(self.model_path)
             torch.set_num_threads(self.threads or default_threads())
             tokenizer = AutoTokenizer.from_pretrained(path)
             if not getattr(tokenizer, "is_fast", False):

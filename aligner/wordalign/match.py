@@ -10,11 +10,11 @@ The three methods are those of SimAlign (Jalili Sabet et al., 2020):
 * :func:`argmax` - a link where the source word's most similar target word
   and the target word's most similar source word are each other (mutual
   argmax, SimAlign's "inter"); precise, one link per word at most;
-* :func:`itermax` - ArgMax, then up to ``max_count`` more rounds of mutual
-  argmax that only consider words still unaligned on at least one side;
-  links between a word that is already aligned and one that is not have
-  their similarity scaled by ``alpha`` (0.9), pairs of two aligned words
-  are out;
+* :func:`itermax` - ArgMax, then more rounds of mutual argmax (``max_count``
+  rounds in all, ArgMax being the first; SimAlign's default of 2 means one
+  extra round) that only consider pairs with at least one word still
+  unaligned; the similarity of a pair with one aligned word is scaled by
+  ``alpha`` (0.9), pairs of two aligned words are out;
 * :func:`match` - maximum-weight bipartite matching: the one-to-one links,
   as many as the shorter sentence has words, with the largest total
   similarity (scipy's ``linear_sum_assignment``).
@@ -60,7 +60,7 @@ def argmax(similarity: np.ndarray) -> list[Link]:
 
 
 def itermax(similarity: np.ndarray, max_count: int = 2, alpha: float = 0.9) -> list[Link]:
-    """ArgMax plus up to ``max_count`` rounds that link words left unaligned.
+    """ArgMax plus rounds that link words left unaligned, ``max_count`` rounds in all (ArgMax is the first).
 
     ``similarity`` must be non-negative (e.g. ``(cosine + 1) / 2``), because
     the down-weighting by ``alpha`` of pairs with one aligned side is a
@@ -73,7 +73,7 @@ def itermax(similarity: np.ndarray, max_count: int = 2, alpha: float = 0.9) -> l
     aligned = _mutual_argmax(sim)
     if min(sim.shape, default=0) <= 2:
         return _links(aligned)
-    for _ in range(max_count):
+    for _ in range(max_count - 1):
         free_src = ~aligned.any(axis=1)
         free_tgt = ~aligned.any(axis=0)
         if not free_src.any() or not free_tgt.any():

@@ -191,7 +191,7 @@ _PROCLITICS = re.compile(
 _NOT_ARTICLE = frozenset(
     "الذي التي الذين اللذان اللذين اللتان اللتين اللاتي اللواتي اللائي الله اللهم الى الا الآن".split()
 )
-_NOT_CONJ_PREFIXES = ("والد", "والي", "فالح")
+_NOT_CONJ_PREFIXES = ("والد", "والي")  # والد father, والي governor
 _MIN_STEM = 2  # one more after a preposition: وكالات is "agencies", not و+ك+ال+ات
 
 
@@ -230,3 +230,22 @@ def tokenize(text: str, lang: str, *, arabic_clitics: str = DEFAULT_ARABIC_CLITI
     if lang == "ar" and arabic_clitics != "none":
         spans = [(s + a, s + b) for s, e in spans for a, b in arabic_clitic_spans(text[s:e], arabic_clitics)]
     return Tokens.from_spans(text, spans)
+
+
+def containing_tokens(fine: Tokens, coarse: Tokens) -> list[int]:
+    """For each token of ``fine``, the index of the ``coarse`` token that contains it.
+
+    Both must tokenize the same text, ``coarse`` into units no smaller than
+    ``fine``'s (e.g. clitics split vs whole words). Used to move links from
+    clitic tokens onto whole words.
+    """
+    if fine.text != coarse.text:
+        raise ValueError("the two tokenizations are of different texts")
+    out, k = [], 0
+    for s, e in fine.offsets:
+        while k < len(coarse) and coarse.offsets[k][1] <= s:
+            k += 1
+        if k == len(coarse) or not (coarse.offsets[k][0] <= s and e <= coarse.offsets[k][1]):
+            raise ValueError(f"token {fine.text[s:e]!r} at {s}-{e} is not inside a single coarser token")
+        out.append(k)
+    return out
