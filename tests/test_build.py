@@ -117,3 +117,32 @@ def test_failed_write_leaves_previous_output(seeds_dir, tmp_path, monkeypatch):
         pass
     assert target.read_text(encoding="utf-8") == "previous complete output\n"
     assert [p.name for p in tmp_path.iterdir()] == ["segments.tsv"]
+
+
+def test_build_writes_word_alignments_for_every_corpus_row(seeds_dir, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("build", seeds_dir, "--out", out).returncode == 0
+    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
+    for pair in ("ar-en", "ar-fr", "en-fr"):
+        a, b = pair.split("-")
+        links = (out / f"wordalign.{pair}.txt").read_text(encoding="utf-8").split("\n")[:-1]
+        bitext = (out / f"wordalign.{pair}.src-tgt").read_text(encoding="utf-8").split("\n")[:-1]
+        assert len(links) == len(bitext) == corpus.height
+        for row, line, text in zip(corpus.iter_rows(named=True), links, bitext):
+            both = bool(row[a]) and bool(row[b])
+            assert bool(text) == both and (row[f"wcov_{a}_{b}"] is not None) == both
+            if not both:
+                assert line == ""
+                continue
+            src, tgt = (side.split() for side in text.split(" ||| "))
+            assert "".join(src) == "".join(row[a].split()) and "".join(tgt) == "".join(row[b].split())
+            pairs = [tuple(map(int, link.split("-"))) for link in line.split()]
+            assert pairs and all(i < len(src) and j < len(tgt) for i, j in pairs)
+    # the internet tuple: "Internet" is linked to "الانترنت"-words in ar-en
+    row_index = next(k for k, row in enumerate(corpus.iter_rows(named=True))
+                     if row["en"] and "condemned the internet shutdown" in row["en"])
+    src, tgt = ((out / "wordalign.ar-en.src-tgt").read_text(encoding="utf-8").split("\n")[row_index]).split(" ||| ")
+    src, tgt = src.split(), tgt.split()
+    links = (out / "wordalign.ar-en.txt").read_text(encoding="utf-8").split("\n")[row_index].split()
+    linked = {(src[int(i)], tgt[int(j)]) for i, j in (link.split("-") for link in links)}
+    assert any("نترنت" in s and t.lower() == "internet" for s, t in linked)

@@ -91,6 +91,9 @@ class WordEncoder:
 
             import torch
             from transformers import AutoModel, AutoTokenizer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # the build prints its own progress lines
 
             from aligner.embed import default_threads
 
