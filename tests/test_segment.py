@@ -114,3 +114,21 @@ def test_parse_gold_puts_boundary_at_next_sentence_start():
 def test_unknown_method_is_rejected():
     with pytest.raises(ValueError, match="rules, srx, punkt"):
         get_splitter("spacy")
+
+
+def test_overlong_segments_are_cut_at_clause_marks_or_spaces_without_losing_text():
+    from aligner.segment.rules import bound_spans
+
+    text = "word " * 15 + "end, " + "more words here " * 3 + "x" * 120
+    spans = bound_spans(text, [(0, len(text))], max_chars=100)
+    assert all(0 < e - s <= 100 for s, e in spans)
+    assert text[: spans[0][1]].endswith("end,")  # the clause mark wins over later spaces
+    covered = 0
+    for s, e in spans:  # in order, and only whitespace between pieces: no character lost
+        assert s >= covered and not text[covered:s].strip()
+        covered = e
+    assert covered == len(text)
+    assert "".join(text[s:e] for s, e in spans[-2:]) == "x" * 120  # no space at all: a hard cut
+    arabic = "قال المجلس، " * 20
+    pieces = [arabic[s:e] for s, e in bound_spans(arabic, [(0, len(arabic) - 1)], max_chars=50)]
+    assert all(p.endswith("،") for p in pieces[:-1])

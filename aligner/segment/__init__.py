@@ -3,7 +3,8 @@
 Three interchangeable methods, compared on a hand-made gold in ``docs/segmentation.md``:
 ``rules`` (this project's rules, the default), ``srx`` (LanguageTool's SRX rules through
 choppa-srx) and ``punkt`` (nltk's unsupervised Punkt, trained on the input text of each language).
-Headings are never split.
+Headings are never split by a method; any segment longer than ``MAX_SEGMENT_CHARS`` is cut at a
+clause mark or a space (:func:`~aligner.segment.rules.bound_spans`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from aligner.model import Document, Segment
-from aligner.segment.rules import sentence_spans, trim_spans
+from aligner.segment.rules import MAX_SEGMENT_CHARS, bound_spans, sentence_spans, trim_spans
 
 SpanSplitter = Callable[[str, str], list[tuple[int, int]]]
 METHODS = ("rules", "srx", "punkt")
@@ -70,6 +71,7 @@ def segment_document(document: Document, splitter: SpanSplitter = sentence_spans
             spans = [(0, len(paragraph.text))]
         else:
             spans = splitter(paragraph.text, paragraph.lang) or [(0, len(paragraph.text))]
+        spans = bound_spans(paragraph.text, spans)
         for index, (start, end) in enumerate(spans):
             segments.append(Segment(doc_id=document.doc_id, paragraph=paragraph.index, index=index,
                                     lang=paragraph.lang, text=paragraph.text[start:end], start=start, end=end,

@@ -115,3 +115,29 @@ def trim_spans(text: str, pieces: Iterable[tuple[int, int]]) -> list[tuple[int, 
         if right > left:
             spans.append((start + left, start + right))
     return spans
+
+
+#: Longest segment kept whole (characters): the encoders read about 512 subwords, and a run-on
+#: "sentence" longer than this is a scraping accident or a text without punctuation.
+MAX_SEGMENT_CHARS = 1500
+
+_CLAUSE_END = regex.compile(r"[,;:\u060c\u061b)\]»”](?=\s)")
+_SPACE = regex.compile(r"\s")
+
+
+def bound_spans(text: str, spans: Iterable[tuple[int, int]], max_chars: int = MAX_SEGMENT_CHARS) -> list[tuple[int, int]]:
+    """Spans no longer than ``max_chars``: longer ones are cut after the last clause mark, else at the last
+    space, else hard, within the limit (never losing a character: pieces are then trimmed of whitespace)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        while end - start > max_chars:
+            window = text[start : start + max_chars]
+            floor = max_chars // 3
+            cut = max((m.end() for m in _CLAUSE_END.finditer(window, floor)), default=0)
+            if not cut:
+                cut = max((m.start() for m in _SPACE.finditer(window, floor)), default=0)
+            cut = cut or max_chars
+            out.extend(trim_spans(text, [(start, start + cut)]))
+            start += cut
+        out.extend(trim_spans(text, [(start, end)]))
+    return out

