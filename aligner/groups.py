@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
@@ -66,23 +68,31 @@ def _models(settings: GroupSettings):
 
 
 def process_group(job: GroupJob, settings: GroupSettings) -> GroupResult:
-    """Align one group's documents: tuples (sentence alignment) and word alignments with their scores."""
+    """One group's documents: tuples (sentence alignment, refined with word links) and their scores."""
+    import numpy as np
+
+    from aligner.score import score_tuples
     from aligner.sentalign import align_corpus
-    from aligner.wordalign.corpus import align_tuples
+    from aligner.sentalign.refine import refine_tuples
 
     embedder, word_aligner = _models(settings)
     aligned = align_corpus([job.group], list(job.segments), embedder, settings.languages)
-    tuples = [t for group in aligned for t in group.tuples]
-    words = align_tuples(tuples, settings.languages, word_aligner)
-    return GroupResult([with_word_scores(t, w) for t, w in zip(tuples, words)], words)
+    tuples, words = refine_tuples(aligned, settings.languages, word_aligner)
+    contexts = {lang: np.asarray(embedder.encode([s.text for s in segs]))
+                for group in aligned for lang, segs in group.segments.items()}
+    scores = score_tuples(
+        [t.texts for t in tuples], embedder,
+        consistency=[t.scores.get("consistency") for t in tuples],
+        word_coverage=[{f"{a}-{b}": (w.src_coverage, w.tgt_coverage) for (a, b), w in pairs.items()}
+                       for pairs in words],
+        languages=settings.languages, contexts=contexts)
+    return GroupResult([replace(t, scores=s) for t, s in zip(tuples, scores)], words)
 
 
-def with_word_scores(item: AlignedTuple, words: Words) -> AlignedTuple:
-    """Add ``wcov_a_b``: the mean share of content words with a word link, over both sides of each pair."""
-    scores = dict(item.scores)
-    for (a, b), pair in words.items():
-        scores[f"wcov_{a}_{b}"] = (pair.src_coverage + pair.tgt_coverage) / 2
-    return replace(item, scores=scores)
+def with_keep(item: AlignedTuple, min_quality: float) -> AlignedTuple:
+    """``keep``: two languages or more and a ``quality`` of at least ``min_quality``."""
+    quality = item.scores.get("quality", float("nan"))
+    return replace(item, keep=len(item.languages) > 1 and not math.isnan(quality) and quality >= min_quality)
 
 
 class ShardStore:
@@ -93,8 +103,12 @@ class ShardStore:
 
     @staticmethod
     def key(job: GroupJob, settings: GroupSettings) -> str:
+        from aligner.score import MODEL_PATH
+        from aligner.sentalign.refine import RefineOptions
+
         digest = hashlib.sha256()
-        fields = (__version__, settings.languages, settings.embedder, settings.word_model, job.group.group_id)
+        fields = (__version__, settings.languages, settings.embedder, settings.word_model, job.group.group_id,
+                  asdict(RefineOptions()), hashlib.sha256(Path(MODEL_PATH).read_bytes()).hexdigest())
         digest.update(json.dumps(fields, default=str).encode())
         for segment in job.segments:
             digest.update(f"\0{segment.segment_id}\0{segment.lang}\0{segment.text}".encode("utf-8", "surrogatepass"))
@@ -116,19 +130,28 @@ def default_shard_root(cache_dir: Path | None) -> Path:
     return Path(cache_dir) / "groups" if cache_dir is not None else cache_subdir("groups")
 
 
-def run_groups(jobs: Sequence[GroupJob], settings: GroupSettings, store: ShardStore, workers: int = 1,
-               on_done: Callable[[bool], None] | None = None) -> list[GroupResult]:
-    """Every job's result, in job order: from its shard if finished before, else computed (in ``workers`` processes).
+ENGINES = ("local", "ray")
 
-    ``on_done(reused)`` is called once per group as it finishes.
+
+def run_groups(jobs: Sequence[GroupJob], settings: GroupSettings, store: ShardStore, workers: int = 1,
+               on_done: Callable[[bool], None] | None = None, engine: str = "local") -> list[GroupResult]:
+    """Every job's result, in job order: from its shard if finished before, else computed.
+
+    ``engine="local"`` computes in ``workers`` processes of this machine; ``engine="ray"`` runs the
+    same :func:`process_group` on a Ray cluster (the one this process is connected to, or a local
+    one started for the call) through ``ray.data`` with a pool of ``workers`` actors that load the
+    models once. ``on_done(reused)`` is called once per group as it finishes.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     keys = [store.key(job, settings) for job in jobs]
     results: list[GroupResult | None] = [store.load(key) for key in keys]
     for result in results:
         if result is not None and on_done is not None:
             on_done(True)
     todo = [k for k, result in enumerate(results) if result is None]
-    for k, result in _compute(jobs, todo, settings, workers):
+    compute = _compute_ray if engine == "ray" else _compute
+    for k, result in compute(jobs, todo, settings, workers):
         store.save(keys[k], result)
         results[k] = result
         if on_done is not None:
@@ -147,6 +170,51 @@ def _compute(jobs, todo: list[int], settings: GroupSettings, workers: int) -> It
         futures = {k: pool.submit(process_group, jobs[k], per_worker) for k in todo}
         for k in todo:  # in job order, so shards and logs are deterministic
             yield k, futures[k].result()
+
+
+def _compute_ray(jobs, todo: list[int], settings: GroupSettings, workers: int) -> Iterator[tuple[int, GroupResult]]:
+    if not todo:
+        return
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    import ray
+    import ray.data
+
+    cores = len(os.sched_getaffinity(0))
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(num_cpus=max(cores, 2), include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    context.enable_operator_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    try:
+        total = int(ray.cluster_resources().get("CPU", cores))
+        # An actor pool holding every CPU starves ray.data's read tasks: leave one free.
+        actors = max(1, min(workers, total - 1))
+        per_actor = replace(settings, threads=settings.threads or max(1, (total - 1) // actors))
+        items = [{"index": k, "job": pickle.dumps(jobs[k])} for k in todo]
+        dataset = ray.data.from_items(items).map_batches(
+            _RayGroupWorker, fn_constructor_args=(per_actor,), batch_size=1, concurrency=actors, num_cpus=1)
+        done = {int(row["index"]): pickle.loads(row["result"]) for row in dataset.iter_rows()}
+    finally:
+        if started_here:
+            ray.shutdown()
+    for k in todo:
+        yield k, done[k]
+
+
+class _RayGroupWorker:
+    """A Ray actor: loads the models once, then processes one pickled group per batch."""
+
+    def __init__(self, settings: GroupSettings) -> None:
+        self.settings = settings
+        _models(settings)
+
+    def __call__(self, batch: dict) -> dict:
+        import numpy as np
+
+        results = [pickle.dumps(process_group(pickle.loads(job), self.settings)) for job in batch["job"]]
+        return {"index": np.asarray(batch["index"]), "result": np.array(results, dtype=object)}
 
 
 def _result_to_json(result: GroupResult) -> dict:

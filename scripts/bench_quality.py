@@ -11,15 +11,18 @@ on) are scored. Components use the model's stored expected length ratios. AUCs a
 the held-out pairs as they are (about one positive to four negatives); the reliability table and
 ECE weight the two classes equally, because ``quality`` is calibrated for equal prior odds.
 
-Two context modes for the margin are reported: ``document`` (the block's gold sentences, as the
-build passes a group's sentences) and ``batch`` (the pairs' own rows in the block, as
-``aligner score-pairs`` does for a block of a file, where wrong candidates are among the neighbours).
+The main numbers use the margin context of training: each pair's document (block) as it would
+read if the pair's error were real. "File mode" re-scores the held-out pairs as ``aligner
+score-pairs`` would: one simulated file per block and language pair, where each line is the gold
+pair or, for 20% of lines, one of that line's errors, and the margin's context is the file's own
+rows (blocks of at most 32 lines).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from collections import defaultdict
@@ -32,7 +35,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from aligner.embed import get_embedder  # noqa: E402
-from aligner.score import DEFAULT_MIN_QUALITY, pair_components, predict_quality  # noqa: E402
+from aligner.score import DEFAULT_MIN_QUALITY, pair_components, predict_quality, tuple_quality  # noqa: E402
+from aligner.score.command import context_blocks  # noqa: E402
 from aligner.score.quality import MODEL_PATH, load_model  # noqa: E402
 from aligner.score.training import (  # noqa: E402
     COMPONENT_DIRECTIONS,
@@ -47,23 +51,46 @@ from aligner.score.training import (  # noqa: E402
 
 from train_quality import load_dataset  # noqa: E402
 
+#: Share of lines of a simulated score-pairs file that hold an error.
+FILE_ERROR_SHARE = 0.2
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-def batch_context_rows(candidates, vectors, model) -> list[dict[str, float]]:
-    """Components with the margin's context = the candidates' own rows per block and pair."""
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, c in enumerate(candidates):
-        groups[(c.block_id, c.pair)].append(i)
-    out: list = [None] * len(candidates)
-    for (_, pair), idx in groups.items():
-        src_lang, tgt_lang = _pair_langs(pair)
-        src = [candidates[i].src for i in idx]
-        tgt = [candidates[i].tgt for i in idx]
-        rows = pair_components(src, tgt, src_lang, tgt_lang, src_vecs=np.stack([vectors[t] for t in src]),
-                               tgt_vecs=np.stack([vectors[t] for t in tgt]), model=model)
-        for i, row in zip(idx, rows):
-            out[i] = row
+def simulated_files(held, seed: int, error_share: float = FILE_ERROR_SHARE) -> list[list[int]]:
+    """Held-out candidates arranged as ``score-pairs`` input files: one file per block and language
+    pair, line ``i`` the gold pair of line ``i`` or, with probability ``error_share``, one of that
+    line's negatives (any kind). Seed-article blocks (no gold) are files of their negatives."""
+    by_group: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for index, c in enumerate(held):
+        by_group[(c.block_id, c.pair)][c.line].append(index)
+    files = []
+    for (block_id, pair), lines in sorted(by_group.items()):
+        rng = random.Random(f"{seed}:{block_id}:{pair}:file")
+        if -1 in lines:  # seed articles
+            files.append(sorted(lines[-1]))
+            continue
+        rows = []
+        for line in sorted(lines):
+            gold = [i for i in lines[line] if held[i].label == 1]
+            wrong = [i for i in lines[line] if held[i].label == 0]
+            rows.append(rng.choice(wrong) if wrong and (not gold or rng.random() < error_share) else gold[0])
+        files.append(rows)
+    return files
+
+
+def file_mode_rows(held, files, vectors, model) -> dict[int, dict[str, float]]:
+    """Components as ``aligner score-pairs`` computes them: the margin's context is the file's own
+    rows, in blocks of at most 32 lines."""
+    out = {}
+    for rows in files:
+        for start, stop in context_blocks(len(rows)):
+            idx = rows[start:stop]
+            src_lang, tgt_lang = _pair_langs(held[idx[0]].pair)
+            src = [held[i].src for i in idx]
+            tgt = [held[i].tgt for i in idx]
+            scored = pair_components(src, tgt, src_lang, tgt_lang, src_vecs=np.stack([vectors[t] for t in src]),
+                                     tgt_vecs=np.stack([vectors[t] for t in tgt]), model=model)
+            out.update(zip(idx, scored))
     return out
 
 
@@ -88,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     held = [c for c in candidates if c.heldout]
     expected = {pair: model.pairs[pair].expected_log_ratio for pair in PAIRS}
     rows = featurize(held, vectors, expected)
-    batch_rows = batch_context_rows(held, vectors, model)
+    files = simulated_files(held, args.seed)
+    file_rows = file_mode_rows(held, files, vectors, model)
+    file_idx = np.array(sorted(file_rows))
     labels = np.array([c.label for c in held])
     pairs = [c.pair for c in held]
 
@@ -96,9 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         return _pair_langs(pairs[i])
 
     quality = np.array([predict_quality(r, *langs(i), model) for i, r in enumerate(rows)])
-    no_margin = np.array([predict_quality({k: v for k, v in r.items() if k != "margin"}, *langs(i), model)
-                          for i, r in enumerate(rows)])
-    batch_quality = np.array([predict_quality(r, *langs(i), model) for i, r in enumerate(batch_rows)])
+    no_context = np.array([predict_quality({k: v for k, v in r.items() if k not in ("margin", "rival_gap")},
+                                           *langs(i), model) for i, r in enumerate(rows)])
+    file_quality = np.array([predict_quality(file_rows[i], *langs(i), model) for i in file_idx])
+    file_labels = labels[file_idx]
     elapsed = time.perf_counter() - t0
 
     groups = {pair: np.array([p == pair for p in pairs]) for pair in PAIRS}
@@ -114,10 +144,17 @@ def main(argv: list[str] | None = None) -> int:
         values = np.array([direction(r.get(component, float("nan"))) for r in rows])
         result["auc"][component] = auc_row(component, values)
     result["auc"]["quality"] = auc_row("quality", quality)
-    result["auc"]["quality (no_margin variant)"] = auc_row("no_margin", no_margin)
-    result["auc"]["quality (batch context)"] = auc_row("batch", batch_quality)
-    batch_margin = np.array([r.get("margin", float("nan")) for r in batch_rows])
-    result["auc"]["margin (batch context)"] = auc_row("batch margin", batch_margin)
+    result["auc"]["quality, no_context variant"] = auc_row("no_context", no_context)
+    file_pairs = np.array(pairs)[file_idx]
+    result["file_mode"] = {
+        "pairs": int(len(file_idx)), "positives": int(file_labels.sum()), "files": len(files),
+        "auc": {g: roc_auc(file_quality[file_pairs == g] if g != "all" else file_quality,
+                           file_labels[file_pairs == g] if g != "all" else file_labels) for g in groups},
+        "auc_cos": roc_auc(np.array([file_rows[i]["cos"] for i in file_idx]), file_labels),
+        "auc_margin": roc_auc(np.array([file_rows[i].get("margin", float("nan")) for i in file_idx]), file_labels),
+        "ece": reliability(file_quality, file_labels, 10, balanced_weights(file_labels))[1],
+        "ece_natural": reliability(file_quality, file_labels, 10)[1],
+    }
 
     weights = balanced_weights(labels)
     table, ece = reliability(quality, labels, 10, weights)
@@ -125,7 +162,6 @@ def main(argv: list[str] | None = None) -> int:
     result["ece"] = ece
     result["ece_by_pair"] = {pair: reliability(quality[m], labels[m], 10, balanced_weights(labels[m]))[1]
                              for pair, m in groups.items() if pair != "all"}
-    result["ece_batch_context"] = reliability(batch_quality, labels, 10, weights)[1]
     result["thresholds"] = []
     for t in THRESHOLDS:
         kept = quality >= t
@@ -145,6 +181,16 @@ def main(argv: list[str] | None = None) -> int:
             sources[c.source].append(i)
     result["positives_by_source"] = {s: {"n": len(idx), "kept_at_default": float((quality[idx] >= DEFAULT_MIN_QUALITY).mean())}
                                      for s, idx in sorted(sources.items())}
+    # tuple rule on the trilingual held-out lines (NTREX, UNPC): the three gold pairs of a line
+    gold_by_line: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    for i, c in enumerate(held):
+        if c.label == 1:
+            gold_by_line[(c.block_id, c.line)][c.pair] = float(quality[i])
+    tuples = [tuple_quality(q) for q in gold_by_line.values() if len(q) == 3]
+    result["gold_tuples"] = {"n": len(tuples), "kept_at_default": float(np.mean([t >= DEFAULT_MIN_QUALITY for t in tuples])),
+                             "kept_at": {t: float(np.mean([v >= t for v in tuples])) for t in (0.3, 0.5, 0.7)},
+                             "pairs_kept_at_default": float(np.mean([v >= DEFAULT_MIN_QUALITY for q in gold_by_line.values()
+                                                                     if len(q) == 3 for v in q.values()]))}
     result["seconds"] = elapsed
 
     print(f"Held-out pairs: {len(held)} ({int(labels.sum())} positives) from the 30% held-out blocks; "
@@ -159,8 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|---:|---:|")
     for row in table:
         print(f"| {row['lo']:.1f}–{row['hi']:.1f} | {row['n']} | {fmt(row['share'])} | {fmt(row['mean_pred'])} | {fmt(row['observed'])} |")
-    print(f"\nECE {ece:.4f} (by pair: " + ", ".join(f"{p} {e:.4f}" for p, e in result["ece_by_pair"].items())
-          + f"; batch context {result['ece_batch_context']:.4f})\n")
+    print(f"\nECE {ece:.4f} (by pair: " + ", ".join(f"{p} {e:.4f}" for p, e in result["ece_by_pair"].items()) + ")\n")
     print("| threshold | positives kept | negatives kept | precision at equal prior |")
     print("|---:|---:|---:|---:|")
     for row in result["thresholds"]:
@@ -173,6 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {kind} | {row['n']} | {fmt(row['mean_quality'])} | {fmt(row['kept_at_default'])} |")
     print("\nGold pairs kept by source: " + ", ".join(f"{s} {r['kept_at_default']:.3f} (n={r['n']})"
                                                    for s, r in result["positives_by_source"].items()))
+    gt = result["gold_tuples"]
+    print(f"Gold trilingual tuples (NTREX, UNPC) kept by tuple_quality = min over pairs >= {DEFAULT_MIN_QUALITY}: "
+          f"{gt['kept_at_default']:.3f} of {gt['n']} (their pairs one by one: {gt['pairs_kept_at_default']:.3f}); "
+          "at other thresholds: " + ", ".join(f"{t} -> {v:.3f}" for t, v in gt["kept_at"].items()))
+    fm = result["file_mode"]
+    print(f"\nFile mode (score-pairs on simulated files, {FILE_ERROR_SHARE:.0%} of lines wrong; context = the file's "
+          f"rows): {fm['pairs']} pairs ({fm['positives']} positives) in {fm['files']} files; quality AUC "
+          + ", ".join(f"{g} {v:.3f}" for g, v in fm["auc"].items())
+          + f"; cos {fm['auc_cos']:.3f}, margin {fm['auc_margin']:.3f}; ECE {fm['ece']:.4f} "
+          f"(classes weighted equally), {fm['ece_natural']:.4f} (as they come)")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -60,18 +60,28 @@ def test_build_on_seeds_writes_one_corpus_row_per_tuple_covering_every_grouped_s
     assert run_cli("build", seeds_dir, "--out", out).returncode == 0
     corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
     assert corpus.columns[:8] == ["group", "tuid", "ar", "en", "fr", "ar_ids", "en_ids", "fr_ids"]
-    assert corpus.columns[-1] == "keep" and "cos_ar_en" in corpus.columns and "consistency" in corpus.columns
+    assert corpus.columns[-1] == "keep"
+    assert {"ar-en.cos", "ar-en.word_coverage", "en-fr.quality", "consistency", "quality"} <= set(corpus.columns)
     assert corpus["tuid"].n_unique() == corpus.height
     segments = pl.read_csv(out / "segments.tsv", separator="\t", quote_char=None, infer_schema=False)
     grouped = segments.filter(pl.col("doc_id").str.slice(0, 3).is_in(["000", "002", "004"]))
-    listed = [sid for lang in ("ar", "en", "fr") for cell in corpus[f"{lang}_ids"].fill_null("")
-              for sid in cell.split()]
-    assert sorted(listed) == sorted(grouped["segment_id"])  # every segment in exactly one row
     text_of = dict(zip(segments["segment_id"], segments["text"]))
+    covered: dict[str, list[tuple[int, int]]] = {}
     for row in corpus.iter_rows(named=True):
         for lang in ("ar", "en", "fr"):
             ids = (row[f"{lang}_ids"] or "").split()
-            assert (row[lang] or "") == " ".join(text_of[i] for i in ids)
+            shown = []
+            for unit in ids:  # a whole segment "doc:p:s", or a piece of one "doc:p:s@start-end"
+                sid, _, piece = unit.partition("@")
+                start, end = map(int, piece.split("-")) if piece else (0, len(text_of[sid]))
+                covered.setdefault(sid, []).append((start, end))
+                shown.append(text_of[sid][start:end].strip())
+            assert (row[lang] or "") == " ".join(shown)
+    assert sorted(covered) == sorted(grouped["segment_id"])  # every segment in the corpus...
+    for sid, spans in covered.items():  # ...exactly once: whole, or in pieces that tile it
+        spans.sort()
+        assert spans[0][0] == 0 and spans[-1][1] == len(text_of[sid])
+        assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
     trilingual = corpus.filter(pl.col("ar").is_not_null() & pl.col("en").is_not_null() & pl.col("fr").is_not_null())
     assert trilingual.height >= 8
     # The internet paragraph is shared by all three versions: it ends up in one tuple.
@@ -130,7 +140,7 @@ def test_build_writes_word_alignments_for_every_corpus_row(seeds_dir, tmp_path):
         assert len(links) == len(bitext) == corpus.height
         for row, line, text in zip(corpus.iter_rows(named=True), links, bitext):
             both = bool(row[a]) and bool(row[b])
-            assert bool(text) == both and (row[f"wcov_{a}_{b}"] is not None) == both
+            assert bool(text) == both and (row[f"{a}-{b}.word_coverage"] is not None) == both
             if not both:
                 assert line == ""
                 continue

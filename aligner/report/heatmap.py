@@ -80,6 +80,11 @@ def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a / na) @ (b / nb).T
 
 
+def segment_of(unit_id: str) -> str:
+    """The segment id of a unit id: ``doc:p:s`` itself, or a piece ``doc:p:s@start-end``."""
+    return unit_id.split("@", 1)[0]
+
+
 def project_beads(tuples, lang_a: str, ids_a: Sequence[str], lang_b: str, ids_b: Sequence[str],
                   matrix: np.ndarray | None = None) -> list[BeadBox]:
     """The tuples that have segments of both documents, as boxes over the (A sentences x B sentences) grid."""
@@ -87,8 +92,8 @@ def project_beads(tuples, lang_a: str, ids_a: Sequence[str], lang_b: str, ids_b:
     col_of = {sid: j for j, sid in enumerate(ids_b)}
     boxes = []
     for item in tuples:
-        rows = [row_of[s] for s in item.segment_ids.get(lang_a, ()) if s in row_of]
-        cols = [col_of[s] for s in item.segment_ids.get(lang_b, ()) if s in col_of]
+        rows = sorted({row_of[s] for s in map(segment_of, item.segment_ids.get(lang_a, ())) if s in row_of})
+        cols = sorted({col_of[s] for s in map(segment_of, item.segment_ids.get(lang_b, ())) if s in col_of})
         if not rows or not cols:
             continue
         similarity = None

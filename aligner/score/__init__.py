@@ -1,16 +1,15 @@
 """Quality scores of aligned pairs and tuples: named components and one calibrated ``quality``.
 
 >>> from aligner.score import score_pairs, tuple_quality, DEFAULT_MIN_QUALITY
->>> rows = score_pairs(["Près de 1.000 personnes ont été blessées."], ["Nearly 1,000 people were injured."],
-...                    "fr", "en", embedder="lexical")                                   # doctest: +SKIP
->>> sorted(rows[0])                                                                     # doctest: +SKIP
-['cos', 'langid_src', 'langid_tgt', 'len_ratio', 'names', 'numbers', 'quality', 'script_src', 'script_tgt']
+>>> rows = score_pairs(src_texts, tgt_texts, "fr", "en", embedder="e5")              # doctest: +SKIP
+>>> rows[0]["quality"] >= DEFAULT_MIN_QUALITY                                      # doctest: +SKIP
 
 Components (see :mod:`aligner.score.components` and ``docs/scores.md``): ``cos``, ``margin``,
-``len_ratio``, ``numbers``, ``names``, ``langid_src``, ``langid_tgt``, ``script_src``, ``script_tgt``,
-``word_coverage`` (optional input) and, per tuple, ``consistency`` (optional input). ``quality`` is
-the probability, under equal prior odds, that the two sides are mutual translations, from the
-logistic regression in ``quality_model.json`` (retrain with ``scripts/train_quality.py``).
+``rival_gap``, ``len_ratio``, ``numbers``, ``names``, ``end_punct``, ``start_case``, ``langid_src``,
+``langid_tgt``, ``script_src``, ``script_tgt``, ``word_coverage`` (optional input) and, per tuple,
+``consistency`` (optional input). ``quality`` is the probability, under equal prior odds, that the
+two sides are mutual translations, from the logistic regression in ``quality_model.json``
+(retrain with ``scripts/train_quality.py``, evaluate with ``scripts/bench_quality.py``).
 
 The model was trained on multilingual-e5-small vectors (``embedder="e5"``, the build's default);
 ``cos`` and ``margin`` of another embedder have other distributions, so ``quality`` is only
@@ -28,18 +27,19 @@ from .components import (
     MARGIN_K,
     SCRIPTS,
     cosine,
-    length_ratio,
     ratio_margin,
+    rival_gap,
     text_components,
     word_coverage as _coverage_value,
 )
-from .quality import MODEL_PATH, PairModel, QualityModel, load_model
+from .quality import MODEL_PATH, QualityModel, load_model
 
 #: Default keep threshold on tuple quality (see docs/scores.md for the held-out precision/recall).
 DEFAULT_MIN_QUALITY = 0.5
 
-#: Pair-level columns in output order (``margin`` and ``word_coverage`` may be absent, see score_pairs).
-PAIR_COMPONENTS = ("cos", "margin", "len_ratio", "numbers", "names", "langid_src", "langid_tgt",
+#: Pair-level columns in output order (``margin``, ``rival_gap``, ``word_coverage`` may be absent, see score_pairs).
+PAIR_COMPONENTS = ("cos", "margin", "rival_gap", "len_ratio", "numbers", "names", "end_punct", "start_case",
+                   "langid_src", "langid_tgt",
                    "script_src", "script_tgt", "word_coverage")
 #: Everything score_pairs can return, in column order.
 PAIR_COLUMNS = (*PAIR_COMPONENTS, "quality")
@@ -55,6 +55,7 @@ __all__ = [
     "QualityModel",
     "load_model",
     "pair_components",
+    "predict_quality",
     "score_pairs",
     "score_tuples",
     "tuple_quality",
@@ -133,11 +134,14 @@ def pair_components(
         tgt_context = _distinct_rows(tgt_texts, tgt)
     cos = cosine(src, tgt)
     margin = ratio_margin(src, tgt, src_context, tgt_context, MARGIN_K)
+    gap = rival_gap(src, tgt, src_context, tgt_context)
     rows = []
     for index, (src_text, tgt_text) in enumerate(zip(src_texts, tgt_texts)):
         row = {"cos": float(cos[index])}
         if not math.isnan(margin[index]):
             row["margin"] = float(margin[index])
+        if not math.isnan(gap[index]):
+            row["rival_gap"] = float(gap[index])
         row.update(text_components(src_text, tgt_text, src_lang, tgt_lang, expected_log_ratio))
         if word_coverage is not None and word_coverage[index] is not None:
             row["word_coverage"] = _coverage_value(word_coverage[index])
@@ -173,12 +177,13 @@ def score_pairs(
     ``embedder``: an :class:`~aligner.embed.Embedder` or a spec string (``"e5"``); not needed when
     both ``src_vecs`` and ``tgt_vecs`` (rows in text order, as the build already has them) are given.
     ``word_coverage[i]``: ``(src_share, tgt_share)`` from the word-alignment stage, or None.
-    ``src_context`` / ``tgt_context``: the sentence vectors among which the margin looks for
+    ``src_context`` / ``tgt_context``: the sentence vectors among which margin and rival_gap look for
     neighbours (e.g. every sentence of the two documents); default: the distinct rows of this call,
     so one call should be one document group (or one block of a file).
 
-    Each dict holds the :data:`PAIR_COMPONENTS` that could be computed — ``margin`` is left out when
-    a context side has fewer than 2 sentences and ``word_coverage`` when not given — and ``quality``.
+    Each dict holds the :data:`PAIR_COMPONENTS` that could be computed — ``margin`` and ``rival_gap``
+    are left out when a context side has fewer than 4 sentences (k = 4) and ``word_coverage`` when
+    not given — and ``quality``.
     A missing component selects a model variant trained without it (see :mod:`aligner.score.quality`).
     Raises ValueError for an unsupported language, an empty text or mismatched lengths.
     """
@@ -257,12 +262,12 @@ def score_tuples(
             if src_context is None or tgt_context is None:
                 # the group's own sentences of that language (all tuples, not just those with the pair)
                 lang_rows = {lang: [i for i, t in enumerate(texts) if t.get(lang, "").strip()] for lang in (src_lang, tgt_lang)}
-                if vectors is not None:
-                    own = {lang: np.stack([vectors[i][lang] for i in idx]) for lang, idx in lang_rows.items()}
-                else:
-                    own = {lang: _distinct_rows([texts[i][lang] for i in idx],
-                                                np.asarray(embedder.encode([texts[i][lang] for i in idx])))
-                           for lang, idx in lang_rows.items()}
+                own = {}
+                for lang, idx in lang_rows.items():
+                    lang_texts = [texts[i][lang] for i in idx]
+                    vecs = (np.stack([vectors[i][lang] for i in idx]) if vectors is not None
+                            else np.asarray(embedder.encode(lang_texts)))
+                    own[lang] = _distinct_rows(lang_texts, vecs)
                 src_context = own[src_lang] if src_context is None else src_context
                 tgt_context = own[tgt_lang] if tgt_context is None else tgt_context
             scored = score_pairs(src_texts, tgt_texts, src_lang, tgt_lang, embedder, src_vecs, tgt_vecs, coverage,

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from aligner.errors import InputError
 
-#: Lines per margin context: the file is cut into near-equal blocks of at most this many lines.
+#: Lines per margin / rival_gap context: the file is cut into near-equal blocks of at most this many lines.
 CONTEXT_BLOCK = 32
 #: Columns printed (``word_coverage`` needs the word-alignment stage, which this command does not run).
-COLUMNS = ("cos", "margin", "len_ratio", "numbers", "names", "langid_src", "langid_tgt", "script_src",
+COLUMNS = ("cos", "margin", "rival_gap", "len_ratio", "numbers", "names", "end_punct",
+           "start_case", "langid_src", "langid_tgt", "script_src",
            "script_tgt", "quality")
 
 
@@ -126,6 +127,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--embedder", default="e5",
                         help="sentence embedder (default e5, the one the quality model was trained on)")
     parser.add_argument("--block", type=int, default=CONTEXT_BLOCK,
-                        help=f"lines per margin context block (default {CONTEXT_BLOCK})")
+                        help=f"lines per context block of margin and rival_gap (default {CONTEXT_BLOCK})")
     parser.set_defaults(run=run)
     return parser

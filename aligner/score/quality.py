@@ -4,7 +4,7 @@
 language pair, the expected log length ratio and one or more *variants*: a logistic regression
 over a list of features with their normalisation (mean, scale), coefficients and intercept.
 Variants are tried in order and the first whose features are all available is used, so a missing
-optional component (``margin`` without enough context, ``word_coverage`` without the word-alignment
+optional component (``rival_gap`` without enough context, ``word_coverage`` without the word-alignment
 stage) selects a model trained without it instead of a guessed value.
 
 Features are components, or a fixed transform of one (:data:`FEATURES`); the model file names them.
@@ -21,19 +21,37 @@ from typing import Callable, Mapping
 
 MODEL_PATH = Path(__file__).with_name("quality_model.json")
 MODEL_FORMAT = 1
+#: ``langid_low``: language-id probabilities are floored here before their log is taken ...
+LANGID_FLOOR = 1e-3
+#: ... and count as low below this.
+LANGID_LOW = 0.1
+
+def _langid_shortfall(probability: float) -> float:
+    return max(0.0, math.log(LANGID_LOW) - math.log(max(probability, LANGID_FLOOR)))
+
 
 #: Model features: name -> function of the component dict (NaN = not available).
 FEATURES: dict[str, Callable[[Mapping[str, float]], float]] = {
     "cos": lambda c: c.get("cos", math.nan),
     "margin": lambda c: c.get("margin", math.nan),
+    "rival_gap": lambda c: c.get("rival_gap", math.nan),
     # |deviation from the usual length ratio|: a linear model cannot use the signed value
     "abs_len_ratio": lambda c: abs(c.get("len_ratio", math.nan)),
     "numbers": lambda c: c.get("numbers", math.nan),
+    # any number unmatched: one wrong number among several barely moves the Dice overlap
+    "numbers_mismatch": lambda c: float(c["numbers"] < 1.0) if "numbers" in c else math.nan,
     "names": lambda c: c.get("names", math.nan),
+    "end_punct": lambda c: c.get("end_punct", math.nan),
+    "start_case": lambda c: c.get("start_case", math.nan),
     "langid_src": lambda c: c.get("langid_src", math.nan),
     "langid_tgt": lambda c: c.get("langid_tgt", math.nan),
+    # how far the less sure side falls below 0.1 (log scale, 0 above): a side in another language
+    # scores 2-4.6, a short sentence whose language is merely uncertain about 0
+    "langid_low": lambda c: max(_langid_shortfall(c.get("langid_src", math.nan)),
+                                _langid_shortfall(c.get("langid_tgt", math.nan))),
     "script_src": lambda c: c.get("script_src", math.nan),
     "script_tgt": lambda c: c.get("script_tgt", math.nan),
+    "script_min": lambda c: min(c.get("script_src", math.nan), c.get("script_tgt", math.nan)),
     "word_coverage": lambda c: c.get("word_coverage", math.nan),
 }
 

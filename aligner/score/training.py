@@ -4,8 +4,13 @@ and ``scripts/bench_quality.py``).
 Positives are gold translation pairs; negatives are made the way real alignment errors look. The
 data is cut into *blocks* — an NTREX document, 32 consecutive UNPC or Tatoeba lines, one pair of
 seed articles — and every candidate pair is built from the texts of one block only, so splitting by
-block (``heldout_block``) keeps every held-out pair, and every text in it, out of training. A
-block is also the margin's context: its gold sentences of each language.
+block (``heldout_block``) keeps every held-out pair, and every text in it, out of training.
+
+The margin's context (``Candidate.context``) is the block's sentences of each side *as the
+document would read if the error were real*: a variant replaces, in its side's context, the
+line(s) it was made from (a truncated sentence stands where the full one stood; a sentence with
+a changed number stands in place of the original). Without that substitution the untouched gold
+partner would sit in the context and make every derived error trivially easy for the margin.
 
 Negative kinds (``Candidate.kind``), per line ``i`` of a block and language pair ``(a, b)``:
 
@@ -14,14 +19,16 @@ Negative kinds (``Candidate.kind``), per line ``i`` of a block and language pair
 * ``truncated`` / ``concatenated`` / ``overlap`` / ``wrong_number``: one side replaced by a variant
   of its line — 30-70% of its words kept from the start or end; the line followed (or preceded) by
   its neighbour; the end of the line followed by the start of the next (a misplaced boundary);
-  one number changed. One variant per line and language, shared by the pairs of that language,
-  made on the source side for one pair and on the target side for another;
-* ``wrong_language``: the target replaced by the same line in the third language (a translation,
-  but in the wrong language), 10% of lines of trilingual blocks; ``copy``: the target replaced by
-  the source itself (an untranslated segment), 10% of Tatoeba lines;
+  one number changed (never a list number opening the line). One such variant per line and
+  language (shared by the pairs of that language); each pair gets ``(a_i, variant(b_i))`` and
+  ``(variant(a_i), b_i)``. Half the lines with digits also get an extra ``wrong_number`` variant
+  (``WRONG_NUMBER_SHARE``), used the same way;
+* ``wrong_language``: one side (drawn at random) replaced by the same line in the third language
+  (a translation, but in the wrong language), 10% of lines of trilingual blocks; ``copy``: one side
+  replaced by the other (an untranslated segment), 10% of Tatoeba lines;
 * ``same_topic``: the seed articles 001/003 (Arabic, same topic, not translations) against 002 (en)
   and 004 (fr): each sentence with its most similar sentence on the other side (by the embedder)
-  and with a random one.
+  and with a random one; the context is the two articles.
 """
 
 from __future__ import annotations
@@ -35,10 +42,16 @@ from pathlib import Path
 import numpy as np
 import regex
 
+from aligner.embed.lexical import _DIGITS
+
+from .components import _ENUMERATOR
+
 LANGS = ("ar", "en", "fr")
 PAIRS = ("ar-en", "ar-fr", "en-fr")
 BLOCK_LINES = 32
 HELDOUT_PERCENT = 30
+#: Share of lines (per language) with digits that also get a changed-number variant of their own.
+WRONG_NUMBER_SHARE = 0.5
 SEED = 13
 
 _DIGIT_RUN = regex.compile(r"[0-9]+|[٠-٩]+|[۰-۹]+")
@@ -71,8 +84,11 @@ class Candidate:
     label: int
     kind: str
     heldout: bool
-    # texts of the block's margin context (gold sentences of each side)
-    context: tuple[str, str] = field(default=("", ""), repr=False)
+    #: The margin's context: the sentences of each side's document as they would be if this error
+    #: were real (see the module docstring).
+    context: tuple[tuple[str, ...], tuple[str, ...]] = field(default=((), ()), repr=False)
+    #: The block line the pair was made for (-1 for the seed articles).
+    line: int = -1
 
 
 def heldout_block(block_id: str) -> bool:
@@ -180,6 +196,12 @@ def change_number(text: str, rng: random.Random) -> str | None:
     if not runs:
         return None
     run = rng.choice(runs)
+    enumerator = _ENUMERATOR.match(text.translate(_DIGITS))
+    if enumerator and run.start() < enumerator.end():  # a list number is layout, not content: use the next
+        later = [r for r in runs if r.start() >= enumerator.end()]
+        if not later:
+            return None
+        run = later[0]
     digits = run.group()
     value = int(digits.translate(str.maketrans(_ARABIC_INDIC + _EASTERN, "0123456789" * 2)))
     if 1900 <= value <= 2100 and len(digits) == 4:
@@ -193,26 +215,35 @@ def change_number(text: str, rng: random.Random) -> str | None:
     return text[: run.start()] + _digits_like(new, digits) + text[run.end() :]
 
 
-def line_variant(lines: list[str], i: int, rng: random.Random) -> tuple[str, str]:
-    """``(kind, text)``: the corrupted version of line ``i`` used by this line's derived negatives."""
+def line_variant(lines: list[str], i: int, rng: random.Random) -> tuple[str, str, tuple[int, int]]:
+    """``(kind, text, (first, last))``: the corrupted version of line ``i`` used by this line's derived
+    negatives, and the lines it was made from."""
     text = lines[i]
     has_next = i + 1 < len(lines)
     has_prev = i > 0
     if _DIGIT_RUN.search(text) and rng.random() < 0.35:
         changed = change_number(text, rng)
         if changed is not None and changed != text:
-            return "wrong_number", changed
+            return "wrong_number", changed, (i, i)
     kinds = ["truncated"]
     if has_next or has_prev:
         kinds += ["concatenated", "overlap"]
     kind = rng.choice(kinds)
     if kind == "truncated":
-        return kind, truncate(text, rng)
+        return kind, truncate(text, rng), (i, i)
+    span = (i, i + 1) if has_next else (i - 1, i)
     if kind == "concatenated":
-        return kind, f"{text} {lines[i + 1]}" if has_next else f"{lines[i - 1]} {text}"
+        return kind, f"{text} {lines[i + 1]}" if has_next else f"{lines[i - 1]} {text}", span
     following = lines[i + 1] if has_next else text
     preceding = text if has_next else lines[i - 1]
-    return kind, overlap(preceding, following, rng)
+    return kind, overlap(preceding, following, rng), span
+
+
+def substitute(lines: tuple[str, ...], span: tuple[int, int], text: str) -> tuple[str, ...]:
+    """``lines`` with lines ``span[0]..span[1]`` replaced by ``text``: the document as it reads if
+    ``text`` is what it contains there."""
+    first, last = span
+    return (*lines[:first], text, *lines[last + 1 :])
 
 
 # -- candidates -----------------------------------------------------------------------------------
@@ -221,43 +252,62 @@ def _pair_langs(pair: str) -> tuple[str, str]:
     return src, tgt
 
 
-def parallel_candidates(block: Block, rng: random.Random) -> list[Candidate]:
+def parallel_candidates(block: Block, rng: random.Random, number_rng: random.Random | None = None) -> list[Candidate]:
     """Positives and negatives of one parallel block (see the module docstring)."""
     held = heldout_block(block.block_id)
     n = len(next(iter(block.lines.values())))
     variants = {lang: [line_variant(block.lines[lang], i, rng) for i in range(n)] for lang in block.langs}
+    # extra wrong-number variants, from a generator of their own
+    number_rng = number_rng or random.Random(f"{block.block_id}:numbers")
+    numbers = {lang: [change_number(text, number_rng) if number_rng.random() < WRONG_NUMBER_SHARE else None
+                      for text in block.lines[lang]] for lang in block.langs}
     out: list[Candidate] = []
     pairs = [p for p in PAIRS if set(_pair_langs(p)) <= set(block.langs)]
     for pair in pairs:
         a, b = _pair_langs(pair)
         src_lines, tgt_lines = block.lines[a], block.lines[b]
-        context = ("\n".join(src_lines), "\n".join(tgt_lines))
+        src_ctx, tgt_ctx = tuple(src_lines), tuple(tgt_lines)
         third = [lang for lang in block.langs if lang not in (a, b)]
 
-        def add(src: str, tgt: str, label: int, kind: str) -> None:
+        def add(i: int, src: str, tgt: str, label: int, kind: str, src_span=None, tgt_span=None) -> None:
             if src.strip() and tgt.strip():
-                out.append(Candidate(block.block_id, block.source, pair, src, tgt, label, kind, held, context))
+                context = (src_ctx if src_span is None else substitute(src_ctx, src_span, src),
+                           tgt_ctx if tgt_span is None else substitute(tgt_ctx, tgt_span, tgt))
+                out.append(Candidate(block.block_id, block.source, pair, src, tgt, label, kind, held, context, i))
 
         for i in range(n):
-            add(src_lines[i], tgt_lines[i], 1, "gold")
+            add(i, src_lines[i], tgt_lines[i], 1, "gold")
             if n > 1:
                 j = i + 1 if i + 1 < n else i - 1
                 if tgt_lines[j] != tgt_lines[i]:
-                    add(src_lines[i], tgt_lines[j], 0, "neighbour")
+                    add(i, src_lines[i], tgt_lines[j], 0, "neighbour")
             far = [j for j in range(n) if abs(j - i) >= 2 and tgt_lines[j] != tgt_lines[i]]
             if far:
-                add(src_lines[i], tgt_lines[rng.choice(far)], 0, "same_block")
+                add(i, src_lines[i], tgt_lines[rng.choice(far)], 0, "same_block")
             # derived variants: the target side's variant, and the source side's variant
-            kind, text = variants[b][i]
+            kind, text, span = variants[b][i]
             if text != tgt_lines[i]:
-                add(src_lines[i], text, 0, kind)
-            kind, text = variants[a][i]
+                add(i, src_lines[i], text, 0, kind, tgt_span=span)
+            kind, text, span = variants[a][i]
             if text != src_lines[i]:
-                add(text, tgt_lines[i], 0, kind)
+                add(i, text, tgt_lines[i], 0, kind, src_span=span)
+            if numbers[b][i] and numbers[b][i] != tgt_lines[i]:
+                add(i, src_lines[i], numbers[b][i], 0, "wrong_number", tgt_span=(i, i))
+            if numbers[a][i] and numbers[a][i] != src_lines[i]:
+                add(i, numbers[a][i], tgt_lines[i], 0, "wrong_number", src_span=(i, i))
+            # a side in the wrong language: the third language's line, or the other side copied;
+            # the side it replaces is drawn at random
             if third and rng.random() < 0.10:
-                add(src_lines[i], block.lines[third[0]][i], 0, "wrong_language")
+                other = block.lines[third[0]][i]
+                if rng.random() < 0.5:
+                    add(i, src_lines[i], other, 0, "wrong_language", tgt_span=(i, i))
+                else:
+                    add(i, other, tgt_lines[i], 0, "wrong_language", src_span=(i, i))
             elif not third and block.source.startswith("tatoeba") and rng.random() < 0.10:
-                add(src_lines[i], src_lines[i], 0, "copy")
+                if rng.random() < 0.5:
+                    add(i, src_lines[i], src_lines[i], 0, "copy", tgt_span=(i, i))
+                else:
+                    add(i, tgt_lines[i], tgt_lines[i], 0, "copy", src_span=(i, i))
     return out
 
 
@@ -268,7 +318,7 @@ def seed_candidates(block: Block, similarity: Callable[[list[str], list[str]], n
     a, b = block.langs
     pair = f"{a}-{b}"
     src_lines, tgt_lines = block.lines[a], block.lines[b]
-    context = ("\n".join(src_lines), "\n".join(tgt_lines))
+    context = (tuple(src_lines), tuple(tgt_lines))
     sims = similarity(src_lines, tgt_lines)
     chosen: set[tuple[int, int]] = set()
     for i in range(len(src_lines)):
@@ -287,7 +337,7 @@ def build_candidates(blocks: Sequence[Block], similarity: Callable[[list[str], l
     for block in blocks:
         rng = random.Random(f"{seed}:{block.block_id}")
         if block.parallel:
-            out.extend(parallel_candidates(block, rng))
+            out.extend(parallel_candidates(block, rng, random.Random(f"{seed}:{block.block_id}:numbers")))
         else:
             out.extend(seed_candidates(block, similarity, rng))
     return out
@@ -308,7 +358,7 @@ def embed_all(candidates: Sequence[Candidate], embedder) -> dict[str, np.ndarray
         texts.setdefault(c.src)
         texts.setdefault(c.tgt)
         for side in c.context:
-            for line in side.split("\n"):
+            for line in side:
                 texts.setdefault(line)
     ordered = [t for t in texts if t.strip()]
     vecs = np.asarray(embedder.encode(ordered), dtype=np.float32)
@@ -329,19 +379,18 @@ def expected_log_ratios(candidates: Sequence[Candidate]) -> dict[str, float]:
 
 def featurize(candidates: Sequence[Candidate], vectors: dict[str, np.ndarray],
               expected: dict[str, float]) -> list[dict[str, float]]:
-    """The components of every candidate, computed per block and pair with the block's gold sentences
-    as the margin context (the same code path as :func:`aligner.score.pair_components`)."""
+    """The components of every candidate, computed with the candidate's own context (its block's
+    sentences, with the error substituted in) through :func:`aligner.score.pair_components`."""
     from . import pair_components
 
-    groups: dict[tuple[str, str], list[int]] = {}
+    groups: dict[tuple, list[int]] = {}
     for index, c in enumerate(candidates):
-        groups.setdefault((c.block_id, c.pair), []).append(index)
+        groups.setdefault((c.pair, c.context), []).append(index)
     out: list[dict[str, float] | None] = [None] * len(candidates)
-    for (_, pair), indexes in groups.items():
+    for (pair, context), indexes in groups.items():
         src_lang, tgt_lang = _pair_langs(pair)
-        first = candidates[indexes[0]]
-        src_ctx = np.stack([vectors[t] for t in dict.fromkeys(first.context[0].split("\n")) if t.strip()])
-        tgt_ctx = np.stack([vectors[t] for t in dict.fromkeys(first.context[1].split("\n")) if t.strip()])
+        src_ctx = np.stack([vectors[t] for t in dict.fromkeys(context[0]) if t.strip()])
+        tgt_ctx = np.stack([vectors[t] for t in dict.fromkeys(context[1]) if t.strip()])
         src = [candidates[i].src for i in indexes]
         tgt = [candidates[i].tgt for i in indexes]
         rows = pair_components(src, tgt, src_lang, tgt_lang, src_vecs=np.stack([vectors[t] for t in src]),
@@ -414,9 +463,12 @@ def reliability(probs: Sequence[float], labels: Sequence[int], bins: int = 10,
 COMPONENT_DIRECTIONS: dict[str, Callable[[float], float]] = {
     "cos": lambda v: v,
     "margin": lambda v: v,
+    "rival_gap": lambda v: v,
     "len_ratio": lambda v: -abs(v),
     "numbers": lambda v: v,
     "names": lambda v: v,
+    "end_punct": lambda v: v,
+    "start_case": lambda v: v,
     "langid_src": lambda v: v,
     "langid_tgt": lambda v: v,
     "script_src": lambda v: v,

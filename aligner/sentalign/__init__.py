@@ -8,7 +8,6 @@ every segment of a grouped document is in exactly one row).
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -83,29 +82,14 @@ def _align_one_group(group, by_doc, embedder, languages, config) -> AlignedGroup
         offset += len(segs)
     alignment = align_group(sides, embedder.encode, config)
     tuples = [
-        _aligned_tuple(group.group_id, k, item, ordered, sides, embedder, languages)
+        _aligned_tuple(group.group_id, k, item, ordered, languages)
         for k, item in enumerate(alignment.tuples, start=1)
     ]
     return AlignedGroup(group, ordered, alignment, tuples)
 
 
-def _aligned_tuple(group_id, number, item: SentenceTuple, segments, sides, embedder, languages) -> AlignedTuple:
+def _aligned_tuple(group_id, number, item: SentenceTuple, segments, languages) -> AlignedTuple:
     ids = {lang: tuple(segments[lang][i].segment_id for i in item.members.get(lang, ())) for lang in languages}
     texts = {lang: " ".join(segments[lang][i].text for i in item.members.get(lang, ())) for lang in languages}
-    vectors = _side_vectors(item, sides, texts, embedder)
-    scores: dict[str, float] = {}
-    for a, b in itertools.combinations(languages, 2):
-        scores[f"cos_{a}_{b}"] = float(vectors[a] @ vectors[b]) if a in vectors and b in vectors else float("nan")
-    scores["consistency"] = item.consistency
-    return AlignedTuple(group_id, f"{group_id}-{number:05d}", ids, texts, scores, keep=len(item.members) > 1)
-
-
-def _side_vectors(item: SentenceTuple, sides: Sequence[LanguageSide], texts, embedder) -> dict[str, np.ndarray]:
-    """One vector per language of the tuple: the sentence's own, or the embedding of the joined sentences."""
-    side_of = {s.lang: s for s in sides}
-    out = {lang: side_of[lang].vectors[ids[0]] for lang, ids in item.members.items() if len(ids) == 1}
-    joined = [lang for lang, ids in item.members.items() if len(ids) > 1]
-    if joined:
-        for lang, vec in zip(joined, np.asarray(embedder.encode([texts[lang] for lang in joined]), dtype=np.float32)):
-            out[lang] = vec
-    return out
+    return AlignedTuple(group_id, f"{group_id}-{number:05d}", ids, texts, {"consistency": item.consistency},
+                        keep=len(item.members) > 1)

@@ -1,0 +1,689 @@
+"""Finer tuples where one language has one long sentence and the others several short ones.
+
+Sentence alignment cannot go below the sentence: when the Arabic version packs into one sentence
+what the English and French versions say in four, the tuple is one Arabic sentence with four
+English and four French sentences, and often some of those are not in the Arabic sentence at all
+(the Arabic version is a summary). :func:`refine_tuples` rewrites such a tuple using the word
+alignment of its sides (the stored word vectors of the one encoder pass per tuple side; the model
+is never run again). See docs/refine.md for the thresholds and the seed results.
+
+1. **Detach.** For a tuple where language ``L`` has exactly one unit (sentence or piece) and
+   another language has two or more, the other languages' sentences are cut into *components*:
+   connected components of the pairwise sentence beads between those languages, restricted to the
+   tuple (only the links a bead makes between members inside the tuple count); with one other
+   language, every sentence is its own component. A component's *share* is the share of its
+   content words linked to ``L``'s sentence, the smallest over its languages. A component with a
+   share below ``detach_share`` is not expressed in ``L``'s sentence: it becomes a tuple of its
+   own, without ``L`` (only if some component reaches ``keep_share``; else nothing is detached).
+2. **Split.** If two or more components remain, ``L``'s sentence is cut into as many contiguous
+   pieces as there are blocks of consecutive components (every grouping is tried), only at clause
+   boundaries (after ``, ، ; ؛ :``, before a conjunction such as *and*, *but*, *et*, *mais*,
+   ``لكن``), by a small dynamic programme that maximises the word links from piece *i* into block
+   *i* (equivalently: minus the links into other blocks). A split is accepted only if every piece
+   has at least ``min_links`` content-word links into its block, at least ``min_purity`` of its
+   links go there, and at least ``min_purity`` of the block's links come from it; the accepted
+   grouping with the most pieces wins. Otherwise ``L``'s sentence stays whole with the remaining
+   components.
+3. **Never lose text.** A piece is named by its segment id and the half-open character range of
+   the segment text it holds: ``000_x:3:0@0-57``. The pieces of a sentence cover its characters
+   exactly (whitespace between two pieces goes to the earlier one); a tuple's text of a piece is
+   the piece stripped. Untouched sentences keep their plain ids, and every sentence (or every piece
+   of it) of a grouped document stays in exactly one tuple (:func:`check_text_accounting`).
+
+Every new tuple is refined again until nothing changes; at each step the language whose worst
+component is the clearest detachment plays ``L`` first, else the languages in order. A tuple
+where every language has one sentence is never touched.
+
+The word links of a new tuple come from slicing the stored vectors of the original sides and
+matching them again (:meth:`WordAligner.align`, numpy only); an untouched tuple gets exactly the
+links of :func:`~aligner.wordalign.corpus.align_tuples`. Untouched tuples keep their scores; new
+tuples get ``consistency`` recomputed (the pairs whose beads touching the tuple stay inside its
+original tuple); the quality scores are computed afterwards for all tuples (:mod:`aligner.score`).
+All tuples of a group are renumbered in reading order.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from aligner.model import AlignedTuple, Segment
+from aligner.wordalign.align import EncodedSentence, WordAligner, content_coverage, is_content_word
+from aligner.wordalign.corpus import Pair, PairWords, language_pairs
+from aligner.wordalign.tokens import Tokens
+
+from . import AlignedGroup
+
+Link = tuple[int, int]
+Words = dict[Pair, PairWords]
+#: (language, text) of a tuple side -> its one encoder pass.
+Encoded = Mapping[tuple[str, str], EncodedSentence]
+
+_MAX_DEPTH = 8
+_PIECE_ID = re.compile(r"^(?P<sid>.+)@(?P<start>\d+)-(?P<end>\d+)$")
+
+#: Tokens after which a sentence may be cut (clause punctuation).
+CUT_AFTER = frozenset(",،;؛:")
+#: Tokens before which a sentence may be cut (clause-level conjunctions), per language, lowercased.
+CUT_BEFORE: dict[str, frozenset[str]] = {
+    "en": frozenset("and but while whereas".split()),
+    "fr": frozenset("et mais tandis alors".split()),
+    "ar": frozenset("لكن ولكن بل بينما فيما كما".split()),
+}
+
+
+@dataclass(frozen=True)
+class RefineOptions:
+    """The thresholds of :func:`refine_tuples` (see docs/refine.md for why these values)."""
+
+    #: A component with a smaller share of its content words linked to L's sentence is detached.
+    detach_share: float = 0.2
+    #: ... but only if some component stays, with at least this share (else the tuple is left alone).
+    keep_share: float = 0.3
+    #: Content-word links a piece needs into its own block.
+    min_links: int = 3
+    #: Share of a piece's links that go to its own block (and of a block's links that land in its piece).
+    min_purity: float = 0.65
+    #: Content words each piece must have.
+    min_piece_words: int = 2
+    #: Components beyond this many are not split (2 ** (n - 1) groupings are tried).
+    max_components: int = 8
+
+
+# --- units: whole segments or pieces, with their slice of the stored vectors ---------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A segment, or the characters ``[start, end)`` of it, with its tokens and word vectors."""
+
+    lang: str
+    segment_id: str
+    index: int  # position of the segment in its document (AlignedGroup.segments[lang])
+    start: int
+    end: int
+    length: int  # length of the segment text
+    text: str  # segment text[start:end]
+    tokens: Tokens  # tokens of ``text`` (offsets relative to it)
+    vectors: np.ndarray
+    covered: np.ndarray
+
+    @property
+    def whole(self) -> bool:
+        return self.start == 0 and self.end == self.length
+
+    @property
+    def unit_id(self) -> str:
+        return self.segment_id if self.whole else f"{self.segment_id}@{self.start}-{self.end}"
+
+    @property
+    def shown(self) -> str:
+        """The text a tuple shows: the segment as it is, a piece stripped."""
+        return self.text if self.whole else self.text.strip()
+
+    @property
+    def position(self) -> float:
+        return self.index + self.start / max(self.length, 1)
+
+
+def split_unit_id(unit_id: str) -> tuple[str, int | None, int | None]:
+    """``"doc:3:0@0-57"`` -> ``("doc:3:0", 0, 57)``; a plain segment id -> ``(id, None, None)``."""
+    m = _PIECE_ID.match(unit_id)
+    if m is None:
+        return unit_id, None, None
+    return m["sid"], int(m["start"]), int(m["end"])
+
+
+def _slice(unit: Unit, start: int, end: int) -> Unit:
+    """The characters ``[start, end)`` (relative to ``unit.text``) of a unit, with their tokens."""
+    keep = [k for k, (s, e) in enumerate(unit.tokens.offsets) if start <= s and e <= end]
+    spans = [(unit.tokens.offsets[k][0] - start, unit.tokens.offsets[k][1] - start) for k in keep]
+    text = unit.text[start:end]
+    return replace(unit, start=unit.start + start, end=unit.start + end, text=text,
+                   tokens=Tokens(text, tuple(unit.tokens.tokens[k] for k in keep), tuple(spans)),
+                   vectors=unit.vectors[keep], covered=unit.covered[keep])
+
+
+def _side_units(lang: str, segments: Sequence[tuple[int, Segment]], side: EncodedSentence) -> list[Unit]:
+    """Cut one encoded tuple side (segment texts joined by one space) back into its segments."""
+    if side.tokens.text != " ".join(s.text for _, s in segments):
+        raise ValueError(f"the encoded {lang} side is not the tuple's segments joined by spaces")
+    units, pos = [], 0
+    offsets = side.tokens.offsets
+    for index, segment in segments:
+        end = pos + len(segment.text)
+        keep = [k for k, (s, e) in enumerate(offsets) if pos <= s and e <= end]
+        spans = tuple((offsets[k][0] - pos, offsets[k][1] - pos) for k in keep)
+        tokens = Tokens(segment.text, tuple(side.tokens.tokens[k] for k in keep), spans)
+        units.append(Unit(lang, segment.segment_id, index, 0, len(segment.text), len(segment.text), segment.text,
+                          tokens, side.vectors[keep], side.covered[keep]))
+        pos = end + 1
+    return units
+
+
+def assemble(units: Sequence[Unit], layer: int) -> EncodedSentence:
+    """The encoded side made of ``units``: their shown texts joined by one space, their vectors stacked.
+
+    ``pooled`` is the normalised mean of the word vectors (a stand-in: the e5 sentence vector of
+    a slice does not exist without a new model run, and word alignment does not use it).
+    """
+    texts, tokens, spans, pos = [], [], [], 0
+    for unit in units:
+        shown = unit.shown
+        lead = len(unit.text) - len(unit.text.lstrip()) if not unit.whole else 0
+        tokens.extend(unit.tokens.tokens)
+        spans.extend((pos + s - lead, pos + e - lead) for s, e in unit.tokens.offsets)
+        texts.append(shown)
+        pos += len(shown) + 1
+    vectors = np.concatenate([u.vectors for u in units]) if units else np.zeros((0, 1), np.float32)
+    covered = np.concatenate([u.covered for u in units]) if units else np.zeros(0, bool)
+    pooled = vectors[covered].mean(axis=0) if covered.any() else np.zeros(vectors.shape[1], np.float32)
+    pooled = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+    return EncodedSentence(Tokens(" ".join(texts), tuple(tokens), tuple(spans)), vectors, pooled, layer, covered)
+
+
+# --- drafts: tuples being refined ------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    origin: AlignedTuple
+    units: dict[str, list[Unit]]
+    changed: bool = False
+
+    def languages(self) -> list[str]:
+        return [lang for lang, units in self.units.items() if units]
+
+
+@dataclass(frozen=True)
+class _Context:
+    group: AlignedGroup
+    languages: tuple[str, ...]
+    align: Callable[[EncodedSentence, EncodedSentence], list[Link]]
+    layer: int
+    options: RefineOptions
+    sizes: dict[str, int] = field(default_factory=dict)
+    #: (lang_a, lang_b) -> beads as pairs of segment-index tuples (non-null only).
+    beads: dict[Pair, list[tuple[tuple[int, ...], tuple[int, ...]]]] = field(default_factory=dict)
+
+
+def _links(ctx: _Context, units_a: Sequence[Unit], units_b: Sequence[Unit]) -> list[Link]:
+    return ctx.align(assemble(units_a, ctx.layer), assemble(units_b, ctx.layer))
+
+
+def _token_owner(units: Sequence[Unit]) -> list[int]:
+    """For each token of the assembled side, the index of its unit."""
+    return [k for k, unit in enumerate(units) for _ in unit.tokens.tokens]
+
+
+def _content(units: Sequence[Unit], lang: str) -> list[bool]:
+    return [is_content_word(t, lang) for unit in units for t in unit.tokens.tokens]
+
+
+# --- one step: detach and split around language L ---------------------------------------------------
+
+
+def _components(ctx: _Context, draft: _Draft, lang: str) -> list[list[tuple[str, int]]]:
+    """Units of the other languages (as ``(lang, k)``) in components, ordered by reading position."""
+    nodes = [(other, k) for other in draft.languages() if other != lang for k in range(len(draft.units[other]))]
+    parent = {node: node for node in nodes}
+
+    def find(node):
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    where: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for node in nodes:
+        where.setdefault((node[0], draft.units[node[0]][node[1]].index), []).append(node)
+    for units in where.values():  # pieces of one sentence stay together
+        for node in units[1:]:
+            union(units[0], node)
+    for (a, b), beads in ctx.beads.items():
+        if lang in (a, b) or a not in draft.units or b not in draft.units:
+            continue
+        for src, tgt in beads:
+            inside_a = [n for i in src for n in where.get((a, i), ())]
+            inside_b = [n for j in tgt for n in where.get((b, j), ())]
+            if inside_a and inside_b:  # the cross-language links the bead makes inside the draft
+                for node in inside_a[1:] + inside_b:
+                    union(inside_a[0], node)
+    groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for node in nodes:
+        groups.setdefault(find(node), []).append(node)
+    components = list(groups.values())
+    return [components[k] for k in _in_order(ctx, draft, components)]
+
+
+def _in_order(ctx: _Context, draft: _Draft, components: list[list[tuple[str, int]]]) -> list[int]:
+    """Indices of ``components`` in reading order.
+
+    Two components are compared by position in the first language they share, else by relative
+    position (sentence index over the document's sentence count).
+    """
+    order = {lang: k for k, lang in enumerate(ctx.languages)}
+
+    def first(component, lang):
+        return min(draft.units[l][k].position for l, k in component if l == lang)
+
+    def relative(component):
+        return min((draft.units[l][k].position / ctx.sizes[l], order[l]) for l, k in component)
+
+    def compare(a, b) -> int:
+        shared = sorted({l for l, _ in a} & {l for l, _ in b}, key=order.__getitem__)
+        key_a, key_b = ((first(a, shared[0]), 0), (first(b, shared[0]), 0)) if shared else (relative(a), relative(b))
+        return (key_a > key_b) - (key_a < key_b)
+
+    return sorted(range(len(components)), key=functools.cmp_to_key(lambda i, j: compare(components[i], components[j])))
+
+
+def _monotone(draft: _Draft, components: list[list[tuple[str, int]]]) -> list[list[tuple[str, int]]]:
+    """Merge components until each language reads them in the same order (blocks must be contiguous)."""
+    while True:
+        rank = {node: r for r, comp in enumerate(components) for node in comp}
+        merge = None
+        for lang in draft.languages():
+            ranks = [rank[(lang, k)] for k in range(len(draft.units[lang])) if (lang, k) in rank]
+            for x, y in zip(ranks, ranks[1:]):
+                if y < x:
+                    merge = (y, x)
+                    break
+            if merge:
+                break
+        if merge is None:
+            return components
+        lo, hi = merge
+        merged = [node for comp in components[lo:hi + 1] for node in comp]
+        components = components[:lo] + [merged] + components[hi + 1:]
+
+
+def _link_counts(ctx: _Context, draft: _Draft, lang: str, components) -> tuple[np.ndarray, list[float]]:
+    """``counts[t, c]``: content-word links of L token ``t`` into component ``c``; and each component's share.
+
+    A component's share is, over its languages, the *smallest* share of its content words linked
+    to L's sentence: a component is expressed in L only if each of its versions links to it (with
+    one sentence in a language, that sentence takes every link of that language unopposed).
+    """
+    (unit,) = draft.units[lang]
+    comp_of = {node: c for c, comp in enumerate(components) for node in comp}
+    counts = np.zeros((len(unit.tokens), len(components)), dtype=np.int64)
+    linked: dict[tuple[int, str], int] = {}
+    total: dict[tuple[int, str], int] = {}
+    l_content = _content([unit], lang)
+    for other in draft.languages():
+        if other == lang:
+            continue
+        units = draft.units[other]
+        links = _links(ctx, [unit], units)
+        owner = _token_owner(units)
+        content = _content(units, other)
+        hit = {j for i, j in links if l_content[i]}
+        for j, is_content in enumerate(content):
+            if is_content:
+                key = (comp_of[(other, owner[j])], other)
+                total[key] = total.get(key, 0) + 1
+                linked[key] = linked.get(key, 0) + (j in hit)
+        for i, j in links:
+            if l_content[i] and content[j]:
+                counts[i, comp_of[(other, owner[j])]] += 1
+    shares = []
+    for c, comp in enumerate(components):
+        per_lang = [linked[(c, o)] / total[(c, o)] for o in dict.fromkeys(l for l, _ in comp) if total.get((c, o))]
+        shares.append(min(per_lang) if per_lang else 0.0)
+    return counts, shares
+
+
+def _cut_points(unit: Unit, lang: str) -> list[int]:
+    """Token indices ``i`` before which the unit may be cut (clause boundaries)."""
+    tokens = unit.tokens.tokens
+    conj = CUT_BEFORE.get(lang, frozenset())
+    return [i for i in range(1, len(tokens)) if tokens[i - 1] in CUT_AFTER or tokens[i].lower() in conj]
+
+
+def _groupings(n: int) -> Iterable[list[tuple[int, int]]]:
+    """Every way to cut ``n`` ordered components into two or more contiguous blocks (``[lo, hi)`` each)."""
+    for mask in range(1, 2 ** (n - 1)):
+        bounds = [0] + [k + 1 for k in range(n - 1) if mask >> k & 1] + [n]
+        yield list(zip(bounds, bounds[1:]))
+
+
+@dataclass(frozen=True)
+class _Split:
+    cuts: tuple[int, ...]  # token indices where pieces 2..K start
+    blocks: tuple[tuple[int, int], ...]
+    score: float
+
+
+def _best_cuts(gain: np.ndarray, cands: Sequence[int], content: Sequence[bool], rel: Sequence[float],
+               weights: Sequence[float], min_words: int) -> tuple[tuple[int, ...], float] | None:
+    """Cuts maximising ``sum_k sum_{t in piece k} gain[t, k]`` (one piece per column of ``gain``).
+
+    Each piece needs ``min_words`` content words. Ties go to the cuts whose position (``rel[i]``:
+    share of the characters before token ``i``) is nearest the blocks' cumulative share of
+    characters (``weights``: their lengths), then to the earliest cuts; this tie-break weighs less
+    than one link.
+    """
+    n, blocks = gain.shape
+    cum = np.vstack([np.zeros((1, blocks)), np.cumsum(gain, axis=0)])  # cum[i, k]: tokens < i
+    words = np.concatenate([[0], np.cumsum(np.asarray(content, dtype=np.int64))])
+    points = [0, *cands, n]
+    target = np.cumsum(weights)[:-1] / max(sum(weights), 1e-9)
+    tie = 0.4 / max(blocks - 1, 1)
+    # best[k][p]: best score of blocks 0..k-1 with piece k-1 ending just before token p
+    best: list[dict[int, tuple[float, tuple[int, ...]]]] = [{0: (0.0, ())}]
+    for k in range(blocks):
+        row: dict[int, tuple[float, tuple[int, ...]]] = {}
+        ends = [n] if k == blocks - 1 else points[1:-1]
+        for end in ends:
+            choice = None
+            for start, (score, cuts) in best[k].items():
+                if start >= end or words[end] - words[start] < min_words:
+                    continue
+                value = score + cum[end, k] - cum[start, k]
+                if k < blocks - 1:
+                    value -= tie * abs(rel[end] - target[k])
+                if choice is None or value > choice[0] + 1e-12:
+                    choice = (value, cuts + ((end,) if k < blocks - 1 else ()))
+            if choice is not None:
+                row[end] = choice
+        best.append(row)
+    final = best[blocks].get(n)
+    return None if final is None else (final[1], final[0])
+
+
+def _find_split(ctx: _Context, draft: _Draft, lang: str, components) -> _Split | None:
+    """The accepted split of L's sentence with the most pieces (then the best score), if any."""
+    opts = ctx.options
+    (unit,) = draft.units[lang]
+    cands = _cut_points(unit, lang)
+    if not cands or len(components) > opts.max_components:
+        return None
+    counts, _ = _link_counts(ctx, draft, lang, components)
+    content = _content([unit], lang)
+    rel = [s / max(len(unit.text), 1) for s, _ in unit.tokens.offsets] + [1.0]
+    sizes = [sum(len(draft.units[l][k].shown) for l, k in comp) for comp in components]
+    found: list[_Split] = []
+    for blocks in _groupings(len(components)):
+        by_block = np.stack([counts[:, lo:hi].sum(axis=1) for lo, hi in blocks], axis=1)
+        # Every link lands in some block, so maximising the links into each piece's own block is
+        # maximising those links minus the links into the other blocks.
+        result = _best_cuts(by_block, cands, content, rel, [sum(sizes[lo:hi]) for lo, hi in blocks],
+                            opts.min_piece_words)
+        if result is None:
+            continue
+        cuts, score = result
+        bounds = [0, *cuts, len(unit.tokens)]
+        own = [int(by_block[s:e, k].sum()) for k, (s, e) in enumerate(zip(bounds, bounds[1:]))]
+        piece_total = [int(by_block[s:e].sum()) for s, e in zip(bounds, bounds[1:])]
+        block_total = by_block.sum(axis=0)
+        if all(o >= opts.min_links and o >= opts.min_purity * p and o >= opts.min_purity * b
+               for o, p, b in zip(own, piece_total, block_total)):
+            found.append(_Split(tuple(cuts), tuple(blocks), score))
+    if not found:
+        return None
+    return max(found, key=lambda s: (len(s.blocks), s.score, [-c for c in s.cuts]))
+
+
+def _pieces(unit: Unit, cuts: Sequence[int]) -> list[Unit]:
+    """The unit cut before each token of ``cuts``; whitespace before a cut stays with the earlier piece."""
+    starts = [0, *(unit.tokens.offsets[i][0] for i in cuts)]
+    ends = [*starts[1:], len(unit.text)]
+    return [_slice(unit, s, e) for s, e in zip(starts, ends)]
+
+
+def _sub_draft(draft: _Draft, nodes: Iterable[tuple[str, int]], extra: dict[str, list[Unit]] | None = None) -> _Draft:
+    chosen = set(nodes)
+    units = {lang: [u for k, u in enumerate(units) if (lang, k) in chosen] for lang, units in draft.units.items()}
+    for lang, more in (extra or {}).items():
+        units[lang] = more
+    return _Draft(draft.origin, units, True)
+
+
+def _analyse(ctx: _Context, draft: _Draft, lang: str):
+    """``(components, shares)`` around ``lang``'s single unit, or None if the draft is not a case for ``lang``."""
+    units = draft.units.get(lang, [])
+    if len(units) != 1 or not any(len(draft.units[o]) > 1 for o in draft.languages() if o != lang):
+        return None
+    components = _components(ctx, draft, lang)
+    if len(components) < 2:
+        return None
+    return components, _link_counts(ctx, draft, lang, components)[1]
+
+
+def _refine_step(ctx: _Context, draft: _Draft, lang: str, analysis=None) -> list[_Draft]:
+    """Detach and split around ``lang``'s single unit: the new drafts in reading order, or ``[draft]``."""
+    analysis = analysis or _analyse(ctx, draft, lang)
+    if analysis is None:
+        return [draft]
+    components, shares = analysis
+    opts = ctx.options
+    (unit,) = draft.units[lang]
+    detach = max(shares) >= opts.keep_share
+    detached = [comp for comp, share in zip(components, shares) if detach and share < opts.detach_share]
+    remaining = _monotone(draft, [comp for comp, share in zip(components, shares)
+                                  if not detach or share >= opts.detach_share])
+    core = _sub_draft(draft, [node for comp in remaining for node in comp], {lang: [unit]})
+    split = _find_split(ctx, core, lang, _renumber(draft, core, remaining)) if len(remaining) > 1 else None
+    if split is None and not detached:
+        return [draft]
+    out: list[tuple[list[tuple[str, int]], _Draft]] = []
+    if split is None:
+        out.append(([node for comp in remaining for node in comp], core))
+    else:
+        for piece, (lo, hi) in zip(_pieces(unit, split.cuts), split.blocks):
+            nodes = [node for comp in remaining[lo:hi] for node in comp]
+            out.append((nodes, _sub_draft(draft, nodes, {lang: [piece]})))
+    out.extend((comp, _sub_draft(draft, comp, {lang: []})) for comp in detached)
+    order = _in_order(ctx, draft, [nodes for nodes, _ in out])
+    return [out[k][1] for k in order]
+
+
+def _refine(ctx: _Context, draft: _Draft, depth: int = 0) -> list[_Draft]:
+    """Refine ``draft`` until nothing changes: the clearest detachment first, then splits in language order."""
+    analyses = {lang: _analyse(ctx, draft, lang) for lang in ctx.languages} if depth < _MAX_DEPTH else {}
+    opts = ctx.options
+    clear = sorted((min(shares), k, lang) for k, (lang, found) in enumerate(analyses.items()) if found
+                   for shares in [found[1]] if min(shares) < opts.detach_share and max(shares) >= opts.keep_share)
+    order = [lang for _, _, lang in clear] + [lang for lang, found in analyses.items()
+                                              if found and lang not in {c[2] for c in clear}]
+    for lang in order:
+        result = _refine_step(ctx, draft, lang, analyses[lang])
+        if len(result) > 1:
+            return [d for new in result for d in _refine(ctx, new, depth + 1)]
+    return [draft]
+
+
+def _renumber(draft: _Draft, core: _Draft, components) -> list[list[tuple[str, int]]]:
+    """Components of ``draft`` (node = (lang, index in draft)) as nodes of ``core`` (a subset of its units)."""
+    new_index = {}
+    for lang, units in core.units.items():
+        ids = {id(u): k for k, u in enumerate(units)}
+        for k, u in enumerate(draft.units.get(lang, [])):
+            if id(u) in ids:
+                new_index[(lang, k)] = (lang, ids[id(u)])
+    return [[new_index[node] for node in comp] for comp in components]
+
+
+# --- the group and the corpus -----------------------------------------------------------------------
+
+
+def _context(group: AlignedGroup, languages: Sequence[str], aligner, layer: int, options: RefineOptions) -> _Context:
+    sizes = {lang: max(len(segs), 1) for lang, segs in group.segments.items()}
+    beads = {pair: [(b.src, b.tgt) for b in beads if not b.is_null] for pair, beads in group.alignment.pairs.items()}
+    return _Context(group, tuple(languages), aligner.align, layer, options, sizes, beads)
+
+
+def _initial_draft(item: AlignedTuple, group: AlignedGroup, encoded: Encoded, languages: Sequence[str]) -> _Draft:
+    index = {lang: {s.segment_id: (k, s) for k, s in enumerate(segs)} for lang, segs in group.segments.items()}
+    units: dict[str, list[Unit]] = {}
+    for lang in languages:
+        ids = item.segment_ids.get(lang, ())
+        if not ids or len(item.languages) < 2:
+            units[lang] = []
+            continue
+        units[lang] = _side_units(lang, [index[lang][sid] for sid in ids], encoded[(lang, item.texts[lang])])
+    return _Draft(item, units)
+
+
+def _consistency(ctx: _Context, draft: _Draft, scope: set[tuple[str, int]]) -> float:
+    """The trilingual rule (see :class:`~aligner.sentalign.trilingual.SentenceTuple`) over the draft's segments.
+
+    A bead touching the draft agrees if it stays inside ``scope``, the segments of the original
+    tuple: refining re-partitions a tuple by word links, consistency says whether the pairwise
+    sentence alignments agreed on the tuple's outer bounds.
+    """
+    langs = draft.languages()
+    nodes = _nodes(draft)
+    pairs = list(itertools.combinations(langs, 2))
+    if not pairs:
+        return 1.0
+    agreeing = 0
+    for a, b in pairs:
+        touching = [[(a, i) for i in src] + [(b, j) for j in tgt] for src, tgt in ctx.beads.get((a, b), [])]
+        touching = [bead for bead in touching if nodes.intersection(bead)]
+        agreeing += bool(touching) and all(scope.issuperset(bead) for bead in touching)
+    return agreeing / len(pairs)
+
+
+def _finish(ctx: _Context, drafts: list[_Draft]) -> tuple[list[AlignedTuple], list[Words]]:
+    group_id = ctx.group.group.group_id
+    scopes = _scopes(drafts)
+    tuples, words = [], []
+    for number, draft in enumerate(drafts, start=1):
+        origin = draft.origin
+        tuid = f"{group_id}-{number:05d}"
+        if not draft.changed:
+            tuples.append(replace(origin, tuid=tuid))
+        else:
+            units = {lang: draft.units.get(lang, []) for lang in ctx.languages}
+            scores = {"consistency": _consistency(ctx, draft, scopes[id(draft)])}
+            present = [lang for lang in ctx.languages if units[lang]]
+            tuples.append(AlignedTuple(
+                origin.group_id, tuid,
+                {lang: tuple(u.unit_id for u in units[lang]) for lang in ctx.languages},
+                {lang: " ".join(u.shown for u in units[lang]) for lang in ctx.languages},
+                scores, keep=len(present) > 1))
+        words.append(_pair_words(ctx, draft))
+    return tuples, words
+
+
+def _nodes(draft: _Draft) -> set[tuple[str, int]]:
+    return {(u.lang, u.index) for units in draft.units.values() for u in units}
+
+
+def _scopes(drafts: Sequence[_Draft]) -> dict[int, set[tuple[str, int]]]:
+    """For each draft (by ``id``), the segments of the original tuple it comes from."""
+    scope: dict[int, set[tuple[str, int]]] = {}
+    for draft in drafts:
+        scope.setdefault(id(draft.origin), set()).update(_nodes(draft))
+    return {id(draft): scope[id(draft.origin)] for draft in drafts}
+
+
+def _pair_words(ctx: _Context, draft: _Draft) -> Words:
+    out: Words = {}
+    if len(draft.languages()) < 2:
+        return out
+    sides = {lang: assemble(units, ctx.layer) for lang, units in draft.units.items() if units}
+    for a, b in language_pairs(ctx.languages):
+        if a in sides and b in sides:
+            src, tgt = sides[a], sides[b]
+            links = ctx.align(src, tgt)
+            share_a, share_b = content_coverage(links, src.tokens, tgt.tokens, a, b)
+            out[(a, b)] = PairWords(src.tokens.tokens, tgt.tokens.tokens, links, share_a, share_b)
+    return out
+
+
+def refine_group(
+    group: AlignedGroup,
+    languages: Sequence[str],
+    aligner: WordAligner,
+    encoded: Encoded,
+    options: RefineOptions | None = None,
+) -> tuple[list[AlignedTuple], list[Words]]:
+    """The group's tuples refined (see the module docstring) and the word alignment of each, same order.
+
+    ``encoded`` maps ``(lang, tuple text)`` to the encoded side of every multi-language tuple of the
+    group (:func:`encode_tuple_sides`). Of ``aligner`` only ``align(src, tgt)`` and ``layer`` are used.
+    """
+    ctx = _context(group, languages, aligner, aligner.layer, options or RefineOptions())
+    drafts = [new for item in group.tuples for new in _refine(ctx, _initial_draft(item, group, encoded, languages))]
+    return _finish(ctx, drafts)
+
+
+def encode_tuple_sides(tuples: Sequence[AlignedTuple], aligner: WordAligner) -> dict[tuple[str, str], EncodedSentence]:
+    """Every distinct side of the multi-language tuples, tokenized and encoded once (as ``align_tuples`` does)."""
+    sides = sorted({(lang, t.texts[lang]) for t in tuples if len(t.languages) > 1 for lang in t.languages})
+    if not sides:
+        return {}
+    return dict(zip(sides, aligner.encode([aligner.tokenize(text, lang) for lang, text in sides])))
+
+
+def refine_tuples(
+    groups: Sequence[AlignedGroup],
+    languages: Sequence[str],
+    aligner: WordAligner,
+    options: RefineOptions | None = None,
+    encoded: Encoded | None = None,
+) -> tuple[list[AlignedTuple], list[Words]]:
+    """Word-align and refine every group's tuples: ``(tuples, words)``, one ``words`` dict per tuple.
+
+    This replaces ``align_tuples`` in the build: it encodes each tuple side once (unless ``encoded``
+    is given), and a tuple it does not change gets exactly the links ``align_tuples`` gives.
+    """
+    if encoded is None:
+        encoded = encode_tuple_sides([t for g in groups for t in g.tuples], aligner)
+    tuples: list[AlignedTuple] = []
+    words: list[Words] = []
+    for group in groups:
+        t, w = refine_group(group, languages, aligner, encoded, options)
+        tuples.extend(t)
+        words.extend(w)
+    return tuples, words
+
+
+def check_text_accounting(groups: Sequence[AlignedGroup], tuples: Sequence[AlignedTuple]) -> None:
+    """Raise ``ValueError`` unless every segment of every group is in exactly one tuple, whole or in pieces.
+
+    The pieces of a segment must cover its characters exactly, without overlap, and each piece's
+    text in the tuple must be the segment's characters there, stripped.
+    """
+    expected = {s.segment_id: s.text for g in groups for segs in g.segments.values() for s in segs}
+    seen: dict[str, list[tuple[int, int]]] = {}
+    for item in tuples:
+        for lang, ids in item.segment_ids.items():
+            shown = []
+            for unit_id in ids:
+                sid, start, end = split_unit_id(unit_id)
+                if sid not in expected:
+                    raise ValueError(f"{item.tuid}: unknown segment {unit_id}")
+                text = expected[sid]
+                if start is None:
+                    start, end = 0, len(text)
+                    shown.append(text)
+                else:
+                    shown.append(text[start:end].strip())
+                seen.setdefault(sid, []).append((start, end))
+            if " ".join(shown) != item.texts.get(lang, ""):
+                raise ValueError(f"{item.tuid}: the {lang} text is not its segments' characters")
+    for sid, text in expected.items():
+        spans = sorted(seen.get(sid, []))
+        if not spans:
+            raise ValueError(f"segment {sid} is in no tuple")
+        pos = 0
+        for start, end in spans:
+            if start != pos or end <= start:
+                raise ValueError(f"segment {sid}: pieces {spans} do not cover its {len(text)} characters exactly once")
+            pos = end
+        if pos != len(text):
+            raise ValueError(f"segment {sid}: pieces {spans} do not cover its {len(text)} characters exactly once")

@@ -1,0 +1,62 @@
+"""Parallel and distributed group alignment give the same corpus as one process; finished groups are reused."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args, env):
+    return subprocess.run([sys.executable, "-m", "aligner", *map(str, args)], capture_output=True, text=True,
+                          timeout=1200, env=env)
+
+
+@pytest.fixture(scope="module")
+def two_group_raw(tmp_path_factory) -> Path:
+    """The seeds plus one NTREX document in ar, en and fr: two document groups."""
+    raw = tmp_path_factory.mktemp("two-groups") / "raw"
+    shutil.copytree(REPO / "corpus" / "raw", raw)
+    for lang in ("ar", "en", "fr"):
+        rows = (REPO / "benchmarks" / "ntrex-dev" / f"{lang}.tsv").read_text(encoding="utf-8").splitlines()
+        first = rows[0].split("\t")[0].rsplit(".", 1)[0]
+        lines = [r.split("\t", 1)[1] for r in rows if r.split("\t")[0].rsplit(".", 1)[0] == first]
+        (raw / f"ntrex-{lang}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    return raw
+
+
+def corpus_of(out: Path) -> bytes:
+    return (out / "corpus.tsv").read_bytes()
+
+
+def test_two_workers_give_the_same_corpus_and_a_rerun_reuses_finished_groups(two_group_raw, tmp_path):
+    env = dict(os.environ, ALIGNER_CACHE=str(tmp_path / "cache-1"))
+    one = run_cli("build", two_group_raw, "--out", tmp_path / "one", "--embedder", "use", env=env)
+    assert one.returncode == 0, one.stderr
+    assert "[align] 2/2 groups" in one.stderr and "reused" not in one.stderr
+    env2 = dict(os.environ, ALIGNER_CACHE=str(tmp_path / "cache-2"))
+    two = run_cli("build", two_group_raw, "--out", tmp_path / "two", "--embedder", "use", "--workers", "2", env=env2)
+    assert two.returncode == 0, two.stderr
+    assert corpus_of(tmp_path / "one") == corpus_of(tmp_path / "two")
+    again = run_cli("build", two_group_raw, "--out", tmp_path / "one", "--embedder", "use", env=env)
+    assert "[align] 2 group(s) reused from an earlier run" in again.stderr
+    assert corpus_of(tmp_path / "one") == corpus_of(tmp_path / "two")
+
+
+@pytest.mark.slow
+def test_ray_engine_on_a_local_instance_gives_the_same_corpus(two_group_raw, tmp_path):
+    pytest.importorskip("ray")
+    env = dict(os.environ, ALIGNER_CACHE=str(tmp_path / "cache-local"), RAY_USAGE_STATS_ENABLED="0")
+    local = run_cli("build", two_group_raw, "--out", tmp_path / "local", "--embedder", "use", env=env)
+    assert local.returncode == 0, local.stderr
+    env = dict(env, ALIGNER_CACHE=str(tmp_path / "cache-ray"))
+    distributed = run_cli("build", two_group_raw, "--out", tmp_path / "ray", "--embedder", "use",
+                          "--engine", "ray", "--workers", "2", env=env)
+    assert distributed.returncode == 0, distributed.stderr
+    assert corpus_of(tmp_path / "local") == corpus_of(tmp_path / "ray")

@@ -1,0 +1,225 @@
+"""Hand-written ar/en/fr cases for each quality component (no embedding model needed)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from aligner.score.components import (
+    MARGIN_K,
+    cosine,
+    end_punctuation,
+    ends_with_terminal,
+    rival_gap,
+    start_case,
+    starts_like_sentence,
+    langid_confidence,
+    length_ratio,
+    log_length_ratio,
+    names_agreement,
+    number_set,
+    numbers_agreement,
+    ratio_margin,
+    script_purity,
+    skeletons_match,
+    word_coverage,
+)
+
+# -- numbers --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "src, tgt",
+    [
+        ("قتل ١٢٣ شخصا", "123 people were killed"),  # Arabic-Indic digits
+        ("Près de 1.000 blessés", "Nearly 1,000 injured"),  # thousands separators
+        ("نحو 1000 جريح", "près de 1 000 blessés"),  # no separator / space separator
+        ("2,5 millions de dollars", "2.5 million dollars"),  # decimal comma, multiplier word
+        ("٢٫٥ مليون دولار", "2,500,000 dollars"),  # Arabic decimal separator, multiplier
+        ("ثلاثة آلاف متظاهر", "3,000 protesters"),  # number words (ar) multiplied out
+        ("trois morts le 2 janvier", "three dead on January 2"),  # small number word + month
+        ("في 2 كانون الثاني", "le 2 janvier"),  # Levantine month name
+        ("12 pour cent", "12 percent"),  # percent words
+        ("١٢ في المئة", "12%"),
+        ("الساعة 47/10", "at 10.47 a.m."),  # clock times, UN Arabic writes minutes/hours
+        ("à 15 heures", "at 3 p.m."),
+        ("الساعة 15:00", "à 15 h"),
+        ("12. The report was adopted.", "Le rapport a été adopté."),  # a list number is layout
+    ],
+)
+def test_numbers_agree_across_scripts_and_conventions(src, tgt):
+    assert number_set(src) == number_set(tgt), (number_set(src), number_set(tgt))
+    assert numbers_agreement(src, tgt) == 1.0
+
+
+def test_number_set_canonical_forms():
+    assert number_set("Près de 1.000 blessés, trois morts, le 2 janvier") == {"1000", "3", "2", "month1"}
+    assert number_set("in May 2019 we may go") == {"month5", "2019"}  # lowercase "may" is not a month
+    assert number_set("thousands of people") == {"1000"}
+
+
+def test_numbers_are_multisets_and_word_numbers_are_soft():
+    # the same years, but one changed: sets would agree, multisets do not
+    a = "Belarus (2017), Poland (2017), Romania (2017), Russia (2016)"
+    b = "Bélarus (2016), Pologne (2017), Roumanie (2017), Russie (2016)"
+    assert numbers_agreement(a, b) == pytest.approx(0.75)
+    # Arabic often says "two" with a dual, English with a word: a number word alone is no contradiction
+    assert numbers_agreement("هذان العنصران مستقلان", "These two factors are independent") == 1.0
+    assert numbers_agreement("يوم الاثنين", "on Monday") == 1.0  # الاثنين is also "Monday"
+    assert numbers_agreement("two factors", "2 facteurs") == 1.0  # but it counts when matched
+
+
+def test_numbers_wrong_or_missing():
+    assert numbers_agreement("Près de 1.000 blessés le 2 janvier", "Nearly 1,500 injured on January 2") == pytest.approx(2 * 2 / 6)
+    assert numbers_agreement("12 agents sont morts", "Twelve officers died") == 1.0
+    assert numbers_agreement("12 agents sont morts", "13 officers died") == 0.0
+    assert numbers_agreement("317 policiers blessés", "Police officers were injured") == 0.0  # one side only
+    assert numbers_agreement("Le chat dort.", "The cat sleeps.") == 1.0  # nothing to contradict
+
+
+# -- names ----------------------------------------------------------------------------------------
+
+
+def test_names_transliterated_ar_latin():
+    ar = "طالبت المفوضة السامية ميشيل باشليه جميع الأطراف في كازاخستان بالامتناع عن العنف"
+    en = "The commissioner Michelle Bachelet urged all sides in Kazakhstan to refrain from violence"
+    fr = "La commissaire Michelle Bachelet a appelé toutes les parties au Kazakhstan à renoncer à la violence"
+    assert names_agreement(ar, en, "ar", "en") == 1.0
+    assert names_agreement(ar, fr, "ar", "fr") == 1.0
+    assert names_agreement(en, fr, "en", "fr") == 1.0
+    other = "The president Joe Biden spoke with Vladimir Putin about Ukraine"
+    assert names_agreement(ar, other, "ar", "en") == 0.0
+    assert names_agreement(fr, other, "fr", "en") < 0.5
+    # capitalised titles count as names too: they lower the score of a true pair, not to zero
+    titled = "The High Commissioner Michelle Bachelet urged all sides in Kazakhstan to refrain from violence"
+    assert names_agreement(ar, other, "ar", "en") < names_agreement(ar, titled, "ar", "en") < 1.0
+
+
+def test_names_sentence_initial_word_is_not_a_name():
+    # "Près" and "Nearly" start their sentences: not names, so nothing is missing.
+    assert names_agreement("Près de mille blessés.", "Nearly a thousand injured.", "fr", "en") == 1.0
+
+
+def test_skeletons_match():
+    assert skeletons_match("bsl", "bslt")  # باشليه / Bachelet: prefix
+    assert skeletons_match("kskstn", "kskstn")
+    assert not skeletons_match("bdn", "btn")
+
+
+# -- length ---------------------------------------------------------------------------------------
+
+
+def test_length_ratio_truncated_translation_is_further_from_expected():
+    fr = "Près de 1.000 personnes auraient été blessées lors des manifestations qui ont commencé le 2 janvier."
+    en_full = "Nearly 1,000 people were reportedly injured in the protests that began on 2 January."
+    en_truncated = "Nearly 1,000 people were reportedly injured"
+    expected = log_length_ratio(fr, en_full) + 0.02  # pretend the pair's usual ratio is close to this one
+    assert abs(length_ratio(fr, en_full, expected)) < 0.05
+    assert abs(length_ratio(fr, en_truncated, expected)) > 0.5
+    assert length_ratio("abc", "abcdef") == pytest.approx(math.log(2))
+    assert length_ratio("a b c", "abc") == 0.0  # white space does not count
+
+
+# -- sentence boundaries ---------------------------------------------------------------------------
+
+
+def test_end_punctuation():
+    assert ends_with_terminal("Il a dit : « Non. »")
+    assert ends_with_terminal("هل أنت بخير؟")
+    assert not ends_with_terminal("Welsh AMs worried about 'looking like muppets'")
+    assert end_punctuation("Le chat dort.", "The cat sleeps.") == 1.0
+    assert end_punctuation("Des élus inquiets", "Welsh AMs worried") == 1.0  # two headlines
+    full = "Près de 1.000 personnes ont été blessées lors des manifestations."
+    assert end_punctuation(full, "Nearly 1,000 people were injured in the") == 0.0  # cut short
+
+
+def test_start_case():
+    assert starts_like_sentence("« Le droit") is True
+    assert starts_like_sentence("five minutes") is False
+    assert starts_like_sentence("2019 was") is True
+    assert starts_like_sentence("قال") is None
+    assert start_case("Le rapport", "The report") == 1.0
+    assert start_case("(a) to do", "a) faire") == 1.0
+    assert start_case("ويقترح أن تقتصر مدة كل بيان على خمس دقائق.", "five minutes be established for each statement.") == 0.0
+    assert start_case("ويقترح", "It is proposed") == 1.0
+    assert start_case("قال", "قالت") == 1.0
+
+
+# -- language and script --------------------------------------------------------------------------
+
+
+def test_script_purity():
+    assert script_purity("قتل ١٢٣ شخصا", "ar") == 1.0
+    assert script_purity("قال MWPs إن", "ar") == pytest.approx(5 / 9)
+    assert script_purity("Élections à Genève", "fr") == 1.0
+    assert script_purity("Il a dit : شكرا", "fr") < 0.7
+    assert script_purity("2019 - 2020", "en") == 1.0  # no letters
+    with pytest.raises(ValueError):
+        script_purity("text", "de")
+
+
+def test_langid_confidence():
+    fr = "Le porte-parole de la police a déclaré que les forces de sécurité avaient tué des dizaines de manifestants."
+    assert langid_confidence(fr, "fr") > 0.9
+    assert langid_confidence(fr, "en") < 0.1
+    ar = "طالبت المفوضة السامية لحقوق الإنسان جميع الأطراف بالامتناع عن العنف."
+    assert langid_confidence(ar, "ar") > 0.9
+    assert langid_confidence(ar, "fr") < 0.1
+
+
+def test_word_coverage():
+    assert word_coverage((0.9, 0.4)) == 0.4
+    assert math.isnan(word_coverage(None))
+
+
+# -- vectors --------------------------------------------------------------------------------------
+
+
+def _unit(rows):
+    m = np.asarray(rows, dtype=np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def test_cosine():
+    a = _unit([[1, 0, 0], [1, 1, 0]])
+    b = _unit([[1, 0, 0], [0, 1, 0]])
+    assert cosine(a, b) == pytest.approx([1.0, math.sqrt(0.5)], abs=1e-6)
+    with pytest.raises(ValueError):
+        cosine(a, b[:1])
+
+
+def test_ratio_margin_prefers_unique_partner():
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(6, 16))
+    src = _unit(base)
+    tgt = _unit(base + 0.2 * rng.normal(size=(6, 16)))  # noisy translations, row i <-> row i
+    good = ratio_margin(src, tgt)
+    assert (good > 1.0).all()
+    # pair 0's source with the target of line 1: its own partner (line 0) is in the context
+    wrong = ratio_margin(src[:1], tgt[1:2], src, tgt)
+    assert wrong[0] < 1.0 < good[0]
+    # a near-duplicate of x's best neighbour lowers the margin of a pair that is not the best match
+    assert ratio_margin(src[:1], _unit(0.7 * tgt[:1] + 0.3 * tgt[2:3]), src, tgt)[0] < good[0]
+
+
+def test_rival_gap():
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(6, 16))
+    src = _unit(base)
+    tgt = _unit(base + 0.2 * rng.normal(size=(6, 16)))
+    gaps = rival_gap(src, tgt)
+    assert (gaps > 0).all()  # every pair is its sides' best match
+    # the source of line 0 with the target of line 1: line 0's own target is a better rival
+    assert rival_gap(src[:1], tgt[1:2], src, tgt)[0] < 0
+    # a pair is never its own rival, even when its sentences are in the context
+    assert rival_gap(src[:1], tgt[:1], src, tgt)[0] == pytest.approx(gaps[0], abs=1e-6)
+    assert np.isnan(rival_gap(src[:2], tgt[:2])).all()  # fewer than k context rows
+
+
+def test_ratio_margin_needs_k_context_rows():
+    src = _unit(np.eye(8)[: MARGIN_K - 1] + 0.1)
+    assert np.isnan(ratio_margin(src, src)).all()
+    src = _unit(np.eye(8)[:MARGIN_K] + 0.1)
+    assert not np.isnan(ratio_margin(src, src)).any()
