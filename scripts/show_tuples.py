@@ -24,7 +24,8 @@ def main() -> None:
           f"{len(multi)} with two or more languages, {sum(len(t.languages) == len(languages) for t in tuples)} "
           f"with all of {', '.join(languages)}. Scores: see docs/scores.md.\n")
     for item in tuples:
-        scores = ", ".join(f"{name} {value:.2f}" for name, value in item.scores.items())
+        scores = ", ".join(f"{name} {value:.2f}" for name, value in item.scores.items()
+                           if name.endswith("quality") or name == "consistency")
         state = "kept" if item.keep else "dropped"
         print(f"### {item.tuid} ({'+'.join(item.languages)}; {state})\n")
         print(f"<sub>{scores}</sub>\n")
