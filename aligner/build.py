@@ -8,6 +8,7 @@ A folder that is not an aligner output (no ``build.json``) is never replaced.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -20,7 +21,7 @@ from aligner.docalign import DocAlignment, DocAlignOptions, align_documents
 from aligner.embed import DEFAULT_SPEC, get_embedder
 from aligner.errors import InputError
 from aligner.export import DEFAULT_FORMATS, export, format_report
-from aligner.export.corpus_tsv import write_corpus_tsv
+from aligner.export.corpus_tsv import read_corpus_tsv, write_corpus_tsv
 from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
 from aligner.groups import (GroupJob, GroupResult, GroupSettings, ShardStore, default_shard_root, run_groups,
@@ -157,6 +158,40 @@ class _StageClock:
     def summary(self) -> str:
         total = sum(self.seconds.values())
         return ", ".join(f"{k} {v:.1f}" for k, v in self.seconds.items()) + f" (total {total:.1f})"
+
+
+def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stderr) -> dict:
+    """Re-threshold an existing build without re-aligning: new ``keep`` flags, exports, report and manifest.
+
+    Works on a copy of the folder that is swapped in at the end, like a build.
+    """
+    out = Path(out_dir)
+    manifest_path = out / MANIFEST
+    if not manifest_path.is_file():
+        raise InputError(out, f"no {MANIFEST}: not an aligner build folder (run aligner build first)")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    languages, tuples = read_corpus_tsv(out / "corpus.tsv")
+    if tuples and not any("quality" in t.scores for t in tuples):
+        raise InputError(out / "corpus.tsv", "has no quality column to filter on")
+    tuples = [with_keep(t, min_quality) for t in tuples]
+    staging = _staging_dir(out)
+    try:
+        shutil.copytree(out, staging, dirs_exist_ok=True)
+        write_corpus_tsv(staging / "corpus.tsv", tuples, languages)
+        exported = export(staging, DEFAULT_FORMATS)
+        build_report(staging, manifest["options"]["embedder"])
+        options = dict(manifest["options"], min_quality=min_quality)
+        counts = dict(manifest["counts"], tuples_kept=sum(t.keep for t in tuples))
+        manifest = write_manifest(staging / MANIFEST, options, manifest["inputs"], counts)
+        _publish(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if log is not None:
+        log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
+        log.write(f"[filter] {counts['tuples_kept']} of {len(tuples)} tuples kept at quality >= {min_quality}\n"
+                  f"[filter] signature {manifest['signature']}\n")
+    return manifest
 
 
 def _group_jobs(alignment: DocAlignment, segments: list[Segment]) -> list[GroupJob]:

@@ -34,6 +34,13 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filter(args: argparse.Namespace) -> int:
+    from aligner.build import run_filter
+
+    run_filter(args.out_dir, args.min_quality)
+    return 0
+
+
 def _print_result(scores, table: str, as_json: bool) -> None:
     print(json.dumps(scores.as_dict(), indent=2, sort_keys=True) if as_json else table)
 
@@ -99,6 +106,13 @@ def make_parser() -> argparse.ArgumentParser:
                        help="tuples with a quality below this stay in corpus.tsv (keep=0) but are not exported "
                             f"(default: {DEFAULT_MIN_QUALITY}, the calibrated decision point; docs/scores.md)")
     build.set_defaults(run=_build)
+
+    filter_command = commands.add_parser(
+        "filter", help="re-threshold an existing build by quality without re-aligning (keep flags, exports, report)")
+    filter_command.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="a folder written by aligner build")
+    filter_command.add_argument("--min-quality", type=float, required=True,
+                                help=f"keep tuples with quality >= this (the build's default: {DEFAULT_MIN_QUALITY})")
+    filter_command.set_defaults(run=_filter)
 
     align_command.add_parser(commands)
     report_command.add_parser(commands)

@@ -156,3 +156,24 @@ def test_build_writes_word_alignments_for_every_corpus_row(seeds_dir, tmp_path):
     links = (out / "wordalign.ar-en.txt").read_text(encoding="utf-8").split("\n")[row_index].split()
     linked = {(src[int(i)], tgt[int(j)]) for i, j in (link.split("-") for link in links)}
     assert any("نترنت" in s and t.lower() == "internet" for s, t in linked)
+
+
+def test_filter_rethresholds_without_realigning_and_round_trips(seeds_dir, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("build", seeds_dir, "--out", out).returncode == 0
+    original = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    result = run_cli("filter", out, "--min-quality", "0.05")
+    assert result.returncode == 0, result.stderr
+    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
+    quality = corpus["quality"].cast(pl.Float64)
+    languages = sum(corpus[lang].is_not_null().cast(pl.Int32) for lang in ("ar", "en", "fr"))
+    expected = ((quality >= 0.05) & (languages >= 2)).fill_null(False)
+    assert (corpus["keep"] == "1").to_list() == expected.to_list()
+    trilingual_kept = corpus.filter(pl.Series(expected) & (languages == 3)).height
+    assert len((out / "testset" / "test.en").read_text(encoding="utf-8").splitlines()) == trilingual_kept
+    assert json.loads((out / "build.json").read_text(encoding="utf-8"))["options"]["min_quality"] == 0.05
+    assert run_cli("filter", out, "--min-quality", "0.5").returncode == 0
+    again = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert again == original
+    missing = run_cli("filter", tmp_path / "nothing", "--min-quality", "0.5")
+    assert missing.returncode == 2 and "not an aligner build folder" in missing.stderr
