@@ -13,6 +13,8 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -110,8 +112,7 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
     words = [w for result in results for w in result.words]
     clock.lap("align")
 
-    staging = _staging_dir(out)
-    try:
+    with _published(out) as staging:
         write_documents_jsonl(staging / "documents.jsonl", documents)
         write_segments_tsv(staging / "segments.tsv", segments)
         write_documents_tsv(staging / "documents.tsv", documents, alignment)
@@ -129,10 +130,6 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
                   "tuples_all_languages": sum(len(t.languages) == len(languages) for t in tuples),
                   "tuples_kept": sum(t.keep for t in tuples)}
         manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts)
-        _publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     if log is not None:
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
         log.write(f"[build] {len(unique)} documents, {len(segments)} segments, {multi} aligned tuples "
@@ -174,8 +171,7 @@ def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stder
     if tuples and not any("quality" in t.scores for t in tuples):
         raise InputError(out / "corpus.tsv", "has no quality column to filter on")
     tuples = [with_keep(t, min_quality) for t in tuples]
-    staging = _staging_dir(out)
-    try:
+    with _published(out) as staging:
         shutil.copytree(out, staging, dirs_exist_ok=True)
         write_corpus_tsv(staging / "corpus.tsv", tuples, languages)
         exported = export(staging, DEFAULT_FORMATS)
@@ -183,10 +179,6 @@ def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stder
         options = dict(manifest["options"], min_quality=min_quality)
         counts = dict(manifest["counts"], tuples_kept=sum(t.keep for t in tuples))
         manifest = write_manifest(staging / MANIFEST, options, manifest["inputs"], counts)
-        _publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     if log is not None:
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
         log.write(f"[filter] {counts['tuples_kept']} of {len(tuples)} tuples kept at quality >= {min_quality}\n"
@@ -223,23 +215,28 @@ def _check_replaceable(out: Path) -> None:
                               "refusing to replace it: choose another --out")
 
 
-def _staging_dir(out: Path) -> Path:
-    """A fresh folder beside ``out``; leftovers of killed builds are removed first."""
+@contextmanager
+def _published(out: Path) -> Iterator[Path]:
+    """A fresh staging folder beside ``out``, swapped in for ``out`` if the block succeeds, else removed.
+
+    Leftovers of killed builds are removed first; the swap is two renames (the old folder is
+    deleted after), so ``out`` is always a complete output or absent.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in out.parent.glob(f".{out.name}.staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     staging.mkdir()
-    return staging
-
-
-def _publish(staging: Path, out: Path) -> None:
-    """Swap the finished staging folder in for ``out`` (two renames; the old one is deleted after)."""
-    _check_replaceable(out)
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(out)
+    try:
+        yield staging
+        _check_replaceable(out)
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            staging.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

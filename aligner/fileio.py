@@ -36,17 +36,23 @@ def write_text_atomic(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def read_text_lines(path: Path | str, what: str) -> list[str]:
-    """The lines of a UTF-8 text file; a missing or undecodable file is an :class:`InputError` naming it."""
+def read_utf8(path: Path | str, what: str) -> str:
+    """The text of a UTF-8 file; a missing, unreadable or undecodable file is an :class:`InputError` naming it."""
     path = Path(path)
     try:
-        with path.open(encoding="utf-8", newline=None) as handle:
-            return handle.read().splitlines()
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, f"{what} file not found") from None
     except IsADirectoryError:
         raise InputError(path, f"{what} file expected, found a directory") from None
     except PermissionError:
         raise InputError(path, f"{what} file not readable (permission denied)") from None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+        raise InputError(path, f"{what} file is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def read_text_lines(path: Path | str, what: str) -> list[str]:
+    """The lines of a UTF-8 text file (any line break); errors as in :func:`read_utf8`."""
+    return read_utf8(path, what).splitlines()

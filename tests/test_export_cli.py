@@ -103,7 +103,7 @@ def test_a_broken_corpus_is_an_input_error_and_writes_nothing(tmp_path, content,
 
 def test_not_utf8_corpus_is_an_input_error(tmp_path):
     (tmp_path / "corpus.tsv").write_bytes(b"group\ttuid\tar\tar_ids\tkeep\ng\tt\t\xff\ta:1:0\t1\n")
-    with pytest.raises(InputError, match="not UTF-8"):
+    with pytest.raises(InputError, match="not valid UTF-8"):
         run(tmp_path)
     assert set(snapshot(tmp_path)) == {"corpus.tsv"}
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aligner.errors import InputError
+from aligner.fileio import read_utf8
 
 METRICS = ("BLEU", "chrF2", "chrF2++", "TER")
 """Metric names as sacrebleu reports them, in table order."""
@@ -74,19 +75,7 @@ def _count(n: int, noun: str) -> str:
 
 def read_lines(path: Path | str, what: str) -> list[str]:
     """Lines of a UTF-8 file as the sacrebleu CLI reads them (split on ``\\n``, trailing whitespace stripped)."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, f"{what} file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, f"{what} file expected, found a directory") from None
-    except PermissionError:
-        raise InputError(path, f"{what} file not readable (permission denied)") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"{what} file is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+    text = read_utf8(path, what)
     if not text:
         return []
     lines = text.split("\n")

@@ -120,7 +120,7 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
                                       require_all=True, selection_rule=selection.rule)
     if "tsv" in chosen:
         target = f"{name}.filtered.tsv"
-        write_corpus_tsv(out_dir / target, selected, languages)
+        write_corpus_tsv(out_dir / target, selected, languages, scores)
         files[target] = FileReport("tsv", rows=len(selected))
     if "moses" in chosen:
         files.update(write_moses(out_dir, name, selected, languages, pair_list or all_pairs(languages)))

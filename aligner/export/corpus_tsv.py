@@ -13,18 +13,26 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aligner.errors import InputError
-from aligner.export.tables import write_tsv
+from aligner.export.tables import read_tsv_table, write_tsv
 from aligner.model import AlignedTuple
 
 ID_SUFFIX = "_ids"
 
 
 def score_names(tuples: Sequence[AlignedTuple]) -> list[str]:
-    """Every score name used by ``tuples``, in order of first appearance (stable across runs)."""
+    """Every score name used by ``tuples``: per-pair scores (``ar-en.cos``) first, pairs in alphabetical order,
+    components in order of first appearance; then the tuple scores (``consistency``, ``quality``)."""
     names: dict[str, None] = {}
     for item in tuples:
         names.update(dict.fromkeys(item.scores))
-    return list(names)
+    order = {name: k for k, name in enumerate(names)}
+    components = {name.partition(".")[2]: order[name] for name in reversed(names) if "." in name}
+
+    def key(name: str) -> tuple:
+        pair, dot, component = name.partition(".")
+        return (0, pair, components[component]) if dot else (1, "", order[name])
+
+    return sorted(names, key=key)
 
 
 def format_score(value: float | None) -> str:
@@ -38,8 +46,10 @@ def corpus_header(languages: Sequence[str], scores: Sequence[str]) -> list[str]:
     return ["group", "tuid", *languages, *(f"{lang}{ID_SUFFIX}" for lang in languages), *scores, "keep"]
 
 
-def write_corpus_tsv(path: Path, tuples: Sequence[AlignedTuple], languages: Sequence[str]) -> None:
-    scores = score_names(tuples)
+def write_corpus_tsv(path: Path, tuples: Sequence[AlignedTuple], languages: Sequence[str],
+                     scores: Sequence[str] | None = None) -> None:
+    """``scores``: the score columns, in order (default: :func:`score_names` of ``tuples``)."""
+    scores = list(scores) if scores is not None else score_names(tuples)
     rows = (
         [item.group_id, item.tuid,
          *(item.texts.get(lang, "") for lang in languages),
@@ -54,14 +64,10 @@ def write_corpus_tsv(path: Path, tuples: Sequence[AlignedTuple], languages: Sequ
 def read_corpus_tsv(path: Path) -> tuple[list[str], list[AlignedTuple]]:
     """Read a corpus.tsv back: its languages and its tuples (scores as floats, missing ones left out)."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except FileNotFoundError:
-        raise InputError(path, "no such file (run `aligner build` first)") from None
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not UTF-8 ({err.reason} at byte {err.start})") from None
-    header = lines[0].split("\t")
-    if header[:2] != ["group", "tuid"] or not header or header[-1] != "keep":
+    if not path.is_file():
+        raise InputError(path, "no such file (run `aligner build` first)")
+    header, rows = read_tsv_table(path, ("group", "tuid", "keep"), "corpus.tsv")
+    if header[:2] != ["group", "tuid"] or header[-1] != "keep":
         raise InputError(path, "not a corpus.tsv: header must start with group, tuid and end with keep")
     languages = [name[: -len(ID_SUFFIX)] for name in header if name.endswith(ID_SUFFIX)]
     n = len(languages)
@@ -69,12 +75,7 @@ def read_corpus_tsv(path: Path) -> tuple[list[str], list[AlignedTuple]]:
     if header[2 : 2 + n] != languages:
         raise InputError(path, "not a corpus.tsv: text columns must precede their _ids columns")
     tuples = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line:
-            continue
-        cells = line.split("\t")
-        if len(cells) != len(header):
-            raise InputError(path, f"line {number}: {len(cells)} cells, header has {len(header)}")
+    for number, cells in rows:
         texts = dict(zip(languages, cells[2 : 2 + n]))
         ids = {lang: tuple(cell.split()) for lang, cell in zip(languages, cells[2 + n : 2 + 2 * n])}
         try:

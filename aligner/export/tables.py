@@ -12,7 +12,8 @@ from pathlib import Path
 
 import regex
 
-from aligner.fileio import atomic_writer
+from aligner.errors import InputError
+from aligner.fileio import atomic_writer, read_utf8
 from aligner.model import Document, Segment
 
 _TSV_BREAKERS = regex.compile(r"[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
@@ -32,6 +33,30 @@ def write_tsv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
         handle.write("\t".join(header) + "\n")
         for row in rows:
             handle.write("\t".join(tsv_cell(value) for value in row) + "\n")
+
+
+def read_tsv_table(path: Path, required: Sequence[str], what: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A TSV written by :func:`write_tsv`: its header and ``(line number, cells)`` rows (blank lines skipped).
+
+    A header missing one of ``required`` or a row whose cell count differs from the header's is an
+    :class:`InputError` naming the file (and line). A missing file gives no rows (header = ``required``).
+    """
+    path = Path(path)
+    if not path.exists():
+        return list(required), []
+    lines = read_utf8(path, what).split("\n")
+    header = lines[0].split("\t")
+    if any(name not in header for name in required):
+        raise InputError(path, f"not a {what}: header must have {', '.join(required)}")
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line:
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            raise InputError(path, f"line {number}: {len(cells)} cells, header has {len(header)}")
+        rows.append((number, cells))
+    return header, rows
 
 
 def document_record(document: Document) -> dict:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from aligner.errors import InputError
 from aligner.export.corpus_tsv import read_corpus_tsv
+from aligner.export.tables import read_tsv_table
 from aligner.model import AlignedTuple
 
 #: Languages written right to left: their cells get ``dir="rtl"``.
@@ -125,23 +126,11 @@ def language_pairs(languages: list[str]) -> list[tuple[str, str]]:
 def read_documents_tsv(path: Path) -> list[DocumentRow]:
     """documents.tsv rows (an absent file gives no rows)."""
     path = Path(path)
-    if not path.exists():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    if not lines:
-        return []
-    header = lines[0].split("\t")
     need = ("doc_id", "file", "lang", "group", "score", "evidence")
-    if any(name not in header for name in need):
-        raise InputError(path, f"not a documents.tsv: header must have {', '.join(need)}")
+    header, table = read_tsv_table(path, need, "documents.tsv")
     col = {name: header.index(name) for name in need}
     rows = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line:
-            continue
-        cells = line.split("\t")
-        if len(cells) != len(header):
-            raise InputError(path, f"line {number}: {len(cells)} cells, header has {len(header)}")
+    for number, cells in table:
         try:
             evidence = json.loads(cells[col["evidence"]]) if cells[col["evidence"]] else {}
         except json.JSONDecodeError as err:
@@ -161,21 +150,11 @@ def read_segments_tsv(path: Path) -> dict[str, list[Segment]]:
     path = Path(path)
     if not path.exists():
         return {}
-    lines = path.read_text(encoding="utf-8").splitlines()
-    if not lines:
-        return {}
-    header = lines[0].split("\t")
     need = ("segment_id", "doc_id", "paragraph", "sentence", "lang", "heading", "text")
-    if any(name not in header for name in need):
-        raise InputError(path, f"not a segments.tsv: header must have {', '.join(need)}")
+    header, table = read_tsv_table(path, need, "segments.tsv")
     col = {name: header.index(name) for name in need}
     keyed: dict[str, list[tuple[int, int, Segment]]] = {}
-    for number, line in enumerate(lines[1:], start=2):
-        if not line:
-            continue
-        cells = line.split("\t")
-        if len(cells) != len(header):
-            raise InputError(path, f"line {number}: {len(cells)} cells, header has {len(header)}")
+    for number, cells in table:
         try:
             order = (int(cells[col["paragraph"]]), int(cells[col["sentence"]]))
         except ValueError:
