@@ -223,3 +223,11 @@ def test_ratio_margin_needs_k_context_rows():
     assert np.isnan(ratio_margin(src, src)).all()
     src = _unit(np.eye(8)[:MARGIN_K] + 0.1)
     assert not np.isnan(ratio_margin(src, src)).any()
+
+
+def test_arabic_duals_of_hundred_thousand_million_are_numbers():
+    from aligner.score.components import numbers_agreement
+
+    assert numbers_agreement("تتحدث التقارير عن ألفي محتجز.", "Reports speak of 2,000 detainees.") == 1.0
+    assert numbers_agreement("أصيب مائتا شخص.", "Deux cents personnes, soit 200, ont été blessées.") > 0.5
+    assert numbers_agreement("تتحدث التقارير عن ألفي محتجز.", "Reports speak of 3,000 detainees.") == 0.0

@@ -195,6 +195,13 @@ for _value, _words in {
 }.items():
     for _word in _words.split():
         _SMALL_NUMBER_WORDS[_word] = _value
+#: Arabic duals of hundred / thousand / million are numbers on their own ("ألفي محتجز" = 2,000 detainees).
+_ARABIC_DUALS: dict[str, str] = {}  # (not ألفا / مليونا: also accusative singulars, "عشرون ألفا")
+for _value, _words in {"200": "مئتا مئتي مئتان مئتين مائتا مائتي مائتان مائتين",
+                       "2000": "ألفي ألفان ألفين الفي الفين",
+                       "2000000": "مليوني مليونان مليونين"}.items():
+    for _word in _words.split():
+        _ARABIC_DUALS[_word] = _value
 # Arabic numerals that are also common words (ست = "lady"/"six", عشر also in "eleven" compounds) are
 # kept: in news text they are overwhelmingly numbers.
 
@@ -229,7 +236,7 @@ def _format_number(value: float) -> str:
 
 
 def _word_value(token: str) -> tuple[str, str | int] | None:
-    """``("mult", "1e6")``, ``("small", 3)``, ``("month", 4)``, ``("pct", "%")`` or None for a word."""
+    """``("mult", "1e6")``, ``("small", 3)``, ``("dual", "2000")``, ``("month", 4)``, ``("pct", "%")`` or None."""
     if _ARABIC_LETTER.match(token):
         arabic = _normalise_arabic(token)
         forms = [arabic, _strip_article(arabic)]
@@ -241,6 +248,8 @@ def _word_value(token: str) -> tuple[str, str | int] | None:
         if folded in _MONTH_WORDS and folded in _MONTH_NEEDS_CAPITAL and not token[:1].isupper():
             return None
     for form in forms:
+        if form in _ARABIC_DUALS:
+            return "dual", _ARABIC_DUALS[form]
         if form in _MONTH_WORDS:
             return "month", _MONTH_WORDS[form]
         if form in _NUMBER_WORDS:
@@ -314,6 +323,9 @@ def number_sets(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         elif kind == "small":
             previous = (float(payload), True)
             soft.append(str(payload))
+        elif kind == "dual":
+            firm.append(payload)
+            previous = None
         elif kind == "month":
             ambiguous = fold_latin(word) in _MONTH_NEEDS_CAPITAL
             (soft if ambiguous else firm).append(f"month{payload}")
