@@ -37,7 +37,7 @@ def corpus_of(out: Path) -> bytes:
 
 def test_two_workers_give_the_same_corpus_and_a_rerun_reuses_finished_groups(two_group_raw, tmp_path):
     env = dict(os.environ, ALIGNER_CACHE=str(tmp_path / "cache-1"))
-    one = run_cli("build", two_group_raw, "--out", tmp_path / "one", "--embedder", "use", env=env)
+    one = run_cli("build", two_group_raw, "--out", tmp_path / "one", "--embedder", "use", "--workers", "1", env=env)
     assert one.returncode == 0, one.stderr
     assert "[align] 2/2 groups" in one.stderr and "reused" not in one.stderr
     env2 = dict(os.environ, ALIGNER_CACHE=str(tmp_path / "cache-2"))
