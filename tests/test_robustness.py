@@ -50,6 +50,10 @@ def hostile_build(tmp_path_factory, request):
     (raw / "mixed.txt").write_text("The council met today in Geneva to discuss the report.\n"
                                    "Le conseil s'est réuni aujourd'hui à Genève pour examiner le rapport.\n"
                                    "اجتمع المجلس اليوم في جنيف لمناقشة التقرير.\n", encoding="utf-8")
+    (raw / "german version.txt").write_text(
+        "Kasachstan: Die UN fordert Sicherheitskräfte und Demonstranten auf, auf Gewalt zu verzichten.\n\n"
+        "Die Hohe Kommissarin für Menschenrechte, Michelle Bachelet, äußerte sich besorgt über die Lage in "
+        "Kasachstan und rief alle Seiten auf, auf Gewalt zu verzichten.\n", encoding="utf-8")
     (raw / "no punctuation.txt").write_text(" ".join(["the council met and talked"] * 400) + "\n", encoding="utf-8")
     rng = random.Random(7)
     words = ["council", "report", "rights", "Geneva", "security", "forces", "people", "said", "today", "law"]
@@ -85,6 +89,10 @@ def test_hostile_folder_still_aligns_the_seed_group_and_nothing_else(hostile_bui
     grouped = documents.filter(pl.col("group").is_not_null())["doc_id"].to_list()
     # the lexical embedder (no model) pairs English and French; none of the hostile files joins a group
     assert {"002", "004"} <= {d[:3] for d in grouped} <= {"000", "002", "004"}
+    # a version in a language outside the aligned ones is named, with the reason, and left out
+    german = documents.filter(pl.col("file") == "german version.txt").row(0, named=True)
+    assert german["lang"] == "de" and german["group"] is None
+    assert "language de is not among those aligned (ar,en,fr)" in german["evidence"]
     corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
     assert corpus.height > 5
 
