@@ -2,7 +2,7 @@
 
 Usage (prints Markdown tables; reads ``en.tsv``/``ar.tsv``/``fr.tsv``, text in the 2nd column)::
 
-    python -m aligner.embed.bench --data benchmarks/ntrex-dev --n 200
+    .venv/bin/python scripts/bench_embed.py --data benchmarks/ntrex-dev --n 200
 
 Speed is measured without the disk cache, each (embedder, threads) pair in a
 fresh subprocess so thread settings and model loading start from scratch; the
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import default_threads
-from .registry import build_embedder
+from aligner.embed.base import default_threads
+from aligner.embed.registry import build_embedder
 
 
 def read_column(path: Path, n: int) -> list[str]:
@@ -65,7 +65,7 @@ def _speed_one(spec: str, threads: int, data: Path, n: int, repeats: int) -> dic
 
 def speed(spec: str, threads: int, data: Path, n: int, repeats: int) -> dict:
     """Run :func:`_speed_one` in a fresh interpreter and return its result."""
-    cmd = [sys.executable, "-m", "aligner.embed.bench", "--data", str(data), "--n", str(n),
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--data", str(data), "--n", str(n),
            "--repeats", str(repeats), "--speed-one", spec, "--threads", str(threads)]
     result = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
