@@ -424,7 +424,12 @@ def test_e5_batch_equals_single_and_threads_do_not_leak_to_environment():
 
 
 def test_bench_runs_on_tiny_data(tmp_path, capsys):
-    from aligner.embed import bench
+    import importlib.util
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "bench_embed.py"
+    spec = importlib.util.spec_from_file_location("bench_embed", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
 
     for lang, column in (("en", EN), ("fr", FR), ("ar", AR)):
         (tmp_path / f"{lang}.tsv").write_text("".join(f"id.{i}\t{t}\n" for i, t in enumerate(column)), encoding="utf-8")
