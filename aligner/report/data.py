@@ -176,6 +176,17 @@ def parse_pharaoh(line: str) -> list[tuple[int, int]]:
     return links
 
 
+def _row_lines(path: Path, rows: int, pair: str, warnings: list[str]) -> list[str] | None:
+    """The lines of a per-row file, or None (with a warning) when their count is not the corpus's."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if len(lines) != rows:
+        warnings.append(f"{path.name}: {len(lines)} lines but corpus.tsv has {rows} rows; {pair} word links not shown")
+        return None
+    return lines
+
+
 def read_word_alignments(out_dir: Path, languages: list[str], tuples: list[AlignedTuple],
                          warnings: list[str]) -> dict[str, list[WordAlignment | None]]:
     """The word alignments of every pair whose files exist and match corpus.tsv (others: a warning).
@@ -189,22 +200,14 @@ def read_word_alignments(out_dir: Path, languages: list[str], tuples: list[Align
         links_path = Path(out_dir) / WORDALIGN_LINKS.format(pair=pair)
         if not links_path.exists():
             continue
-        link_lines = links_path.read_text(encoding="utf-8").split("\n")
-        if link_lines and link_lines[-1] == "":
-            link_lines.pop()
-        if len(link_lines) != len(tuples):
-            warnings.append(f"{links_path.name}: {len(link_lines)} lines but corpus.tsv has {len(tuples)} rows; "
-                            f"{pair} word links not shown")
+        link_lines = _row_lines(links_path, len(tuples), pair, warnings)
+        if link_lines is None:
             continue
         tokens_path = links_path.with_name(WORDALIGN_TOKENS.format(pair=pair))
         token_lines: list[str] | None = None
         if tokens_path.exists():
-            token_lines = tokens_path.read_text(encoding="utf-8").split("\n")
-            if token_lines and token_lines[-1] == "":
-                token_lines.pop()
-            if len(token_lines) != len(tuples):
-                warnings.append(f"{tokens_path.name}: {len(token_lines)} lines but corpus.tsv has {len(tuples)} "
-                                f"rows; {pair} word links not shown")
+            token_lines = _row_lines(tokens_path, len(tuples), pair, warnings)
+            if token_lines is None:
                 continue
         else:
             warnings.append(f"{tokens_path.name} missing: {pair} tokens taken as the whitespace-split texts")
