@@ -2,13 +2,14 @@
 
 Document groups are independent, so they run in worker processes (``--workers N``), each loading
 its models once; every finished group is stored as a shard in the cache (a JSON file written
-atomically, its existence the completion marker), keyed by the group's segments and every option
-that shapes the result. A rerun after a crash, or a rebuild of an unchanged group, loads the shard
+atomically, its existence the completion marker), keyed by the group's segments, every option
+that shapes the result and a fingerprint of the toolkit's code and data files. A rerun after a crash, or a rebuild of an unchanged group, loads the shard
 instead of recomputing it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -103,12 +104,9 @@ class ShardStore:
 
     @staticmethod
     def key(job: GroupJob, settings: GroupSettings) -> str:
-        from aligner.score import MODEL_PATH
-        from aligner.sentalign.refine import RefineOptions
-
         digest = hashlib.sha256()
-        fields = (__version__, settings.languages, settings.embedder, settings.word_model, job.group.group_id,
-                  asdict(RefineOptions()), hashlib.sha256(Path(MODEL_PATH).read_bytes()).hexdigest())
+        fields = (_code_fingerprint(), settings.languages, settings.embedder, settings.word_model,
+                  job.group.group_id)
         digest.update(json.dumps(fields, default=str).encode())
         for segment in job.segments:
             digest.update(f"\0{segment.segment_id}\0{segment.lang}\0{segment.text}".encode("utf-8", "surrogatepass"))
@@ -124,6 +122,16 @@ class ShardStore:
 
     def save(self, key: str, result: GroupResult) -> None:
         write_text_atomic(self.root / f"{key}.json", json.dumps(_result_to_json(result), ensure_ascii=False))
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """The toolkit's version plus a hash of its code and data files: a changed aligner never reuses old shards."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json", ".dtd") and p.is_file()):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def default_shard_root(cache_dir: Path | None) -> Path:
