@@ -4,8 +4,8 @@ Usage:
     .venv/bin/python scripts/bench_scale.py [--scale 1,2] [--workers 1,2] [--embedder e5] [--keep DIR]
 
 Writes the NTREX dev set (60 documents in ar, en, fr: 180 files) as raw reports, ``--scale``
-times over (copies 2.. get a distinct marker sentence per paragraph so no text repeats and
-nothing is deduplicated), and runs the real CLI (``python -m aligner build``) on it with a cold
+times over (copies 2.. get their copy number inside the first sentence of every paragraph, so no
+text repeats, nothing is deduplicated and the segments are the same), and runs the real CLI (``python -m aligner build``) on it with a cold
 cache for every run. Reported per run: wall time, documents/s, segments/s, the build's own
 seconds per stage, peak resident memory of the build process and of its largest worker, and
 the encoder's raw throughput on the same segments (``get_embedder(spec).encode`` alone, cold),
@@ -28,7 +28,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 NTREX = REPO / "benchmarks" / "ntrex-dev"
 LANGS = ("ar", "en", "fr")
-MARKERS = {"ar": "النسخة رقم {n}.", "en": "Copy number {n}.", "fr": "Copie numéro {n}."}
 
 
 def write_corpus(folder: Path, scale: int) -> int:
@@ -41,9 +40,8 @@ def write_corpus(folder: Path, scale: int) -> int:
     lines = 0
     for copy in range(1, scale + 1):
         for (lang, doc), paragraphs in sorted(docs.items()):
-            if copy > 1:
-                marker = MARKERS[lang].format(n=copy)
-                paragraphs = [f"{p} {marker}" for p in paragraphs]
+            if copy > 1:  # a copy number inside the first sentence: distinct text, same segmentation
+                paragraphs = [p.replace(" ", f" ({copy}) ", 1) for p in paragraphs]
             name = re.sub(r"\W+", "_", doc)
             (folder / f"{name}.copy{copy}.{lang}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
             lines += len(paragraphs)
