@@ -3,8 +3,8 @@
 Document groups are independent, so they run in worker processes (``--workers N``), each loading
 its models once; every finished group is stored as a shard in the cache (a JSON file written
 atomically, its existence the completion marker), keyed by the group's segments, every option
-that shapes the result and a fingerprint of the toolkit's code and data files. A rerun after a crash, or a rebuild of an unchanged group, loads the shard
-instead of recomputing it.
+that shapes the result and a fingerprint of the toolkit's code and data files. A rerun after a
+crash, or a rebuild of an unchanged group, loads the shard instead of recomputing it.
 """
 
 from __future__ import annotations
@@ -70,8 +70,6 @@ def _models(settings: GroupSettings):
 
 def process_group(job: GroupJob, settings: GroupSettings) -> GroupResult:
     """One group's documents: tuples (sentence alignment, refined with word links) and their scores."""
-    import numpy as np
-
     from aligner.score import score_tuples
     from aligner.sentalign import align_corpus
     from aligner.sentalign.refine import refine_tuples
@@ -79,8 +77,8 @@ def process_group(job: GroupJob, settings: GroupSettings) -> GroupResult:
     embedder, word_aligner = _models(settings)
     aligned = align_corpus([job.group], list(job.segments), embedder, settings.languages)
     tuples, words = refine_tuples(aligned, settings.languages, word_aligner)
-    contexts = {lang: np.asarray(embedder.encode([s.text for s in segs]))
-                for group in aligned for lang, segs in group.segments.items()}
+    # the margin's neighbours: every sentence vector of the group, as sentence alignment embedded them
+    contexts = {side.lang: side.vectors for group in aligned for side in group.alignment.sides}
     scores = score_tuples(
         [t.texts for t in tuples], embedder,
         consistency=[t.scores.get("consistency") for t in tuples],

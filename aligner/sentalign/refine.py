@@ -53,8 +53,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from aligner.model import AlignedTuple, Segment
-from aligner.wordalign.align import EncodedSentence, WordAligner, content_coverage, is_content_word
-from aligner.wordalign.corpus import Pair, PairWords, language_pairs
+from aligner.wordalign.align import EncodedSentence, WordAligner, is_content_word
+from aligner.wordalign.corpus import Pair, PairWords, encode_tuple_sides, pair_words
 from aligner.wordalign.tokens import Tokens
 
 from . import AlignedGroup
@@ -591,17 +591,10 @@ def _scopes(drafts: Sequence[_Draft]) -> dict[int, set[tuple[str, int]]]:
 
 
 def _pair_words(ctx: _Context, draft: _Draft) -> Words:
-    out: Words = {}
     if len(draft.languages()) < 2:
-        return out
+        return {}
     sides = {lang: assemble(units, ctx.layer) for lang, units in draft.units.items() if units}
-    for a, b in language_pairs(ctx.languages):
-        if a in sides and b in sides:
-            src, tgt = sides[a], sides[b]
-            links = ctx.align(src, tgt)
-            share_a, share_b = content_coverage(links, src.tokens, tgt.tokens, a, b)
-            out[(a, b)] = PairWords(src.tokens.tokens, tgt.tokens.tokens, links, share_a, share_b)
-    return out
+    return pair_words(sides, ctx.languages, ctx.align)
 
 
 def refine_group(
@@ -619,14 +612,6 @@ def refine_group(
     ctx = _context(group, languages, aligner, aligner.layer, options or RefineOptions())
     drafts = [new for item in group.tuples for new in _refine(ctx, _initial_draft(item, group, encoded, languages))]
     return _finish(ctx, drafts)
-
-
-def encode_tuple_sides(tuples: Sequence[AlignedTuple], aligner: WordAligner) -> dict[tuple[str, str], EncodedSentence]:
-    """Every distinct side of the multi-language tuples, tokenized and encoded once (as ``align_tuples`` does)."""
-    sides = sorted({(lang, t.texts[lang]) for t in tuples if len(t.languages) > 1 for lang in t.languages})
-    if not sides:
-        return {}
-    return dict(zip(sides, aligner.encode([aligner.tokenize(text, lang) for lang, text in sides])))
 
 
 def refine_tuples(

@@ -70,9 +70,12 @@ class SentenceTuple:
 
 @dataclass(frozen=True)
 class GroupAlignment:
+    """The tuples, the pairwise beads and their costs, and the sides (texts and vectors) they were made from."""
+
     tuples: list[SentenceTuple]
     pairs: dict[tuple[str, str], list[Bead]]
     stats: dict[tuple[str, str], AlignStats] = field(default_factory=dict)
+    sides: list[LanguageSide] = field(default_factory=list)
 
 
 def align_group(
@@ -91,7 +94,7 @@ def align_group(
             by_lang[a].vectors, by_lang[b].vectors, by_lang[a].texts, by_lang[b].texts, embed, config
         )
         pairs[(a, b)], stats[(a, b)] = result.beads, result.stats
-    return GroupAlignment(combine_pairs(sides, pairs, config), pairs, stats)
+    return GroupAlignment(combine_pairs(sides, pairs, config), pairs, stats, list(sides))
 
 
 def combine_pairs(

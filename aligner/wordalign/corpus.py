@@ -1,8 +1,10 @@
 """Word alignment of a corpus: every tuple, every language pair present, one encoder pass per tuple side.
 
-The build calls :func:`align_tuples` after sentence alignment. Each distinct tuple side (the
-joined text of one language) is tokenized and encoded once, in batches sorted by length, even
-though it takes part in two pairs; the links of each pair come from matching the stored vectors.
+Each distinct tuple side (the joined text of one language) is tokenized and encoded once, in
+batches sorted by length, even though it takes part in two pairs (:func:`encode_tuple_sides`);
+the links of each pair come from matching the stored vectors (:func:`pair_words`). The build
+uses them through :func:`aligner.sentalign.refine.refine_tuples`; :func:`align_tuples` is the
+same without the refinement.
 :func:`write_word_alignments` writes, per pair ``a-b`` (alphabetical), ``wordalign.a-b.txt``
 (Pharaoh links, 0-based, one line per corpus row, empty when the tuple lacks a or b) and beside it
 ``wordalign.a-b.src-tgt`` (``a tokens ||| b tokens``, the tokens the links index).
@@ -11,7 +13,7 @@ though it takes part in two pairs; the links of each pair come from matching the
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,26 +41,35 @@ def language_pairs(languages: Sequence[str]) -> list[Pair]:
     return [tuple(sorted(pair)) for pair in itertools.combinations(languages, 2)]
 
 
+def encode_tuple_sides(tuples: Sequence[AlignedTuple], aligner: WordAligner) -> dict[tuple[str, str], EncodedSentence]:
+    """Every distinct side ``(lang, text)`` of the multi-language tuples, tokenized and encoded once."""
+    sides = sorted({(lang, t.texts[lang]) for t in tuples if len(t.languages) > 1 for lang in t.languages})
+    if not sides:
+        return {}
+    return dict(zip(sides, aligner.encode([aligner.tokenize(text, lang) for lang, text in sides])))
+
+
+def pair_words(sides: Mapping[str, EncodedSentence], languages: Sequence[str],
+               align: Callable[[EncodedSentence, EncodedSentence], list[tuple[int, int]]]) -> dict[Pair, PairWords]:
+    """The word alignment of every language pair present in ``sides`` (lang -> encoded side)."""
+    out: dict[Pair, PairWords] = {}
+    for a, b in language_pairs(languages):
+        if a in sides and b in sides:
+            src, tgt = sides[a], sides[b]
+            links = align(src, tgt)
+            share_a, share_b = content_coverage(links, src.tokens, tgt.tokens, a, b)
+            out[(a, b)] = PairWords(src.tokens.tokens, tgt.tokens.tokens, links, share_a, share_b)
+    return out
+
+
 def align_tuples(
     tuples: Sequence[AlignedTuple], languages: Sequence[str], aligner: WordAligner
 ) -> list[dict[Pair, PairWords]]:
-    """For each tuple (same order), the word alignment of every language pair it has."""
-    sides = sorted({(lang, t.texts[lang]) for t in tuples if len(t.languages) > 1 for lang in t.languages})
-    encoded: dict[tuple[str, str], EncodedSentence] = {}
-    if sides:
-        tokens = [aligner.tokenize(text, lang) for lang, text in sides]
-        encoded = dict(zip(sides, aligner.encode(tokens)))
-    out = []
-    for item in tuples:
-        words: dict[Pair, PairWords] = {}
-        for a, b in language_pairs(languages):
-            if a in item.languages and b in item.languages:
-                src, tgt = encoded[(a, item.texts[a])], encoded[(b, item.texts[b])]
-                links = aligner.align(src, tgt)
-                share_a, share_b = content_coverage(links, src.tokens, tgt.tokens, a, b)
-                words[(a, b)] = PairWords(src.tokens.tokens, tgt.tokens.tokens, links, share_a, share_b)
-        out.append(words)
-    return out
+    """For each tuple (same order), the word alignment of every language pair it has (no refinement)."""
+    encoded = encode_tuple_sides(tuples, aligner)
+    return [pair_words({lang: encoded[(lang, item.texts[lang])] for lang in item.languages}, languages, aligner.align)
+            if len(item.languages) > 1 else {}
+            for item in tuples]
 
 
 def write_word_alignments(out_dir: Path, languages: Sequence[str], alignments: Sequence[dict[Pair, PairWords]]) -> None:
