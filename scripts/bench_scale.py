@@ -95,8 +95,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="keep the corpora and outputs here")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    print(f"| scale | files | segments | workers | wall s | docs/s | segments/s | encoder alone seg/s | "
-          f"end-to-end / encoder | peak RSS MB (largest process) | seconds per stage |")
+    print("| scale | files | segments | workers | wall s | docs/s | segments/s | encoder alone seg/s | "
+          "end-to-end / encoder | peak RSS MB (largest process) | seconds per stage |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for scale in map(int, args.scale.split(",")):
         raw = root / f"raw-x{scale}"

@@ -3,7 +3,7 @@
 Three interchangeable methods, compared on a hand-made gold in ``docs/segmentation.md``:
 ``rules`` (this project's rules, the default), ``srx`` (LanguageTool's SRX rules through
 choppa-srx) and ``punkt`` (nltk's unsupervised Punkt, trained on the input text of each language).
-Headings are never split by a method; any segment longer than ``MAX_SEGMENT_CHARS`` is cut at a
+Headings are never split by a method; any segment longer than ``rules.MAX_SEGMENT_CHARS`` is cut at a
 clause mark or a space (:func:`~aligner.segment.rules.bound_spans`).
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from aligner.model import Document, Segment
-from aligner.segment.rules import MAX_SEGMENT_CHARS, bound_spans, sentence_spans, trim_spans
+from aligner.segment.rules import bound_spans, sentence_spans, trim_spans
 
 SpanSplitter = Callable[[str, str], list[tuple[int, int]]]
 METHODS = ("rules", "srx", "punkt")
