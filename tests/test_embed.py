@@ -391,7 +391,7 @@ def model_cache(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("spec", "dim"), [("e5", 384), ("use", 512)])
+@pytest.mark.parametrize(("spec", "dim"), [("e5", 384), ("e5-nano", 384), ("use", 512)])
 def test_real_model_translations_are_closest(spec, dim, model_cache):
     emb = get_embedder(spec, cache_dir=model_cache, threads=default_threads())
     en, fr, ar = emb.encode(EN), emb.encode(FR), emb.encode(AR)

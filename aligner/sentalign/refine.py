@@ -167,11 +167,7 @@ def _side_units(lang: str, segments: Sequence[tuple[int, Segment]], side: Encode
 
 
 def assemble(units: Sequence[Unit], layer: int) -> EncodedSentence:
-    """The encoded side made of ``units``: their shown texts joined by one space, their vectors stacked.
-
-    ``pooled`` is the normalised mean of the word vectors (a stand-in: the e5 sentence vector of
-    a slice does not exist without a new model run, and word alignment does not use it).
-    """
+    """The encoded side made of ``units``: their shown texts joined by one space, their vectors stacked."""
     texts, tokens, spans, pos = [], [], [], 0
     for unit in units:
         shown = unit.shown
@@ -182,9 +178,7 @@ def assemble(units: Sequence[Unit], layer: int) -> EncodedSentence:
         pos += len(shown) + 1
     vectors = np.concatenate([u.vectors for u in units]) if units else np.zeros((0, 1), np.float32)
     covered = np.concatenate([u.covered for u in units]) if units else np.zeros(0, bool)
-    pooled = vectors[covered].mean(axis=0) if covered.any() else np.zeros(vectors.shape[1], np.float32)
-    pooled = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
-    return EncodedSentence(Tokens(" ".join(texts), tuple(tokens), tuple(spans)), vectors, pooled, layer, covered)
+    return EncodedSentence(Tokens(" ".join(texts), tuple(tokens), tuple(spans)), vectors, layer, covered)
 
 
 # --- drafts: tuples being refined ------------------------------------------------------------------
@@ -623,11 +617,13 @@ def refine_tuples(
 ) -> tuple[list[AlignedTuple], list[Words]]:
     """Word-align and refine every group's tuples: ``(tuples, words)``, one ``words`` dict per tuple.
 
-    This replaces ``align_tuples`` in the build: it encodes each tuple side once (unless ``encoded``
-    is given), and a tuple it does not change gets exactly the links ``align_tuples`` gives.
+    This replaces ``align_tuples`` in the build: it encodes each tuple side once from its segments'
+    stored pieces (unless ``encoded`` is given), and a tuple it does not change gets exactly the
+    links ``align_tuples`` (given the same segment texts) gives.
     """
     if encoded is None:
-        encoded = encode_tuple_sides([t for g in groups for t in g.tuples], aligner)
+        segment_texts = {s.segment_id: s.text for g in groups for segs in g.segments.values() for s in segs}
+        encoded = encode_tuple_sides([t for g in groups for t in g.tuples], aligner, segment_texts)
     tuples: list[AlignedTuple] = []
     words: list[Words] = []
     for group in groups:

@@ -1,4 +1,4 @@
-"""Word alignment: tokenize with offsets, encode once (word + sentence vectors), match stored vectors.
+"""Word alignment: tokenize with offsets, word vectors from the shared encoder pass, match stored vectors.
 
 Importing this package is cheap: torch and transformers are imported only
 when a model is first used. See docs/wordalign.md and docs/word-model.md.
@@ -17,7 +17,6 @@ from .align import (
     is_content_word,
     similarity_matrix,
 )
-from .encoder import QUERY_PREFIX, SentenceVectors, WordEncoder
 from .match import METHODS, argmax, get_matcher, itermax, match
 from .tokens import CLITIC_MODES, Tokens, arabic_clitic_spans, containing_tokens, tokenize
 
@@ -26,13 +25,10 @@ __all__ = [
     "DEFAULT_LAYER",
     "DEFAULT_METHOD",
     "METHODS",
-    "QUERY_PREFIX",
     "STOPWORDS",
     "EncodedSentence",
-    "SentenceVectors",
     "Tokens",
     "WordAligner",
-    "WordEncoder",
     "align_pretokenized_lines",
     "align_vectors",
     "arabic_clitic_spans",

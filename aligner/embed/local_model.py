@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from aligner.cachedir import cache_subdir
-from .tokenize import ReferenceTokenizer, Vocab, save_hf_tokenizer
+from .e5_tokenizer import ReferenceTokenizer, Vocab, save_hf_tokenizer
 
 MAGIC = b"E5S1"
 VERSION = 1

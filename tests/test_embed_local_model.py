@@ -8,8 +8,8 @@ import struct
 import numpy as np
 import pytest
 
-from aligner.wordalign import local_model
-from aligner.wordalign.local_model import (
+from aligner.embed import local_model
+from aligner.embed.local_model import (
     Q4_BLOCK,
     E5File,
     Tensor,
@@ -20,7 +20,7 @@ from aligner.wordalign.local_model import (
     read_e5_file,
     tensor_array,
 )
-from aligner.wordalign.tokenize import ReferenceTokenizer, build_hf_tokenizer
+from aligner.embed.e5_tokenizer import ReferenceTokenizer, build_hf_tokenizer
 
 # Plain text, odd spacing, accents, apostrophes, Arabic with and without
 # diacritics, digits, and compatibility characters the normalizer rewrites.
