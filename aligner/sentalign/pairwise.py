@@ -81,6 +81,8 @@ class AlignConfig:
     halfwidth: int = 8
     #: Pass-2 budget: real group embeddings per input sentence (0 turns pass 2 off).
     rescore_budget: float = 0.5
+    #: Pass 2 embeds only groups of beads costing at most this much more than the best path.
+    rescore_margin: float = 0.5
     #: Look for blocks moved out of order.
     crossing: bool = True
     score: ScoreParams = field(default_factory=ScoreParams)
@@ -283,7 +285,7 @@ def _monotone(
     costs = bead_costs(src, tgt, band, moves, params)
     best = run_dp(band, moves, costs.bead, costs.insert)
     budget = int(config.rescore_budget * (len(src_texts) + len(tgt_texts))) if embed is not None else 0
-    src_groups, tgt_groups = rank_groups(best, costs, budget)
+    src_groups, tgt_groups = rank_groups(best, costs, budget, config.rescore_margin)
     if src_groups or tgt_groups:
         src = _embed_groups(src, src_texts, src_groups, embed)
         tgt = _embed_groups(tgt, tgt_texts, tgt_groups, embed)

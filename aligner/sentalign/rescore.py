@@ -6,8 +6,10 @@ those of the strongest rival beads, the ones that would cost the least extra
 if forced into the path. A forward and a backward run of the dynamic programme
 give that extra cost for every bead at once (its *min-marginal* minus the best
 path cost), so the groups are ranked by it and taken, cheapest first, until the
-budget of texts is spent. Each group is one text (the sentences joined by a
-space), shared by every bead that uses it.
+budget of texts is spent, or until the rivals cost ``max_extra`` more than the
+best path (a real embedding moves a bead's cost by far less than that, so such a
+rival cannot win). Each group is one text (the sentences joined by a space),
+shared by every bead that uses it.
 """
 
 from __future__ import annotations
@@ -27,8 +29,12 @@ def backward_pass(band: Band, costs: Costs) -> DPResult:
     return run_dp(band.reversed(), costs.moves, rev_costs, costs.insert[::-1].copy())
 
 
-def rank_groups(forward: DPResult, costs: Costs, budget: int) -> tuple[list[Span], list[Span]]:
-    """Source and target groups (of 2+ sentences) to embed, at most ``budget`` in all, most decisive first."""
+def rank_groups(forward: DPResult, costs: Costs, budget: int,
+                max_extra: float = float("inf")) -> tuple[list[Span], list[Span]]:
+    """Source and target groups (of 2+ sentences) to embed, at most ``budget`` in all, most decisive first.
+
+    Only beads whose min-marginal cost is at most ``max_extra`` above the best path count.
+    """
     if budget <= 0:
         return [], []
     to_end = cost_to_end(forward, backward_pass(forward.band, costs))
@@ -39,7 +45,7 @@ def rank_groups(forward: DPResult, costs: Costs, budget: int) -> tuple[list[Span
         if a < 2 and b < 2:
             continue
         extra = (min_marginal(forward, to_end, (a, b), costs.bead[m]) - forward.cost).ravel()
-        cells = np.flatnonzero(np.isfinite(extra))
+        cells = np.flatnonzero(np.isfinite(extra) & (extra <= max_extra))
         if len(cells) > keep:
             cells = cells[np.argpartition(extra[cells], keep - 1)[:keep]]
         rows, ks = np.divmod(cells, columns.shape[1])
