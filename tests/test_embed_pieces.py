@@ -56,6 +56,15 @@ def test_store_shares_flushed_shards_between_instances(tmp_path):
         np.testing.assert_allclose(found[key].vectors, value.vectors, atol=2e-3)  # stored as float16
 
 
+def test_store_writes_a_shard_every_flush_every_texts(tmp_path):
+    store = PieceStore(tmp_path, flush_every=2)
+    for k in range(5):
+        store.put(bytes([k]) * 32, pieces([(0, 1)], seed=k))
+    assert store.shards_written == 2  # texts 0-1 and 2-3; text 4 waits for flush()
+    store.flush()
+    assert store.shards_written == 3 and len(PieceStore(tmp_path).get([bytes([k]) * 32 for k in range(5)])) == 5
+
+
 def test_store_skips_a_broken_shard_and_memory_only_store_forgets_oldest(tmp_path):
     store = PieceStore(tmp_path)
     store.put(b"k" * 32, pieces([(0, 1)]))

@@ -83,12 +83,14 @@ class PieceStore:
     """Piece vectors by key: the last ``memory_items`` texts in memory, everything on disk under ``root``.
 
     ``root=None`` keeps only the memory part (the oldest texts are forgotten first).
-    ``put`` buffers; ``flush`` writes the buffer as one shard.
+    ``put`` buffers and writes a shard every ``flush_every`` texts (so the buffer stays small
+    however many texts one call encodes); ``flush`` writes the rest.
     """
 
-    def __init__(self, root: Path | None, memory_items: int = 2048) -> None:
+    def __init__(self, root: Path | None, memory_items: int = 2048, flush_every: int = 512) -> None:
         self.root = Path(root) if root is not None else None
         self.memory_items = memory_items
+        self.flush_every = flush_every
         self._memory: OrderedDict[bytes, PieceVectors] = OrderedDict()
         self._pending: dict[bytes, PieceVectors] = {}
         self._where: dict[bytes, tuple[str, int, int]] = {}  # key -> (shard, first row, end row)
@@ -117,6 +119,8 @@ class PieceStore:
             self._remember(key, pieces)
             if self.root is not None:
                 self._pending[key] = pieces
+                if len(self._pending) >= self.flush_every:
+                    self.flush()
 
     def flush(self) -> None:
         """Write the buffered pieces as one shard (a failure to write only costs the cache)."""
