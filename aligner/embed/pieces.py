@@ -82,14 +82,16 @@ class PieceVectors:
 class PieceStore:
     """Piece vectors by key: the last ``memory_items`` texts in memory, everything on disk under ``root``.
 
-    ``root=None`` keeps only the memory part (the oldest texts are forgotten first).
+    ``root=None`` keeps only the memory part (the oldest texts are forgotten first), so it holds
+    more texts by default (4,096, about 200 MB) than with a disk part (256, enough for the texts
+    a group is reading while its shard is written).
     ``put`` buffers and writes a shard every ``flush_every`` texts (so the buffer stays small
     however many texts one call encodes); ``flush`` writes the rest.
     """
 
-    def __init__(self, root: Path | None, memory_items: int = 2048, flush_every: int = 512) -> None:
+    def __init__(self, root: Path | None, memory_items: int | None = None, flush_every: int = 512) -> None:
         self.root = Path(root) if root is not None else None
-        self.memory_items = memory_items
+        self.memory_items = memory_items if memory_items is not None else (256 if root is not None else 4096)
         self.flush_every = flush_every
         self._memory: OrderedDict[bytes, PieceVectors] = OrderedDict()
         self._pending: dict[bytes, PieceVectors] = {}
