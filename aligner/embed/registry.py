@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from .base import BaseEmbedder, Embedder
 from .cache import CachedEmbedder
@@ -26,7 +27,7 @@ def spec_help() -> str:
 
 
 def build_embedder(spec: str = DEFAULT_SPEC, *, threads: int | None = None, batch_size: int | None = None,
-                   piece_dir: Path | None | bool = None) -> BaseEmbedder:
+                   piece_dir: Path | None | Literal[False] = None) -> BaseEmbedder:
     """The bare (uncached) embedder for ``spec``; see :func:`get_embedder`.
 
     ``piece_dir`` is where the transformer specs (``e5``, ``hf:PATH``) store piece vectors

