@@ -20,6 +20,7 @@ from aligner.score.components import (
     log_length_ratio,
     names_agreement,
     number_set,
+    number_sets,
     numbers_agreement,
     ratio_margin,
     script_purity,
@@ -69,6 +70,15 @@ def test_numbers_are_multisets_and_word_numbers_are_soft():
     assert numbers_agreement("هذان العنصران مستقلان", "These two factors are independent") == 1.0
     assert numbers_agreement("يوم الاثنين", "on Monday") == 1.0  # الاثنين is also "Monday"
     assert numbers_agreement("two factors", "2 facteurs") == 1.0  # but it counts when matched
+
+
+def test_numbers_written_into_names_are_soft():
+    # "COVID-19" is a name: Arabic may say كورونا, or كوفيد-19 (then the 19 counts on both sides)
+    assert numbers_agreement("during the COVID-19 pandemic", "أثناء وباء كورونا") == 1.0
+    assert numbers_agreement("pendant la pandémie de COVID-19", "أثناء جائحة كوفيد-19") == 1.0
+    assert numbers_agreement("the G20 summit", "قمة مجموعة العشرين") == 1.0
+    assert numbers_agreement("the G20 summit in 2021", "قمة مجموعة العشرين عام 2022") == 0.5  # the year still counts
+    assert number_sets("Su-27 and MH17") == ((), ("17", "27"))
 
 
 def test_numbers_wrong_or_missing():

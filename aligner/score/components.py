@@ -260,6 +260,9 @@ def _word_value(token: str) -> tuple[str, str | int] | None:
     return None
 
 
+#: A number written into a name ("COVID-19", "G20", "Su-27", "كوفيد-19"): a translation may well
+#: name the thing without it ("كورونا", "the Group of Twenty").
+_NAME_NUMBER = regex.compile(r"(?<=\p{L}[\p{L}\p{M}]*)-?(\d+)(?![\d.,]\d)")
 #: A list number opening a segment ("12. The ...", "٨٤ - أما ..."): layout, often on one side only.
 _ENUMERATOR = regex.compile(r"^\s*\(?\d{1,3}\s*[.)\-–\u2014]\s+(?=\D)")
 
@@ -279,8 +282,10 @@ def number_sets(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     *Soft* numbers are those that a faithful translation may well leave implicit: small numbers
     written as words (2-12, 20, 100 in en/fr/ar; Arabic often says "two" with a dual, and
-    الاثنين is also Monday), a lone thousand / million / billion ("thousands of"), and the month
-    names that are also ordinary words (May, March). They count when the other side has them too.
+    الاثنين is also Monday), a lone thousand / million / billion ("thousands of"), the month
+    names that are also ordinary words (May, March), and numbers written into a name
+    (``COVID-19``, ``G20``: "كورونا" names the same thing). They count when the other side has
+    them too.
     """
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     text = _ENUMERATOR.sub(" ", text, count=1)
@@ -289,7 +294,8 @@ def number_sets(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     text = _PERCENT_PHRASES.sub(" % ", text)
     text = _TIME.sub(_time, text)
     firm: list[str] = []
-    soft: list[str] = []
+    soft: list[str] = [match.group(1).lstrip("0") or "0" for match in _NAME_NUMBER.finditer(text)]
+    text = _NAME_NUMBER.sub(" ", text)
     previous: tuple[float, bool] | None = None  # (value, from a word) of the number just before
     for match in _TOKEN.finditer(text):
         if match.group("num"):
