@@ -4,6 +4,11 @@ Everything is written into a staging folder beside ``OUT_DIR`` and swapped in on
 build succeeded, so an interrupted build (Ctrl-C, kill, a crash) leaves the previous complete
 output or none, never a mixture; a rerun reuses the groups finished before (shards in the cache).
 A folder that is not an aligner output (no ``build.json``) is never replaced.
+
+Each document group's tuples and word alignments are written as soon as the group and those
+before it are done, then dropped, and the exports and the report read the written files back row
+by row: the build's memory does not grow with the number of groups, only with the input
+(documents and segments).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,22 +29,23 @@ from aligner.docalign import DocAlignment, DocAlignOptions, align_documents
 from aligner.embed import DEFAULT_SPEC, get_embedder
 from aligner.errors import InputError
 from aligner.export import DEFAULT_FORMATS, export, format_report
-from aligner.export.corpus_tsv import read_corpus_tsv, write_corpus_tsv
+from aligner.export.corpus_tsv import CorpusTsv, CorpusTsvWriter
 from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
-from aligner.groups import (GroupJob, GroupResult, GroupSettings, ShardStore, default_shard_root, run_groups,
-                            with_keep)
+from aligner.groups import GroupJob, GroupSettings, ShardStore, default_shard_root, run_groups, with_keep
 from aligner.ingest import Skipped, discover_files, ingest_directory
 from aligner.manifest import write_manifest
-from aligner.model import Document, Segment
+from aligner.model import AlignedTuple, Document, Segment
 from aligner.progress import Progress
 from aligner.report import build_report
 from aligner.score import DEFAULT_MIN_QUALITY
 from aligner.segment import segment_documents
 from aligner.wordalign import DEFAULT_LAYER, DEFAULT_METHOD
-from aligner.wordalign.corpus import write_word_alignments
+from aligner.wordalign.corpus import WordAlignmentWriter
 
 MANIFEST = "build.json"
+#: The manifest's counts of the tuples, summed group by group.
+TUPLE_COUNTS = ("tuples", "tuples_multilingual", "tuples_all_languages", "tuples_kept")
 
 
 @dataclass(frozen=True)
@@ -61,11 +68,15 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
+    """What a build read and how much it wrote; the tuples themselves are only in ``OUT_DIR/corpus.tsv``
+    (:func:`aligner.export.corpus_tsv.read_corpus_tsv`), never all in memory."""
+
     documents: list[Document] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     alignment: DocAlignment | None = None
-    groups: list[GroupResult] = field(default_factory=list)
+    #: build.json's counts: files, documents, groups, tuples, tuples_kept, ...
+    counts: dict[str, int] = field(default_factory=dict)
     #: Wall-clock seconds per stage (not written to any output: outputs stay byte-identical).
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -106,38 +117,48 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
     results = run_groups(jobs, settings, ShardStore(default_shard_root(options.cache_dir)), options.workers,
                          on_done=lambda was_reused: (reused.append(was_reused), progress.advance()),
                          engine=options.engine)
-    if log is not None and any(reused):
-        log.write(f"[align] {sum(reused)} group(s) reused from an earlier run\n")
-    tuples = [with_keep(t, options.min_quality) for result in results for t in result.tuples]
-    words = [w for result in results for w in result.words]
-    clock.lap("align")
-
+    tuple_counts = Counter(dict.fromkeys(TUPLE_COUNTS, 0))
     with _published(out) as staging:
+        # each group goes into the files as soon as it and the groups before it are done, and is dropped
+        with CorpusTsvWriter(staging / "corpus.tsv", languages) as corpus, \
+                WordAlignmentWriter(staging, languages) as word_files:
+            for result in results:
+                tuples = [with_keep(t, options.min_quality) for t in result.tuples]
+                corpus.write(tuples)
+                word_files.write(result.words)
+                tuple_counts.update(_tuple_counts(tuples, len(languages)))
+        if log is not None and any(reused):
+            log.write(f"[align] {sum(reused)} group(s) reused from an earlier run\n")
+        clock.lap("align")
+
         write_documents_jsonl(staging / "documents.jsonl", documents)
         write_segments_tsv(staging / "segments.tsv", segments)
         write_documents_tsv(staging / "documents.tsv", documents, alignment)
         write_tsv(staging / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
-        write_corpus_tsv(staging / "corpus.tsv", tuples, languages)
-        write_word_alignments(staging, languages, words)
         exported = export(staging, DEFAULT_FORMATS)
         clock.lap("write")
         build_report(staging, embedder)
         clock.lap("report")
-        multi = sum(len(t.languages) > 1 for t in tuples)
         counts = {"files": len(files), "documents": len(documents), "skipped": len(skipped),
-                  "duplicates": len(documents) - len(unique), "segments": len(segments),
-                  "groups": len(jobs), "tuples": len(tuples), "tuples_multilingual": multi,
-                  "tuples_all_languages": sum(len(t.languages) == len(languages) for t in tuples),
-                  "tuples_kept": sum(t.keep for t in tuples)}
+                  "duplicates": len(documents) - len(unique), "segments": len(segments), "groups": len(jobs),
+                  **tuple_counts}
         manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts)
     if log is not None:
+        multi = counts["tuples_multilingual"]
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
         log.write(f"[build] {len(unique)} documents, {len(segments)} segments, {multi} aligned tuples "
-                  f"({len(tuples) - multi} one-language) -> {out}\n"
+                  f"({counts['tuples'] - multi} one-language) -> {out}\n"
                   f"[build] signature {manifest['signature']}\n"
                   f"[build] seconds: {clock.summary()}\n"
                   f"[report] {(out / 'report' / 'index.html').resolve().as_uri()}\n")
-    return BuildResult(documents, skipped, segments, alignment, results, clock.seconds)
+    return BuildResult(documents, skipped, segments, alignment, counts, clock.seconds)
+
+
+def _tuple_counts(tuples: list[AlignedTuple], languages: int) -> dict[str, int]:
+    """The manifest's tuple counts (:data:`TUPLE_COUNTS`) of some tuples."""
+    return {"tuples": len(tuples), "tuples_multilingual": sum(len(t.languages) > 1 for t in tuples),
+            "tuples_all_languages": sum(len(t.languages) == languages for t in tuples),
+            "tuples_kept": sum(t.keep for t in tuples)}
 
 
 class _StageClock:
@@ -167,21 +188,25 @@ def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stder
     if not manifest_path.is_file():
         raise InputError(out, f"no {MANIFEST}: not an aligner build folder (run aligner build first)")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    languages, tuples = read_corpus_tsv(out / "corpus.tsv")
-    if tuples and not any("quality" in t.scores for t in tuples):
+    corpus = CorpusTsv(out / "corpus.tsv")
+    if not any("quality" in t.scores for t in corpus) and next(iter(corpus), None) is not None:
         raise InputError(out / "corpus.tsv", "has no quality column to filter on")
-    tuples = [with_keep(t, min_quality) for t in tuples]
+    kept = 0
     with _published(out) as staging:
         shutil.copytree(out, staging, dirs_exist_ok=True)
-        write_corpus_tsv(staging / "corpus.tsv", tuples, languages)
+        with CorpusTsvWriter(staging / "corpus.tsv", corpus.languages) as writer:
+            for item in corpus:  # the copy in staging is written, the original read
+                item = with_keep(item, min_quality)
+                writer.write([item])
+                kept += item.keep
         exported = export(staging, DEFAULT_FORMATS)
         build_report(staging, manifest["options"]["embedder"])
         options = dict(manifest["options"], min_quality=min_quality)
-        counts = dict(manifest["counts"], tuples_kept=sum(t.keep for t in tuples))
+        counts = dict(manifest["counts"], tuples_kept=kept)
         manifest = write_manifest(staging / MANIFEST, options, manifest["inputs"], counts)
     if log is not None:
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
-        log.write(f"[filter] {counts['tuples_kept']} of {len(tuples)} tuples kept at quality >= {min_quality}\n"
+        log.write(f"[filter] {kept} of {writer.rows} tuples kept at quality >= {min_quality}\n"
                   f"[filter] signature {manifest['signature']}\n")
     return manifest
 

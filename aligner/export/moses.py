@@ -9,7 +9,7 @@ the returned :class:`FileReport`. Language codes in names are alphabetical.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from aligner.fileio import atomic_writer
 from aligner.model import AlignedTuple
 
 
-def aligned_lines(tuples: Sequence[AlignedTuple], languages: Sequence[str],
+def aligned_lines(tuples: Iterable[AlignedTuple], languages: Sequence[str],
                   reports: dict[str, FileReport]) -> Iterator[tuple[AlignedTuple, dict[str, str]]]:
     """Each tuple that has every one of ``languages``, with its one-line text per language.
 
@@ -51,7 +51,7 @@ def parallel_names(name: str, languages: Sequence[str]) -> dict[str, str]:
     return {lang: f"{name}.{code(languages)}.{lang}" for lang in languages}
 
 
-def write_parallel(out_dir: Path, name: str, tuples: Sequence[AlignedTuple],
+def write_parallel(out_dir: Path, name: str, tuples: Iterable[AlignedTuple],
                    languages: Sequence[str]) -> dict[str, FileReport]:
     """Write one parallel set (a pair or more languages); returns ``{file name: report}``."""
     languages = sorted(languages)
@@ -65,9 +65,12 @@ def write_parallel(out_dir: Path, name: str, tuples: Sequence[AlignedTuple],
     return {names[lang]: reports[lang] for lang in languages}
 
 
-def write_moses(out_dir: Path, name: str, tuples: Sequence[AlignedTuple], languages: Sequence[str],
+def write_moses(out_dir: Path, name: str, tuples: Iterable[AlignedTuple], languages: Sequence[str],
                 pairs: Sequence[tuple[str, str]]) -> dict[str, FileReport]:
-    """One set per pair, then (with three or more languages) the set of every language."""
+    """One set per pair, then (with three or more languages) the set of every language.
+
+    ``tuples`` is read once per set, so it must be re-iterable (a list, a re-read corpus).
+    """
     written: dict[str, FileReport] = {}
     for pair in pairs:
         written.update(write_parallel(out_dir, name, tuples, pair))

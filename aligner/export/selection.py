@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,39 +98,63 @@ class FileReport:
 
 @dataclass(frozen=True)
 class Selection:
-    """The tuples an export writes, and what the selection rule left out."""
+    """The tuples an export writes, and what the selection rule left out.
 
-    tuples: list[AlignedTuple]
+    ``tuples`` applies the rule anew on each iteration to a source that can be read several
+    times (a list, or a :class:`~aligner.export.corpus_tsv.CorpusTsv` streaming its file).
+    """
+
+    tuples: Iterable[AlignedTuple]
     rule: str
     total: int
+    selected: int
     dropped: dict[str, int]
 
     def as_dict(self) -> dict:
-        return {"rule": self.rule, "tuples": self.total, "selected": len(self.tuples),
+        return {"rule": self.rule, "tuples": self.total, "selected": self.selected,
                 "dropped": dict(sorted(self.dropped.items()))}
 
 
-def select_tuples(tuples: Sequence[AlignedTuple], score_columns: Sequence[str],
-                  min_quality: float | None = None, corpus: Path | str = "corpus.tsv") -> Selection:
-    """Apply the selection rule (module docstring); ``score_columns`` are the corpus's score columns."""
+class SelectedTuples:
+    """The tuples of ``source`` that the selection rule keeps, filtered each time it is iterated."""
+
+    def __init__(self, source: Iterable[AlignedTuple], min_quality: float | None) -> None:
+        self.source, self.min_quality = source, min_quality
+
+    def __iter__(self) -> Iterator[AlignedTuple]:
+        return (item for item in self.source if drop_reason(item, self.min_quality) is None)
+
+
+def drop_reason(item: AlignedTuple, min_quality: float | None) -> str | None:
+    """Why the selection rule leaves ``item`` out, or None when it is selected."""
     if min_quality is None:
-        chosen = [item for item in tuples if item.keep]
-        dropped = {"not kept": len(tuples) - len(chosen)} if len(chosen) < len(tuples) else {}
-        return Selection(chosen, "keep", len(tuples), dropped)
-    min_quality = check_min_quality(min_quality)
-    if QUALITY not in score_columns:
-        raise InputError(corpus, "has no quality column, so --min-quality cannot be applied "
-                                 "(select with the keep column instead: leave out --min-quality)")
-    chosen, dropped = [], {}
+        return None if item.keep else "not kept"
+    value = score_value(item.scores.get(QUALITY))
+    if value is None:
+        return "no quality score"
+    return "quality below minimum" if value < min_quality else None
+
+
+def select_tuples(tuples: Iterable[AlignedTuple], score_columns: Sequence[str],
+                  min_quality: float | None = None, corpus: Path | str = "corpus.tsv") -> Selection:
+    """Apply the selection rule (module docstring); ``score_columns`` are the corpus's score columns.
+
+    Reads ``tuples`` once to count (a malformed row of a streamed corpus fails here, before any
+    file is written), keeping none of them: see :class:`Selection`.
+    """
+    if min_quality is not None:
+        min_quality = check_min_quality(min_quality)
+        if QUALITY not in score_columns:
+            raise InputError(corpus, "has no quality column, so --min-quality cannot be applied "
+                                     "(select with the keep column instead: leave out --min-quality)")
+    total, dropped = 0, {}
     for item in tuples:
-        value = score_value(item.scores.get(QUALITY))
-        if value is None:
-            dropped["no quality score"] = dropped.get("no quality score", 0) + 1
-        elif value < min_quality:
-            dropped["quality below minimum"] = dropped.get("quality below minimum", 0) + 1
-        else:
-            chosen.append(item)
-    return Selection(chosen, f"quality >= {min_quality:g}", len(tuples), dropped)
+        total += 1
+        reason = drop_reason(item, min_quality)
+        if reason is not None:
+            dropped[reason] = dropped.get(reason, 0) + 1
+    rule = "keep" if min_quality is None else f"quality >= {min_quality:g}"
+    return Selection(SelectedTuples(tuples, min_quality), rule, total, total - sum(dropped.values()), dropped)
 
 
 def check_min_quality(value: float) -> float:

@@ -7,13 +7,13 @@ the same input are byte-identical. TSV cells never contain tabs or newlines and 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import regex
 
 from aligner.errors import InputError
-from aligner.fileio import atomic_writer, read_utf8
+from aligner.fileio import atomic_writer
 from aligner.model import Document, Segment
 
 _TSV_BREAKERS = regex.compile(r"[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
@@ -28,11 +28,16 @@ def tsv_cell(value: object) -> str:
     return _TSV_BREAKERS.sub(" ", str(value))
 
 
+def tsv_line(row: Sequence[object]) -> str:
+    """One line of a TSV file, its line break included."""
+    return "\t".join(tsv_cell(value) for value in row) + "\n"
+
+
 def write_tsv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     with atomic_writer(path) as handle:
         handle.write("\t".join(header) + "\n")
         for row in rows:
-            handle.write("\t".join(tsv_cell(value) for value in row) + "\n")
+            handle.write(tsv_line(row))
 
 
 def read_tsv_table(path: Path, required: Sequence[str], what: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -44,19 +49,62 @@ def read_tsv_table(path: Path, required: Sequence[str], what: str) -> tuple[list
     path = Path(path)
     if not path.exists():
         return list(required), []
-    lines = read_utf8(path, what).split("\n")
-    header = lines[0].split("\t")
+    header = read_tsv_header(path, required, what)
+    return header, [(number, cells) for number, _, cells in iter_tsv_rows(path, len(header), what)]
+
+
+def read_tsv_header(path: Path, required: Sequence[str], what: str) -> list[str]:
+    """The header of a TSV file; InputError when one of ``required`` is missing."""
+    header = next(_utf8_lines(path, what), (0, ""))[1].split("\t")
     if any(name not in header for name in required):
         raise InputError(path, f"not a {what}: header must have {', '.join(required)}")
-    rows = []
-    for number, line in enumerate(lines[1:], start=2):
+    return header
+
+
+def iter_tsv_rows(path: Path, cells: int, what: str,
+                  start: tuple[int, int] | None = None) -> Iterator[tuple[int, int, list[str]]]:
+    """The rows under a TSV file's header as ``(line number, byte offset of the line, cells)``, read one
+    line at a time; ``start``: the (byte offset, line number) of a row to begin at instead.
+
+    Blank lines are skipped; a row without ``cells`` cells is an :class:`InputError`.
+    """
+    offset, first = start if start is not None else (0, 1)
+    lines = _utf8_lines(path, what, offset)
+    if start is None:
+        next(lines, None)  # the header
+        first = 2
+    for number, (offset, line) in enumerate(lines, start=first):
         if not line:
             continue
-        cells = line.split("\t")
-        if len(cells) != len(header):
-            raise InputError(path, f"line {number}: {len(cells)} cells, header has {len(header)}")
-        rows.append((number, cells))
-    return header, rows
+        row = line.split("\t")
+        if len(row) != cells:
+            raise InputError(path, f"line {number}: {len(row)} cells, header has {cells}")
+        yield number, offset, row
+
+
+def _utf8_lines(path: Path, what: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """``(byte offset, line)`` of each line of a UTF-8 file from byte ``start``, split on LF only (which
+    is left out), streamed; errors as in :func:`aligner.fileio.read_utf8`."""
+    path = Path(path)
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(path, f"{what} file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, f"{what} file expected, found a directory") from None
+    except PermissionError:
+        raise InputError(path, f"{what} file not readable (permission denied)") from None
+    with handle:
+        handle.seek(start)
+        offset = start
+        for raw in handle:
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(path, f"{what} file is not valid UTF-8 ({exc.reason} at byte {offset + exc.start})"
+                                 ) from None
+            yield offset, line[:-1] if line.endswith("\n") else line
+            offset += len(raw)
 
 
 def document_record(document: Document) -> dict:

@@ -9,14 +9,14 @@ missing). Read it with ``polars.read_csv(path, separator="\\t", quote_char=None)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
 from aligner.export.corpus_tsv import format_score
 from aligner.export.moses import aligned_lines
 from aligner.export.selection import FileReport, documents_of
-from aligner.export.tables import write_tsv
+from aligner.export.tables import tsv_line
 from aligner.fileio import atomic_writer
 from aligner.model import AlignedTuple
 
@@ -29,25 +29,27 @@ def meta_columns(languages: Sequence[str], score_names: Sequence[str]) -> list[s
             *(f"{lang}_segments" for lang in languages), *score_names]
 
 
-def write_testset(out_dir: Path, tuples: Sequence[AlignedTuple], languages: Sequence[str],
+def write_testset(out_dir: Path, tuples: Iterable[AlignedTuple], languages: Sequence[str],
                   score_names: Sequence[str] = ()) -> dict[str, FileReport]:
-    """Write ``out_dir/testset/``; returns ``{path relative to out_dir: report}``."""
+    """Write ``out_dir/testset/``, one tuple at a time; returns ``{path relative to out_dir: report}``."""
     folder = Path(out_dir) / FOLDER
     languages = sorted(languages)
     reports = {lang: FileReport("testset") for lang in languages}
-    meta_rows = []
+    meta = FileReport("testset")
     with ExitStack() as stack:
         handles = {lang: stack.enter_context(atomic_writer(folder / f"test.{lang}")) for lang in languages}
+        meta_file = stack.enter_context(atomic_writer(folder / "test.meta.tsv"))
+        meta_file.write("\t".join(meta_columns(languages, score_names)) + "\n")
         for number, (item, lines) in enumerate(aligned_lines(tuples, languages, reports), start=1):
             for lang in languages:
                 handles[lang].write(lines[lang] + "\n")
             ids = {lang: item.segment_ids.get(lang, ()) for lang in languages}
-            meta_rows.append([number, item.tuid, item.group_id,
-                              *(" ".join(documents_of(ids[lang])) for lang in languages),
-                              *(" ".join(ids[lang]) for lang in languages),
-                              *(format_score(item.scores.get(name)) for name in score_names)])
-    meta = FileReport("testset", rows=len(meta_rows), skipped=dict(reports[languages[0]].skipped))
-    write_tsv(folder / "test.meta.tsv", meta_columns(languages, score_names), meta_rows)
+            meta_file.write(tsv_line([number, item.tuid, item.group_id,
+                                      *(" ".join(documents_of(ids[lang])) for lang in languages),
+                                      *(" ".join(ids[lang]) for lang in languages),
+                                      *(format_score(item.scores.get(name)) for name in score_names)]))
+            meta.rows = number
+    meta.skipped = dict(reports[languages[0]].skipped)
     written = {f"{FOLDER}/test.{lang}": reports[lang] for lang in languages}
     written[f"{FOLDER}/test.meta.tsv"] = meta
     return written

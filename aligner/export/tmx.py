@@ -16,7 +16,7 @@ tuples without that language are skipped (the specification wants a source ``<tu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from aligner import __version__
@@ -62,7 +62,7 @@ def header(srclang: str, props: Sequence[tuple[str, str]] = ()) -> str:
 FOOTER = "  </body>\n</tmx>\n"
 
 
-def write_tmx(path: Path, tuples: Sequence[AlignedTuple], languages: Sequence[str],
+def write_tmx(path: Path, tuples: Iterable[AlignedTuple], languages: Sequence[str],
               score_names: Sequence[str] = (), *, srclang: str | None = None, require_all: bool = False,
               selection_rule: str | None = None) -> FileReport:
     """Write ``tuples`` as TMX 1.4 with a ``<tuv>`` for each of ``languages`` the tuple has.

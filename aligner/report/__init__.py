@@ -3,9 +3,9 @@
 See docs/report.md for what the page shows.
 """
 
-from .data import ReportData, display_quality, load_report_data, tuples_blob
+from .data import ReportData, display_quality, load_report_data, tuple_records
 from .heatmap import cosine_matrix, encode_png, group_heatmaps, heatmap_svg, histogram_svg
-from .page import REPORT_DIR, REPORT_FILE, build_report, render_html, report_path
+from .page import REPORT_DIR, REPORT_FILE, build_report, render_page, report_path
 
 __all__ = [
     "REPORT_DIR",
@@ -19,7 +19,7 @@ __all__ = [
     "heatmap_svg",
     "histogram_svg",
     "load_report_data",
-    "render_html",
+    "render_page",
     "report_path",
-    "tuples_blob",
+    "tuple_records",
 ]

@@ -2,7 +2,7 @@
 
 Inputs (all in the build folder; only ``corpus.tsv`` is required):
 
-* ``corpus.tsv`` - the tuples (:func:`aligner.export.corpus_tsv.read_corpus_tsv`);
+* ``corpus.tsv`` - the tuples (:class:`aligner.export.corpus_tsv.CorpusTsv`);
 * ``documents.tsv`` - the document groups, their scores and the rejected candidate pairs;
 * ``segments.tsv`` - every segment's text, in document order (for the heatmaps);
 * ``wordalign.A-B.txt`` + ``wordalign.A-B.src-tgt`` - per language pair, one line per corpus row:
@@ -10,21 +10,28 @@ Inputs (all in the build folder; only ``corpus.tsv`` is required):
   (``src tokens ||| tgt tokens``). Absent files mean no word links; a file whose line count does
   not match corpus.tsv is ignored with a warning shown on the page.
 
+The tuples and their word links are never all in memory: :func:`load_report_data` reads them
+once for the counts and warnings the page begins with (:class:`CorpusSummary`), and
+:func:`tuple_records` reads them again, one row at a time, for the page's data.
+
 The *display quality* of a tuple is its ``quality`` score when the corpus has that column, else
 the mean of its ``cos_*`` scores; the page colours and filters by it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aligner.errors import InputError
-from aligner.export.corpus_tsv import read_corpus_tsv
+from aligner.export.corpus_tsv import CorpusTsv, RowPlace
 from aligner.export.tables import read_tsv_table
 from aligner.model import AlignedTuple
 
@@ -77,16 +84,55 @@ class WordAlignment:
     links: tuple[tuple[int, int], ...]
 
 
+@dataclass(frozen=True)
+class WordAlignmentFiles:
+    """The files of one pair's word alignment, one line per corpus row (``tokens`` None when missing)."""
+
+    links: Path
+    tokens: Path | None
+
+
+#: Where consecutive rows of one group start in corpus.tsv, and how many there are.
+RowRun = tuple[RowPlace, int]
+
+
+@dataclass
+class GroupTuples:
+    """What the report needs of one group's tuples without holding them."""
+
+    tuples: int = 0
+    kept: int = 0
+    #: the group's rows, as runs of consecutive rows (one run when the corpus keeps groups together)
+    runs: list[RowRun] = field(default_factory=list)
+    #: member documents (doc id -> language) from the segment ids, when there is no documents.tsv
+    docs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CorpusSummary:
+    """Counts over every tuple, taken in one pass over corpus.tsv."""
+
+    tuples: int = 0
+    kept: int = 0
+    #: tuples without a display quality
+    unscored: int = 0
+    #: group id -> its tuples, in order of first appearance
+    groups: dict[str, GroupTuples] = field(default_factory=dict)
+
+
 @dataclass
 class ReportData:
+    """What the report shows of a build folder; the tuples stay in corpus.tsv (``corpus``), read when needed."""
+
     out_dir: Path
     languages: list[str]
-    tuples: list[AlignedTuple]
+    corpus: CorpusTsv
     score_names: list[str]
+    summary: CorpusSummary = field(default_factory=CorpusSummary)
     documents: list[DocumentRow] = field(default_factory=list)
     segments: dict[str, list[Segment]] = field(default_factory=dict)
-    #: pair ("ar-en") -> one entry per tuple (None where the line is empty)
-    word_alignments: dict[str, list[WordAlignment | None]] = field(default_factory=dict)
+    #: pair ("ar-en") -> its files, for the pairs whose files match corpus.tsv
+    word_alignments: dict[str, WordAlignmentFiles] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -95,6 +141,12 @@ class ReportData:
 
     def quality_of(self, item: AlignedTuple) -> float | None:
         return display_quality(item.scores)
+
+    def group_tuples(self, group_id: str) -> Iterator[AlignedTuple]:
+        """The tuples of one group, read from corpus.tsv."""
+        runs = self.summary.groups[group_id].runs if group_id in self.summary.groups else []
+        for place, count in runs:
+            yield from (item for _, item in itertools.islice(self.corpus.rows(place), count))
 
 
 def quality_label(score_names: list[str]) -> str:
@@ -176,85 +228,139 @@ def parse_pharaoh(line: str) -> list[tuple[int, int]]:
     return links
 
 
-def _row_lines(path: Path, rows: int, pair: str, warnings: list[str]) -> list[str] | None:
-    """The lines of a per-row file, or None (with a warning) when their count is not the corpus's."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if len(lines) != rows:
-        warnings.append(f"{path.name}: {len(lines)} lines but corpus.tsv has {rows} rows; {pair} word links not shown")
-        return None
-    return lines
+def _text_lines(path: Path) -> Iterator[str]:
+    """The lines of a per-row file, one at a time, without their line break (universal newlines)."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            yield line[:-1] if line.endswith("\n") else line
 
 
-def read_word_alignments(out_dir: Path, languages: list[str], tuples: list[AlignedTuple],
-                         warnings: list[str]) -> dict[str, list[WordAlignment | None]]:
-    """The word alignments of every pair whose files exist and match corpus.tsv (others: a warning).
+def _row_count_matches(path: Path, rows: int, pair: str, warnings: list[str]) -> bool:
+    """Whether a per-row file has one line per corpus row (if not, a warning says so)."""
+    lines = sum(1 for _ in _text_lines(path))
+    if lines != rows:
+        warnings.append(f"{path.name}: {lines} lines but corpus.tsv has {rows} rows; {pair} word links not shown")
+    return lines == rows
 
-    Tokens come from ``wordalign.A-B.src-tgt``; without it the corpus texts are split on whitespace.
-    Links that point past the end of either token list are dropped (and counted in a warning).
-    """
-    found: dict[str, list[WordAlignment | None]] = {}
+
+def find_word_alignments(out_dir: Path, languages: list[str], rows: int,
+                         warnings: dict[str, list[str]]) -> dict[str, WordAlignmentFiles]:
+    """The word alignment files of every pair that exist and have one line per corpus row (the
+    others get a warning in ``warnings[pair]``)."""
+    found: dict[str, WordAlignmentFiles] = {}
     for a, b in language_pairs(languages):
         pair = f"{a}-{b}"
+        notes = warnings.setdefault(pair, [])
         links_path = Path(out_dir) / WORDALIGN_LINKS.format(pair=pair)
-        if not links_path.exists():
-            continue
-        link_lines = _row_lines(links_path, len(tuples), pair, warnings)
-        if link_lines is None:
+        if not links_path.exists() or not _row_count_matches(links_path, rows, pair, notes):
             continue
         tokens_path = links_path.with_name(WORDALIGN_TOKENS.format(pair=pair))
-        token_lines: list[str] | None = None
-        if tokens_path.exists():
-            token_lines = _row_lines(tokens_path, len(tuples), pair, warnings)
-            if token_lines is None:
-                continue
-        else:
-            warnings.append(f"{tokens_path.name} missing: {pair} tokens taken as the whitespace-split texts")
-        rows: list[WordAlignment | None] = []
-        dropped = 0
-        bad_line = None
-        for index, (item, line) in enumerate(zip(tuples, link_lines)):
-            if token_lines is not None:
-                src, sep, tgt = token_lines[index].partition("|||")
-                tokens_a, tokens_b = tuple(src.split()), tuple(tgt.split())
-            else:
-                tokens_a, tokens_b = tuple(item.texts.get(a, "").split()), tuple(item.texts.get(b, "").split())
-            try:
-                links = parse_pharaoh(line)
-            except ValueError as err:
-                bad_line = bad_line or f"{links_path.name} line {index + 1}: {err}"
-                rows.append(None)
-                continue
-            unique = set(links)
-            kept = tuple(sorted((i, j) for i, j in unique if i < len(tokens_a) and j < len(tokens_b)))
-            dropped += len(unique) - len(kept)
-            rows.append(WordAlignment(tokens_a, tokens_b, kept) if (tokens_a and tokens_b) else None)
-        if bad_line:
-            warnings.append(f"{bad_line}; those lines' links not shown")
-        if dropped:
-            warnings.append(f"{links_path.name}: {dropped} link(s) outside the token lists dropped")
-        found[pair] = rows
+        if not tokens_path.exists():
+            notes.append(f"{tokens_path.name} missing: {pair} tokens taken as the whitespace-split texts")
+            tokens_path = None
+        elif not _row_count_matches(tokens_path, rows, pair, notes):
+            continue
+        found[pair] = WordAlignmentFiles(links_path, tokens_path)
     return found
 
 
+@dataclass(frozen=True)
+class RowLinks:
+    """One corpus row's word alignment for one pair, as read: what the page shows and what was wrong."""
+
+    alignment: WordAlignment | None
+    dropped: int = 0
+    error: str | None = None
+
+
+def _row_links(item: AlignedTuple, pair: str, line: str, token_line: str | None) -> RowLinks:
+    """Links that point past the end of either token list are dropped (and counted)."""
+    a, b = pair.split("-")
+    if token_line is not None:
+        src, _, tgt = token_line.partition("|||")
+        tokens_a, tokens_b = tuple(src.split()), tuple(tgt.split())
+    else:
+        tokens_a, tokens_b = tuple(item.texts.get(a, "").split()), tuple(item.texts.get(b, "").split())
+    try:
+        links = parse_pharaoh(line)
+    except ValueError as err:
+        return RowLinks(None, error=str(err))
+    unique = set(links)
+    kept = tuple(sorted((i, j) for i, j in unique if i < len(tokens_a) and j < len(tokens_b)))
+    return RowLinks(WordAlignment(tokens_a, tokens_b, kept) if (tokens_a and tokens_b) else None,
+                     dropped=len(unique) - len(kept))
+
+
+def word_alignment_rows(data: ReportData) -> Iterator[tuple[AlignedTuple, dict[str, RowLinks]]]:
+    """Each tuple, in corpus order, with its row of every pair in ``data.word_alignments``."""
+    pairs = list(data.word_alignments)
+    with ExitStack() as files:
+        def lines(path: Path | None) -> Iterator[str | None]:
+            return files.enter_context(contextlib.closing(_text_lines(path))) if path else itertools.repeat(None)
+
+        sources = [zip(lines(data.word_alignments[pair].links), lines(data.word_alignments[pair].tokens))
+                   for pair in pairs]
+        for item, *rows in zip(data.corpus, *sources):
+            yield item, {pair: _row_links(item, pair, line, tokens) for pair, (line, tokens) in zip(pairs, rows)}
+
+
+def _add_link_warnings(data: ReportData, warnings: dict[str, list[str]]) -> None:
+    """Add to ``warnings[pair]`` the pair's first malformed line and its count of links outside the token lists."""
+    bad_line: dict[str, str] = {}
+    dropped = dict.fromkeys(data.word_alignments, 0)
+    for number, (_, rows) in enumerate(word_alignment_rows(data), start=1):
+        for pair, row in rows.items():
+            dropped[pair] += row.dropped
+            if row.error and pair not in bad_line:
+                bad_line[pair] = f"{data.word_alignments[pair].links.name} line {number}: {row.error}"
+    for pair, files in data.word_alignments.items():
+        if pair in bad_line:
+            warnings[pair].append(f"{bad_line[pair]}; those lines' links not shown")
+        if dropped[pair]:
+            warnings[pair].append(f"{files.links.name}: {dropped[pair]} link(s) outside the token lists dropped")
+
+
+def summarize_corpus(corpus: CorpusTsv, member_docs: bool) -> CorpusSummary:
+    """Counts, groups and where each group's rows are, in one pass; ``member_docs``: also each group's
+    documents from its segment ids (for a folder without documents.tsv)."""
+    summary = CorpusSummary()
+    previous = None
+    for place, item in corpus.rows():
+        summary.tuples += 1
+        summary.kept += item.keep
+        summary.unscored += _number(display_quality(item.scores)) is None
+        group = summary.groups.setdefault(item.group_id, GroupTuples())
+        group.tuples += 1
+        group.kept += item.keep
+        if previous == item.group_id:
+            group.runs[-1] = (group.runs[-1][0], group.runs[-1][1] + 1)
+        else:
+            group.runs.append((place, 1))
+        previous = item.group_id
+        if member_docs:
+            for lang, ids in item.segment_ids.items():
+                for sid in ids:
+                    group.docs.setdefault(sid.rsplit(":", 2)[0], lang)
+    return summary
+
+
 def load_report_data(out_dir: Path | str) -> ReportData:
-    """Everything the report needs from a build folder; InputError when it has no corpus.tsv."""
+    """Everything the report needs from a build folder but the tuples themselves (read again when
+    written); InputError when it has no corpus.tsv."""
     out_dir = Path(out_dir)
-    corpus = out_dir / "corpus.tsv"
     if not out_dir.is_dir():
         raise InputError(out_dir, "no such build folder (run aligner build first)")
-    if not corpus.is_file():
+    if not (out_dir / "corpus.tsv").is_file():
         raise InputError(out_dir, "no corpus.tsv in this folder (run aligner build first)")
-    languages, tuples = read_corpus_tsv(corpus)
-    header = corpus.open(encoding="utf-8").readline().rstrip("\n").split("\t")
-    score_names = header[2 + 2 * len(languages): -1]
-    warnings: list[str] = []
-    data = ReportData(out_dir, languages, tuples, score_names,
-                      documents=read_documents_tsv(out_dir / "documents.tsv"),
-                      segments=read_segments_tsv(out_dir / "segments.tsv"),
-                      warnings=warnings)
-    data.word_alignments = read_word_alignments(out_dir, languages, tuples, warnings)
+    corpus = CorpusTsv(out_dir / "corpus.tsv")
+    documents = read_documents_tsv(out_dir / "documents.tsv")
+    summary = summarize_corpus(corpus, member_docs=not documents)
+    data = ReportData(out_dir, corpus.languages, corpus, corpus.scores, summary, documents,
+                      segments=read_segments_tsv(out_dir / "segments.tsv"))
+    by_pair: dict[str, list[str]] = {}
+    data.word_alignments = find_word_alignments(out_dir, corpus.languages, summary.tuples, by_pair)
+    _add_link_warnings(data, by_pair)
+    data.warnings = [warning for notes in by_pair.values() for warning in notes]
     return data
 
 
@@ -293,8 +399,9 @@ def _number(value: float | None, digits: int = 4) -> float | None:
     return round(float(value), digits)
 
 
-def tuples_blob(data: ReportData) -> list[dict]:
-    """One JSON object per tuple, in corpus order: what the page renders.
+def tuple_records(data: ReportData) -> Iterator[dict]:
+    """One JSON object per tuple, in corpus order, read from the build folder as they are asked for:
+    what the page renders.
 
     ``id`` tuid, ``g`` group, ``k`` keep (1/0), ``q`` display quality, ``s`` scores (in
     ``score_names`` order, null where missing), ``t`` language -> text, and where word alignments
@@ -302,8 +409,7 @@ def tuples_blob(data: ReportData) -> list[dict]:
     (``gap`` counts the characters since the previous token's end: small numbers, a compact blob)
     and ``a`` pair -> flat links ``[i0, j0, i1, j1, ...]``.
     """
-    blob = []
-    for index, item in enumerate(data.tuples):
+    for item, rows in word_alignment_rows(data):
         texts = {lang: item.texts.get(lang, "") for lang in data.languages}
         record: dict = {
             "id": item.tuid, "g": item.group_id, "k": 1 if item.keep else 0,
@@ -314,8 +420,8 @@ def tuples_blob(data: ReportData) -> list[dict]:
         tokens: dict[str, tuple[str, ...]] = {}
         offsets: dict[str, list[int]] = {}
         links: dict[str, list[int]] = {}
-        for pair, rows in data.word_alignments.items():
-            alignment = rows[index]
+        for pair, row in rows.items():
+            alignment = row.alignment
             if alignment is None:
                 continue
             a, b = pair.split("-")
@@ -336,8 +442,12 @@ def tuples_blob(data: ReportData) -> list[dict]:
             record["o"] = {lang: delta_offsets(flat) for lang, flat in offsets.items()}
         if links:
             record["a"] = links
-        blob.append(record)
-    return blob
+        yield record
+
+
+def quality_values(data: ReportData) -> Iterator[tuple[float | None, bool]]:
+    """``(display quality as the page shows it, keep)`` of each tuple, read from corpus.tsv (the histogram's input)."""
+    return ((_number(data.quality_of(item)), item.keep) for item in data.corpus)
 
 
 def groups_summary(data: ReportData) -> list[dict]:
@@ -350,19 +460,11 @@ def groups_summary(data: ReportData) -> list[dict]:
             entry["docs"].append({"doc_id": row.doc_id, "lang": row.lang, "file": row.file})
             if entry["score"] is None:
                 entry["score"] = row.score
-    for item in data.tuples:
-        entry = groups.setdefault(item.group_id, {"id": item.group_id, "score": None, "docs": [],
-                                                  "tuples": 0, "kept": 0})
-        entry["tuples"] += 1
-        entry["kept"] += int(item.keep)
-        if not data.documents:  # no documents.tsv: members from the tuples' segment ids
-            known = {d["doc_id"] for d in entry["docs"]}
-            for lang, ids in item.segment_ids.items():
-                for sid in ids:
-                    doc = sid.rsplit(":", 2)[0]
-                    if doc not in known:
-                        known.add(doc)
-                        entry["docs"].append({"doc_id": doc, "lang": lang, "file": ""})
+    for group_id, counts in data.summary.groups.items():
+        entry = groups.setdefault(group_id, {"id": group_id, "score": None, "docs": [], "tuples": 0, "kept": 0})
+        entry["tuples"], entry["kept"] = counts.tuples, counts.kept
+        # no documents.tsv: members from the tuples' segment ids
+        entry["docs"] += [{"doc_id": doc, "lang": lang, "file": ""} for doc, lang in counts.docs.items()]
     for entry in groups.values():
         entry["docs"].sort(key=lambda d: (d["lang"], d["doc_id"]))
     return list(groups.values())

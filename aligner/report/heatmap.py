@@ -12,7 +12,7 @@ import base64
 import math
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -242,50 +242,46 @@ def histogram_svg(values: Sequence[tuple[float | None, bool]], *, label: str = "
     return "".join(out)
 
 
-def group_heatmaps(data, embedder) -> dict[str, list[dict]]:
-    """Per group, one heatmap per pair of member documents in different languages.
+def group_heatmaps(data, embedder) -> Iterator[tuple[str, list[dict]]]:
+    """Per group, in :func:`~aligner.report.data.groups_summary` order, one heatmap per pair of member
+    documents in different languages (:func:`heatmap_pairs`).
 
-    ``data`` is a :class:`~aligner.report.data.ReportData`; ``embedder`` encodes the sentences
-    (one call for every segment of every grouped document: a cache hit after a build). Returns
-    group id -> ``[{"pair", "a", "b", "rows", "cols", "beads", "svg"}]`` (languages in alphabetical
-    order); groups whose documents have no segments in segments.tsv get an empty list.
+    ``data`` is a :class:`~aligner.report.data.ReportData`; ``embedder`` encodes the sentences, one
+    group at a time (cache hits after a build), and each group's tuples are read when it is drawn,
+    so only one group is ever in memory. Yields ``(group id, [{"pair", "a", "b", "rows", "cols",
+    "beads", "svg"}])``; a group whose documents have no segments in segments.tsv gets an empty list.
     """
     from .data import groups_summary
 
-    groups = groups_summary(data)
-    wanted: list[str] = []
-    for group in groups:
-        for doc in group["docs"]:
-            if doc["doc_id"] in data.segments and doc["doc_id"] not in wanted:
-                wanted.append(doc["doc_id"])
-    texts = [s.text for doc in wanted for s in data.segments[doc]]
-    unique = list(dict.fromkeys(texts))
-    vectors = np.asarray(embedder.encode(unique), dtype=np.float32) if unique else np.zeros((0, 1), np.float32)
-    row_of = {text: i for i, text in enumerate(unique)}
-
-    by_group: dict[str, list] = {}
-    for item in data.tuples:
-        by_group.setdefault(item.group_id, []).append(item)
-
-    maps: dict[str, list[dict]] = {}
-    # small matrices: one BLAS thread (several threads on a busy 2-core machine are ~100x slower)
-    with threadpool_limits(1):
-        for number, group in enumerate(groups):
-            maps[group["id"]] = _group_maps(group, data.segments, vectors, row_of,
-                                            by_group.get(group["id"], []), uid=f"hm{number}")
-    return maps
+    for number, group in enumerate(groups_summary(data)):
+        pairs = heatmap_pairs(group, data.segments)
+        if not pairs:
+            yield group["id"], []
+            continue
+        docs = dict.fromkeys(d["doc_id"] for pair in pairs for d in pair)
+        unique = list(dict.fromkeys(s.text for doc in docs for s in data.segments[doc]))
+        vectors = np.asarray(embedder.encode(unique), dtype=np.float32)
+        row_of = {text: i for i, text in enumerate(unique)}
+        tuples = list(data.group_tuples(group["id"]))
+        # small matrices: one BLAS thread (several threads on a busy 2-core machine are ~100x slower)
+        with threadpool_limits(1):
+            entries = _group_maps(pairs, data.segments, vectors, row_of, tuples, uid=f"hm{number}")
+        yield group["id"], entries
 
 
-def _group_maps(group: dict, segments: dict, vectors: np.ndarray, row_of: dict[str, int], tuples: list,
-                uid: str) -> list[dict]:
+def heatmap_pairs(group: dict, segments: dict) -> list[tuple[dict, dict]]:
+    """The member documents of ``group`` (a :func:`~aligner.report.data.groups_summary` record) that
+    get a heatmap: each pair in different languages with segments, the alphabetically first language first."""
+    docs = [d for d in group["docs"] if segments.get(d["doc_id"])]
+    return [(da, db) if da["lang"] < db["lang"] else (db, da)
+            for i, da in enumerate(docs) for db in docs[i + 1:] if da["lang"] != db["lang"]]
+
+
+def _group_maps(pairs: list[tuple[dict, dict]], segments: dict, vectors: np.ndarray, row_of: dict[str, int],
+                tuples: list, uid: str) -> list[dict]:
     """The heatmaps of one group (see :func:`group_heatmaps`)."""
     entries = []
-    docs = [d for d in group["docs"] if segments.get(d["doc_id"])]
-    for da, db in ((x, y) for i, x in enumerate(docs) for y in docs[i + 1:]):
-        if da["lang"] == db["lang"]:
-            continue
-        if da["lang"] > db["lang"]:
-            da, db = db, da
+    for da, db in pairs:
         seg_a, seg_b = segments[da["doc_id"]], segments[db["doc_id"]]
         matrix = cosine_matrix(vectors[[row_of[s.text] for s in seg_a]], vectors[[row_of[s.text] for s in seg_b]])
         beads = project_beads(tuples, da["lang"], [s.segment_id for s in seg_a],

@@ -4,16 +4,19 @@ The page has no external resource (a Content-Security-Policy forbids any): its C
 figures (inline SVG with PNG data URIs) and data (one JSON blob) are all inside the file. The
 tuples are rendered by the page itself, one page of rows at a time, from the JSON blob, so a
 corpus of thousands of tuples opens quickly; heatmaps are inserted when their group is opened.
+The file is written in pieces (the blob one tuple at a time, the heatmaps one group at a time):
+neither the page nor the corpus is ever whole in memory.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 
 from aligner import __version__
-from aligner.fileio import write_text_atomic
+from aligner.fileio import atomic_writer
 
 from .assets import CSS, JS
 from .data import (
@@ -21,11 +24,12 @@ from .data import (
     ReportData,
     groups_summary,
     load_report_data,
+    quality_values,
     rejected_pairs,
-    tuples_blob,
+    tuple_records,
     ungrouped_documents,
 )
-from .heatmap import group_heatmaps, histogram_svg
+from .heatmap import group_heatmaps, heatmap_pairs, histogram_svg
 
 REPORT_DIR = "report"
 REPORT_FILE = "index.html"
@@ -60,14 +64,11 @@ def _evidence(details: dict) -> str:
     return escape(", ".join(parts))
 
 
-def _groups_html(data: ReportData, heatmaps: dict[str, list[dict]]) -> tuple[str, str]:
-    """The group cards, and the heatmap sources (JSON scripts placed after the page's script, so
-    that the tuples render before the browser has even parsed the figures)."""
-    groups = groups_summary(data)
+def _groups_html(data: ReportData, groups: list[dict]) -> str:
+    """The group cards (their heatmaps are sent at the end of the page: :func:`_heatmap_sources`)."""
     sentences = {doc: len(segs) for doc, segs in data.segments.items()}
     if not groups:
-        return '<p class="help">No document group: nothing was aligned.</p>', ""
-    sources = []
+        return '<p class="help">No document group: nothing was aligned.</p>'
     accepted: dict[str, list[tuple[str, str, float | None]]] = {}
     member = {row.doc_id: row for row in data.documents}
     seen = set()
@@ -89,14 +90,7 @@ def _groups_html(data: ReportData, heatmaps: dict[str, list[dict]]) -> tuple[str
             f'<li>{_doc(a, member[a].lang if a in member else "")} ↔ {_doc(b, member[b].lang if b in member else "")}'
             f' score {_num(s if isinstance(s, (int, float)) else None)}</li>'
             for a, b, s in accepted.get(gid, []))
-        maps = heatmaps.get(gid, [])
-        texts = {doc: [seg.text for seg in data.segments.get(doc, [])]
-                 for doc in dict.fromkeys(d for m in maps for d in (m["a"], m["b"]))}
-        figures = "".join(
-            f'<figure class="hm" data-pair="{escape(m["pair"])}"><figcaption>{escape(m["pair"])}: '
-            f'{escape(m["a"])} × {escape(m["b"])} ({m["rows"]} × {m["cols"]} segments, {m["beads"]} tuples drawn; '
-            f'hover for the sentences, click a box to show its tuple)</figcaption>{m["svg"]}</figure>'
-            for m in maps)
+        map_count = len(heatmap_pairs(group, data.segments))
         out.append(
             f'<article class="group" id="group-{escape(gid)}" data-group="{escape(gid)}">'
             f'<h3>{escape(gid)}<span class="score">group score {_num(group["score"])} · {group["tuples"]} tuples, '
@@ -104,15 +98,29 @@ def _groups_html(data: ReportData, heatmaps: dict[str, list[dict]]) -> tuple[str
             f'<ul class="docs">{docs}</ul>'
             + (f'<div class="help">accepted pairs:</div><ul class="pairs">{pairs}</ul>' if pairs else "")
             + (f'<details class="maps" data-group="{escape(gid)}"><summary>sentence-similarity heatmaps '
-               f'({len(maps)} document pair{"s" if len(maps) != 1 else ""}) with the chosen alignment</summary>'
+               f'({map_count} document pair{"s" if map_count != 1 else ""}) with the chosen alignment</summary>'
                f'<div class="map-grid"></div></details>'
-               if maps else '<p class="help">No heatmap: no segments.tsv rows for these documents.</p>')
+               if map_count else '<p class="help">No heatmap: no segments.tsv rows for these documents.</p>')
             + "</article>")
-        if maps:
-            sources.append(f'<script type="application/json" class="heatmap-src" data-group="{escape(gid)}">'
-                           f'{script_json({"texts": texts, "html": figures})}</script>')
     out.append("</div>")
-    return "".join(out), "\n".join(sources)
+    return "".join(out)
+
+
+def _heatmap_sources(data: ReportData, embedder) -> Iterator[str]:
+    """One JSON script per group with heatmaps, drawn one group at a time (placed after the page's
+    script, so that the tuples render before the browser has even parsed the figures)."""
+    for gid, maps in group_heatmaps(data, embedder):
+        if not maps:
+            continue
+        texts = {doc: [seg.text for seg in data.segments.get(doc, [])]
+                 for doc in dict.fromkeys(d for m in maps for d in (m["a"], m["b"]))}
+        figures = "".join(
+            f'<figure class="hm" data-pair="{escape(m["pair"])}"><figcaption>{escape(m["pair"])}: '
+            f'{escape(m["a"])} × {escape(m["b"])} ({m["rows"]} × {m["cols"]} segments, {m["beads"]} tuples drawn; '
+            f'hover for the sentences, click a box to show its tuple)</figcaption>{m["svg"]}</figure>'
+            for m in maps)
+        yield (f'<script type="application/json" class="heatmap-src" data-group="{escape(gid)}">'
+               f'{script_json({"texts": texts, "html": figures})}</script>')
 
 
 def _rejected_html(data: ReportData) -> str:
@@ -162,7 +170,7 @@ def _filters_html(data: ReportData, groups: list[str]) -> str:
         f'<option value="q-asc">{escape(label)} ascending</option><option value="q-desc">{escape(label)} descending</option>'
         '</select></label>'
         '<label>search <input type="search" id="search" placeholder="words or tuid" autocomplete="off"></label>'
-        f'<span><span id="count">0</span> of {len(data.tuples)} tuples match</span>'
+        f'<span><span id="count">0</span> of {data.summary.tuples} tuples match</span>'
         f'<label>per page <select id="page-size">{sizes}</select></label>'
         '</div>')
 
@@ -172,17 +180,18 @@ def _pager() -> str:
             '<span class="page-info"></span><button class="next" type="button">next ▶</button></div>')
 
 
-def render_html(data: ReportData, heatmaps: dict[str, list[dict]]) -> str:
-    """The whole page as one string."""
-    tuples = tuples_blob(data)
-    kept = sum(t["k"] for t in tuples)
-    groups = [g["id"] for g in groups_summary(data)]
+def render_page(data: ReportData, embedder) -> Iterator[str]:
+    """The page in pieces, to be written one after the other: the tuples' data one tuple at a time and
+    the heatmaps one group at a time, so that the page is never whole in memory."""
+    total, kept = data.summary.tuples, data.summary.kept
+    group_records = groups_summary(data)
+    groups = [g["id"] for g in group_records]
     label = data.quality_label
     short = {"quality": "q", "mean cos": "cos"}.get(label, label)
-    blob = {"languages": data.languages, "rtl": sorted(set(data.languages) & RTL_LANGUAGES),
-            "scoreNames": data.score_names, "qualityLabel": label, "qualityShort": short, "tuples": tuples}
+    blob_head = {"languages": data.languages, "rtl": sorted(set(data.languages) & RTL_LANGUAGES),
+                 "scoreNames": data.score_names, "qualityLabel": label, "qualityShort": short}
     # no folder name or date: two builds of the same input write the same bytes
-    title = f"aligner report · {len(tuples)} tuples · {', '.join(data.languages)}"
+    title = f"aligner report · {total} tuples · {', '.join(data.languages)}"
     wordalign = ", ".join(data.word_alignments) or "none (no wordalign.*.txt files)"
     explain = ("the tuple's quality score" if label == "quality" else
                "the mean of its cos_* scores (the corpus has no quality column)" if label == "mean cos" else
@@ -192,11 +201,10 @@ def render_html(data: ReportData, heatmaps: dict[str, list[dict]]) -> str:
     head_cells = "".join(
         f'<th lang="{escape(l)}" dir="{"rtl" if l in RTL_LANGUAGES else "ltr"}">{escape(l)}</th>' for l in data.languages)
     cols = '<col class="meta">' + "".join(f'<col class="txt {escape(l)}">' for l in data.languages)
-    groups_html, heatmap_sources = _groups_html(data, heatmaps)
-    histogram = histogram_svg([(t["q"], bool(t["k"])) for t in tuples], label=label)
-    unscored = sum(t["q"] is None for t in tuples)
+    histogram = histogram_svg(quality_values(data), label=label)
+    unscored = data.summary.unscored
     missing = f" {unscored} tuple(s) without a {label} score (such as one-language rows) are not counted." if unscored else ""
-    return f"""<!DOCTYPE html>
+    yield f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -209,7 +217,7 @@ def render_html(data: ReportData, heatmaps: dict[str, list[dict]]) -> str:
 <body>
 <header class="top">
 <h1>{escape(title)}</h1>
-<p class="summary" id="summary">{len(tuples)} tuples ({kept} kept, {len(tuples) - kept} dropped) in {len(groups)} group(s) ·
+<p class="summary" id="summary">{total} tuples ({kept} kept, {total - kept} dropped) in {len(groups)} group(s) ·
 languages {escape(", ".join(data.languages))} · scores: {escape(", ".join(data.score_names) or "none")} ·
 colour and filter by {escape(explain)} · word links: {escape(wordalign)}</p>
 <nav><a href="#documents">documents</a><a href="#quality">quality</a><a href="#tuples">tuples</a></nav>
@@ -218,7 +226,7 @@ colour and filter by {escape(explain)} · word links: {escape(wordalign)}</p>
 {warnings}
 <section id="documents">
 <h2>Document groups</h2>
-{groups_html}
+{_groups_html(data, group_records)}
 <h3>Rejected candidate pairs</h3>
 {_rejected_html(data)}
 <h3>Ungrouped documents</h3>
@@ -241,9 +249,17 @@ highlight (click again or elsewhere to clear).</p>
 {_pager()}
 </section>
 </main>
-<script type="application/json" id="report-data">{script_json(blob)}</script>
+<script type="application/json" id="report-data">"""
+    # the blob, script_json({**blob_head, "tuples": [...]}) byte for byte, one tuple at a time
+    yield script_json(blob_head)[:-1] + ',"tuples":['
+    for k, record in enumerate(tuple_records(data)):
+        yield ("," if k else "") + script_json(record)
+    yield f"""]}}</script>
 <script>{JS}</script>
-{heatmap_sources}
+"""
+    for k, source in enumerate(_heatmap_sources(data, embedder)):
+        yield ("\n" if k else "") + source
+    yield """
 </body>
 </html>
 """
@@ -266,7 +282,7 @@ def build_report(out_dir: Path | str, embedder=None, *, cache_dir: Path | None =
         from aligner.embed import DEFAULT_SPEC, get_embedder
 
         embedder = get_embedder(embedder or DEFAULT_SPEC, cache_dir=cache_dir)
-    heatmaps = group_heatmaps(data, embedder)
     path = report_path(out_dir)
-    write_text_atomic(path, render_html(data, heatmaps))
+    with atomic_writer(path) as handle:
+        handle.writelines(render_page(data, embedder))
     return path

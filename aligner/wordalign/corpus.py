@@ -6,17 +6,19 @@ each segment once, for sentence alignment, whatever tuple and pairs it ends up i
 the links of each pair come from matching the stored vectors (:func:`pair_words`). The build
 uses them through :func:`aligner.sentalign.refine.refine_tuples`; :func:`align_tuples` is the
 same without the refinement.
-:func:`write_word_alignments` writes, per pair ``a-b`` (alphabetical), ``wordalign.a-b.txt``
-(Pharaoh links, 0-based, one line per corpus row, empty when the tuple lacks a or b) and beside it
-``wordalign.a-b.src-tgt`` (``a tokens ||| b tokens``, the tokens the links index).
+:class:`WordAlignmentWriter` writes, a few corpus rows at a time, per pair ``a-b`` (alphabetical),
+``wordalign.a-b.txt`` (Pharaoh links, 0-based, one line per corpus row, empty when the tuple lacks
+a or b) and beside it ``wordalign.a-b.src-tgt`` (``a tokens ||| b tokens``, the tokens the links index).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from aligner.fileio import atomic_writer
 from aligner.model import AlignedTuple
@@ -88,13 +90,38 @@ def align_tuples(
             for item in tuples]
 
 
-def write_word_alignments(out_dir: Path, languages: Sequence[str], alignments: Sequence[dict[Pair, PairWords]]) -> None:
-    """``wordalign.a-b.txt`` and ``wordalign.a-b.src-tgt`` per pair, one line per corpus row."""
-    for a, b in language_pairs(languages):
-        name = f"wordalign.{a}-{b}"
-        with atomic_writer(Path(out_dir) / f"{name}.txt") as links, \
-                atomic_writer(Path(out_dir) / f"{name}.src-tgt") as bitext:
-            for words in alignments:
-                pair = words.get((a, b))
-                links.write((format_pharaoh(pair.links) if pair else "") + "\n")
-                bitext.write((" ".join(pair.src_tokens) + " ||| " + " ".join(pair.tgt_tokens) if pair else "") + "\n")
+class WordAlignmentWriter:
+    """Writes ``wordalign.a-b.txt`` and ``wordalign.a-b.src-tgt`` of every pair, a few corpus rows at a time.
+
+    All the files are open together inside the ``with`` block, each written atomically; the rows
+    passed to :meth:`write` (one word alignment per corpus row, in corpus order) are not kept.
+    """
+
+    def __init__(self, out_dir: Path, languages: Sequence[str]) -> None:
+        self.out_dir = Path(out_dir)
+        self.pairs = language_pairs(languages)
+
+    def __enter__(self) -> WordAlignmentWriter:
+        self._files = ExitStack()
+
+        def open_atomic(name: str) -> IO:
+            return self._files.enter_context(atomic_writer(self.out_dir / name))
+
+        try:
+            self._handles = {(a, b): (open_atomic(f"wordalign.{a}-{b}.txt"), open_atomic(f"wordalign.{a}-{b}.src-tgt"))
+                             for a, b in self.pairs}
+        except BaseException as error:  # discard the files already opened
+            self._files.__exit__(type(error), error, error.__traceback__)
+            raise
+        return self
+
+    def write(self, alignments: Iterable[dict[Pair, PairWords]]) -> None:
+        for words in alignments:
+            for pair, (links, bitext) in self._handles.items():
+                found = words.get(pair)
+                links.write((format_pharaoh(found.links) if found else "") + "\n")
+                bitext.write((" ".join(found.src_tokens) + " ||| " + " ".join(found.tgt_tokens) if found else "")
+                             + "\n")
+
+    def __exit__(self, exc_type, exc, traceback) -> bool | None:
+        return self._files.__exit__(exc_type, exc, traceback)
