@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from aligner.errors import InputError
 
@@ -36,17 +36,24 @@ def write_text_atomic(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def read_utf8(path: Path | str, what: str) -> str:
-    """The text of a UTF-8 file; a missing, unreadable or undecodable file is an :class:`InputError` naming it."""
+def open_input(path: Path | str, what: str) -> BinaryIO:
+    """``path`` opened for binary reading; a missing or unreadable file is an :class:`InputError` naming it."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        return open(path, "rb")
     except FileNotFoundError:
         raise InputError(path, f"{what} file not found") from None
     except IsADirectoryError:
         raise InputError(path, f"{what} file expected, found a directory") from None
     except PermissionError:
         raise InputError(path, f"{what} file not readable (permission denied)") from None
+
+
+def read_utf8(path: Path | str, what: str) -> str:
+    """The text of a UTF-8 file; a missing, unreadable or undecodable file is an :class:`InputError` naming it."""
+    path = Path(path)
+    with open_input(path, what) as handle:
+        data = handle.read()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

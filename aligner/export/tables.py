@@ -13,7 +13,7 @@ from pathlib import Path
 import regex
 
 from aligner.errors import InputError
-from aligner.fileio import atomic_writer
+from aligner.fileio import atomic_writer, open_input
 from aligner.model import Document, Segment
 
 _TSV_BREAKERS = regex.compile(r"[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
@@ -86,15 +86,7 @@ def _utf8_lines(path: Path, what: str, start: int = 0) -> Iterator[tuple[int, st
     """``(byte offset, line)`` of each line of a UTF-8 file from byte ``start``, split on LF only (which
     is left out), streamed; errors as in :func:`aligner.fileio.read_utf8`."""
     path = Path(path)
-    try:
-        handle = open(path, "rb")
-    except FileNotFoundError:
-        raise InputError(path, f"{what} file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, f"{what} file expected, found a directory") from None
-    except PermissionError:
-        raise InputError(path, f"{what} file not readable (permission denied)") from None
-    with handle:
+    with open_input(path, what) as handle:
         handle.seek(start)
         offset = start
         for raw in handle:
