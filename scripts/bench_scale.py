@@ -88,7 +88,7 @@ def run_build(raw: Path, out: Path, cache: Path, workers: int, embedder: str, wo
     stages = re.search(r"\[build\] seconds: (.*)", result.stderr).group(1)
 
     def megabytes(label: str) -> float:
-        return int(re.search(rf"{label} (\d+)", result.stderr).group(1)) / 1024
+        return int(re.search(rf"\b{label} (\d+)", result.stderr).group(1)) / 1024  # PEAK_KB is not MAIN_PEAK_KB
 
     workers_kb = json.loads(re.search(r"WORKERS_KB (.*)", result.stderr).group(1))
     main_trace = json.loads(re.search(r"MAIN_TRACE_KB (.*)", result.stderr).group(1))
