@@ -84,11 +84,20 @@ def test_build_on_seeds_writes_one_corpus_row_per_tuple_covering_every_grouped_s
         assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
     trilingual = corpus.filter(pl.col("ar").is_not_null() & pl.col("en").is_not_null() & pl.col("fr").is_not_null())
     assert trilingual.height >= 7  # ar 2:0 is a near-tie between two English stretches (docs/seed-tuples.md)
-    # The internet paragraph is shared by all three versions: it ends up in one tuple.
-    internet = corpus.filter(pl.col("en").str.contains("The High Commissioner condemned the internet shutdown"))
-    assert internet.height == 1
-    row = internet.row(0, named=True)
-    assert "الانترنت" in row["ar"] and "Internet" in row["fr"]
+    # The internet paragraph is shared by all three versions; the Arabic says in one sentence what
+    # English and French say in two places (a quote, then the call to restore the service): each
+    # clause ends up in the tuple of the sentences it translates.
+    for english, arabic, french in [("Internet shutdown limits people's access", "تعطيل جميع خطوط الانترنت",
+                                     "La fermeture d'Internet"),
+                                    ("She urged the authorities of Kazakhstan", "استعادة خدمات الانترنت",
+                                     "J'exhorte les autorités kazakhes")]:
+        found = corpus.filter(pl.col("en").str.contains(english, literal=True))
+        assert found.height == 1
+        row = found.row(0, named=True)
+        assert arabic in (row["ar"] or "") and french in (row["fr"] or ""), row
+    # ... and so does the state-of-emergency clause at the end of the Arabic paragraph on force
+    found = corpus.filter(pl.col("en").str.contains("States do have the right to declare a state of emergency"))
+    assert "يحق للدول إعلان حالة الطوارئ" in (found.row(0, named=True)["ar"] or "")
 
 
 def test_build_skips_bad_files_with_reason_and_keeps_going(seeds_dir, tmp_path):
@@ -150,7 +159,7 @@ def test_build_writes_word_alignments_for_every_corpus_row(seeds_dir, tmp_path):
             assert pairs and all(i < len(src) and j < len(tgt) for i, j in pairs)
     # the internet tuple: "Internet" is linked to "الانترنت"-words in ar-en
     row_index = next(k for k, row in enumerate(corpus.iter_rows(named=True))
-                     if row["en"] and "condemned the internet shutdown" in row["en"])
+                     if row["en"] and "Internet shutdown limits people's access" in row["en"])
     src, tgt = ((out / "wordalign.ar-en.src-tgt").read_text(encoding="utf-8").split("\n")[row_index]).split(" ||| ")
     src, tgt = src.split(), tgt.split()
     links = (out / "wordalign.ar-en.txt").read_text(encoding="utf-8").split("\n")[row_index].split()

@@ -11,6 +11,8 @@ model on a case taken from the seeds.
 from __future__ import annotations
 
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -287,6 +289,70 @@ def test_tuples_with_one_sentence_per_language_are_never_touched():
             src, tgt = encoded[(a, item.texts[a])], encoded[(b, item.texts[b])]
             assert pair.links == ALIGNER.align(src, tgt)
             assert pair.src_tokens == src.tokens.tokens and pair.tgt_tokens == tgt.tokens.tokens
+
+
+# --- a clause that a neighbouring tuple without L expresses ----------------------------------------
+
+#: en/fr sentence order: the call (0), the police (1), the demand (2); ar says the call and the demand in one sentence
+EN_APART = [EN[0], EN[2], EN[1]]
+FR_APART = [FR[0], FR[2], FR[1]]
+APART_BEADS = {("ar", "en"): [((0,), (0,))], ("ar", "fr"): [((0,), (0,))], ("en", "fr"): ONE_TO_ONE}
+
+
+def test_a_clause_of_the_long_sentence_goes_to_a_later_tuple_that_lacks_arabic():
+    texts = {"ar": [AR_TWO_CLAUSES], "en": EN_APART, "fr": FR_APART}
+    members = [{"ar": [0], "en": [0], "fr": [0]}, {"en": [1], "fr": [1]}, {"en": [2], "fr": [2]}]
+    group, encoded = make_group(texts, members, APART_BEADS)
+    tuples, words = refine(group, encoded)
+    cut, n = AR_TWO_CLAUSES.index("وطالبت"), len(AR_TWO_CLAUSES)
+    assert [ids(t) for t in tuples] == [
+        {"ar": (f"000_ar:0:0@0-{cut}",), "en": ("002_en:0:0",), "fr": ("004_fr:0:0",)},
+        {"en": ("002_en:1:0",), "fr": ("004_fr:1:0",)},
+        {"ar": (f"000_ar:0:0@{cut}-{n}",), "en": ("002_en:2:0",), "fr": ("004_fr:2:0",)},
+    ]
+    assert tuples[1] == replace(group.tuples[1], tuid="g0001-00002")  # the tuple in between is untouched
+    assert tuples[2].texts["ar"] == "وطالبت بالإفراج عن المعتقلين." and tuples[2].keep
+    last = words[2][("ar", "en")]
+    assert [(last.src_tokens[i], last.tgt_tokens[j]) for i, j in last.links] == [
+        ("وطالبت", "demanded"), ("بالإفراج", "release"), ("المعتقلين", "detainees")]
+    # the ar beads stay inside the two tuples taken together: the pairs agree
+    assert tuples[0].scores["consistency"] == tuples[2].scores["consistency"] == 1.0
+
+
+def test_a_clause_goes_to_an_earlier_tuple_too():
+    demand_first = "وطالبت بالإفراج عن المعتقلين، دعت باشليه إلى الامتناع عن العنف."
+    texts = {"ar": [demand_first], "en": EN_APART[::-1], "fr": FR_APART[::-1]}
+    members = [{"en": [0], "fr": [0]}, {"en": [1], "fr": [1]}, {"ar": [0], "en": [2], "fr": [2]}]
+    group, encoded = make_group(texts, members, {("ar", "en"): [((0,), (2,))], ("ar", "fr"): [((0,), (2,))],
+                                                 ("en", "fr"): ONE_TO_ONE})
+    tuples, _ = refine(group, encoded)
+    assert [t.texts["ar"] for t in tuples] == ["وطالبت بالإفراج عن المعتقلين،", "", "دعت باشليه إلى الامتناع عن العنف."]
+
+
+def test_no_clause_moves_past_another_arabic_sentence_or_to_a_tuple_it_does_not_express():
+    # a tuple with Arabic in between: the demand tuple is out of reach
+    texts = {"ar": [AR_TWO_CLAUSES, "ذكرت الشرطة."], "en": EN_APART, "fr": FR_APART}
+    members = [{"ar": [0], "en": [0], "fr": [0]}, {"ar": [1], "en": [1], "fr": [1]}, {"en": [2], "fr": [2]}]
+    group, encoded = make_group(texts, members, {("ar", "en"): ONE_TO_ONE[:2], ("ar", "fr"): ONE_TO_ONE[:2],
+                                                 ("en", "fr"): ONE_TO_ONE})
+    tuples, _ = refine(group, encoded)
+    assert [ids(t) for t in tuples] == [ids(t) for t in group.tuples]
+    # the only tuple without Arabic is the police one, which the sentence does not express
+    texts = {"ar": [AR_TWO_CLAUSES], "en": EN[:1] + EN[2:], "fr": FR[:1] + FR[2:]}
+    group, encoded = make_group(texts, [{"ar": [0], "en": [0], "fr": [0]}, {"en": [1], "fr": [1]}],
+                                {("ar", "en"): ONE_TO_ONE[:1], ("ar", "fr"): ONE_TO_ONE[:1],
+                                 ("en", "fr"): ONE_TO_ONE[:2]})
+    tuples, _ = refine(group, encoded)
+    assert [ids(t) for t in tuples] == [ids(t) for t in group.tuples]
+
+
+def test_no_clause_moves_when_a_sentence_bead_joins_the_two_tuples():
+    # the en-fr pair aligned the call and the demand together: the two tuples are not separable
+    texts = {"ar": [AR_TWO_CLAUSES], "en": EN_APART, "fr": FR_APART}
+    members = [{"ar": [0], "en": [0], "fr": [0]}, {"en": [1], "fr": [1]}, {"en": [2], "fr": [2]}]
+    group, encoded = make_group(texts, members, {**APART_BEADS, ("en", "fr"): [((0,), (0, 2)), ((1,), (1,))]})
+    tuples, _ = refine(group, encoded)
+    assert [ids(t) for t in tuples] == [ids(t) for t in group.tuples]
 
 
 # --- text accounting, ids, determinism ----------------------------------------------------------

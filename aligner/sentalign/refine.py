@@ -34,6 +34,13 @@ Every new tuple is refined again until nothing changes; at each step the languag
 component is the clearest detachment plays ``L`` first, else the languages in order. A tuple
 where every language has one sentence is never touched.
 
+4. **Across tuples** (:func:`_absorb`). What L's sentence says may also be spread over its
+   tuple and a nearby tuple that lacks L (the Arabic seed says in one sentence what English and
+   French say in two places, other sentences between). With the two tuples taken as one, L's
+   sentence is cut in two at a clause boundary, one piece per tuple, under the rules of step 2
+   and a higher bar (``absorb_share``, ``absorb_coverage``): the sentence aligner did not put
+   them together.
+
 The word links of a new tuple come from slicing the stored vectors of the original sides and
 matching them again (:meth:`WordAligner.align`, numpy only); an untouched tuple gets exactly the
 links of :func:`~aligner.wordalign.corpus.align_tuples`. Untouched tuples keep their scores; new
@@ -93,6 +100,12 @@ class RefineOptions:
     min_piece_words: int = 2
     #: Components beyond this many are not split (2 ** (n - 1) groupings are tried).
     max_components: int = 8
+    #: Tuples without L looked at on each side of a tuple for a clause of its L sentence (see _absorb).
+    absorb_window: int = 8
+    #: A clause moves to such a tuple only if this share of the clause's content words link into it ...
+    absorb_coverage: float = 0.6
+    #: ... and this share of the tuple's content words (each language) link to L's sentence.
+    absorb_share: float = 0.4
 
 
 # --- units: whole segments or pieces, with their slice of the stored vectors ---------------------
@@ -396,19 +409,26 @@ def _best_cuts(gain: np.ndarray, cands: Sequence[int], content: Sequence[bool], 
     return None if final is None else (final[1], final[0])
 
 
-def _find_split(ctx: _Context, draft: _Draft, lang: str, components) -> _Split | None:
-    """The accepted split of L's sentence with the most pieces (then the best score), if any."""
+def _find_split(ctx: _Context, draft: _Draft, lang: str, components,
+                groupings: Iterable[list[tuple[int, int]]] | None = None, counts: np.ndarray | None = None
+                ) -> _Split | None:
+    """The accepted split of L's sentence with the most pieces (then the best score), if any.
+
+    ``groupings`` (blocks of components) are the ones tried, by default every grouping; ``counts``:
+    :func:`_link_counts` if already known.
+    """
     opts = ctx.options
     (unit,) = draft.units[lang]
     cands = _cut_points(unit, lang)
     if not cands or len(components) > opts.max_components:
         return None
-    counts, _ = _link_counts(ctx, draft, lang, components)
+    if counts is None:
+        counts, _ = _link_counts(ctx, draft, lang, components)
     content = _content([unit], lang)
     rel = [s / max(len(unit.text), 1) for s, _ in unit.tokens.offsets] + [1.0]
     sizes = [sum(len(draft.units[l][k].shown) for l, k in comp) for comp in components]
     found: list[_Split] = []
-    for blocks in _groupings(len(components)):
+    for blocks in groupings if groupings is not None else _groupings(len(components)):
         by_block = np.stack([counts[:, lo:hi].sum(axis=1) for lo, hi in blocks], axis=1)
         # Every link lands in some block, so maximising the links into each piece's own block is
         # maximising those links minus the links into the other blocks.
@@ -509,6 +529,105 @@ def _renumber(draft: _Draft, core: _Draft, components) -> list[list[tuple[str, i
     return [[new_index[node] for node in comp] for comp in components]
 
 
+# --- across tuples: a clause of L's sentence that a neighbouring tuple without L expresses -----------
+
+
+def _has(draft: _Draft, lang: str) -> bool:
+    """Whether the draft holds ``lang`` (a one-language tuple has no units, only its origin's ids)."""
+    return bool(draft.units.get(lang)) or (not draft.languages() and bool(draft.origin.segment_ids.get(lang)))
+
+
+def _neighbours(drafts: Sequence[_Draft], t: int, lang: str, window: int) -> list[int]:
+    """Multi-language drafts without ``lang`` between draft ``t`` and the nearest draft with it, each side."""
+    found = []
+    for step in (1, -1):
+        k = t + step
+        while 0 <= k < len(drafts) and abs(k - t) <= window and not _has(drafts[k], lang):
+            if len(drafts[k].languages()) > 1:
+                found.append(k)
+            k += step
+    return found
+
+
+def _absorb_one(ctx: _Context, host: _Draft, other: _Draft, lang: str) -> tuple[_Draft, _Draft, float] | None:
+    """``host``'s L sentence cut in two, one piece for ``other``: ``(new host, new other, score)``, or None.
+
+    The two drafts are looked at as one: their units are the components, L's sentence is split in
+    exactly two blocks, ``host``'s components and ``other``'s, with the acceptance rules of a split
+    inside a tuple. The bar is higher than inside a tuple, since the sentence aligner did not put
+    the two together: ``other``'s components must each have ``absorb_share`` of their content
+    words linked to the sentence, and ``absorb_coverage`` of the moving piece's content words must
+    link into ``other``.
+    """
+    units = {l: sorted(host.units.get(l, []) + other.units.get(l, []), key=lambda u: u.position)
+             for l in ctx.languages}
+    merged = _Draft(host.origin, {l: u for l, u in units.items() if u})
+    components = _components(ctx, merged, lang)
+    hosted = {id(u) for us in host.units.values() for u in us}
+    sides = [{id(merged.units[l][k]) in hosted for l, k in comp} for comp in components]
+    if any(len(side) > 1 for side in sides):
+        return None  # a sentence bead joins the two tuples: not separable
+    in_host = [side == {True} for side in sides]
+    first = sum(1 for _ in itertools.takewhile(lambda h: h == in_host[0], in_host))
+    if first == len(components) or any(h == in_host[0] for h in in_host[first:]):
+        return None  # the two tuples' units interleave
+    for l in ctx.languages:
+        if host.units.get(l) and other.units.get(l):
+            host_first = max(u.position for u in host.units[l]) < min(u.position for u in other.units[l])
+            if host_first != in_host[0]:
+                return None  # this language reads the two tuples in the other order
+    opts = ctx.options
+    counts, shares = _link_counts(ctx, merged, lang, components)
+    if min(s for s, h in zip(shares, in_host) if not h) < opts.absorb_share:
+        return None
+    blocks = [(0, first), (first, len(components))]
+    split = _find_split(ctx, merged, lang, components, [blocks], counts)
+    if split is None:
+        return None
+    (unit,) = host.units[lang]
+    theirs_at = 0 if not in_host[0] else 1
+    (cut,) = split.cuts
+    span = slice(0, cut) if theirs_at == 0 else slice(cut, len(unit.tokens))
+    lo, hi = blocks[theirs_at]
+    content = np.asarray(_content([unit], lang))[span]
+    linked = counts[span, lo:hi].sum(axis=1) > 0
+    if linked[content].mean() < opts.absorb_coverage:
+        return None
+    pieces = _pieces(unit, split.cuts)
+    mine, theirs = pieces if in_host[0] else pieces[::-1]
+    new_host = _Draft(host.origin, {l: ([mine] if l == lang else us) for l, us in host.units.items()}, True)
+    new_other = _Draft(other.origin, {l: ([theirs] if l == lang else other.units.get(l, [])) for l in ctx.languages},
+                       True)
+    return new_host, new_other, split.score
+
+
+def _absorb(ctx: _Context, drafts: list[_Draft]) -> tuple[list[_Draft], list[tuple[int, int]]]:
+    """Give a clause of a tuple's one L sentence to a nearby tuple without L that expresses it.
+
+    Sentence alignment puts a long sentence in one tuple, but what it says may be spread over
+    that tuple and another one that lacks the language (the Arabic seed says in one sentence
+    what the English and French say in two places, with other sentences between). The candidates
+    are the multi-language tuples without L between the tuple and the nearest tuple with L
+    (``absorb_window`` at most on each side); the best accepted split wins, and the tuple keeps
+    trying with its remaining piece. Both tuples are refined again. Returns the drafts and the
+    pairs of origins (``id``) joined this way: for ``consistency`` the two original tuples are one.
+    """
+    drafts = list(drafts)
+    touched: set[int] = set()
+    joined: list[tuple[int, int]] = []
+    for t in range(len(drafts)):
+        for lang in ctx.languages:
+            while len(drafts[t].units.get(lang, [])) == 1 and len(drafts[t].languages()) > 1:
+                found = [(result[2], u, result) for u in _neighbours(drafts, t, lang, ctx.options.absorb_window)
+                         for result in [_absorb_one(ctx, drafts[t], drafts[u], lang)] if result is not None]
+                if not found:
+                    break
+                _, u, (drafts[t], drafts[u], _) = max(found, key=lambda f: (f[0], -abs(f[1] - t)))
+                touched.update((t, u))
+                joined.append((id(drafts[t].origin), id(drafts[u].origin)))
+    return [new for k, draft in enumerate(drafts) for new in (_refine(ctx, draft) if k in touched else [draft])], joined
+
+
 # --- the group and the corpus -----------------------------------------------------------------------
 
 
@@ -550,9 +669,9 @@ def _consistency(ctx: _Context, draft: _Draft, scope: set[tuple[str, int]]) -> f
     return agreeing / len(pairs)
 
 
-def _finish(ctx: _Context, drafts: list[_Draft]) -> tuple[list[AlignedTuple], list[Words]]:
+def _finish(ctx: _Context, drafts: list[_Draft], joined: Sequence[tuple[int, int]] = ()) -> tuple[list[AlignedTuple], list[Words]]:
     group_id = ctx.group.group.group_id
-    scopes = _scopes(drafts)
+    scopes = _scopes(drafts, joined)
     tuples, words = [], []
     for number, draft in enumerate(drafts, start=1):
         origin = draft.origin
@@ -576,12 +695,24 @@ def _nodes(draft: _Draft) -> set[tuple[str, int]]:
     return {(u.lang, u.index) for units in draft.units.values() for u in units}
 
 
-def _scopes(drafts: Sequence[_Draft]) -> dict[int, set[tuple[str, int]]]:
-    """For each draft (by ``id``), the segments of the original tuple it comes from."""
+def _scopes(drafts: Sequence[_Draft], joined: Sequence[tuple[int, int]] = ()) -> dict[int, set[tuple[str, int]]]:
+    """For each draft (by ``id``), the segments of the original tuple it comes from.
+
+    ``joined``: pairs of original tuples (``id`` of the origin) that count as one.
+    """
+    family = {id(draft.origin): id(draft.origin) for draft in drafts}
+
+    def root(key: int) -> int:
+        while family[key] != key:
+            key = family[key]
+        return key
+
+    for a, b in joined:
+        family[root(a)] = root(b)
     scope: dict[int, set[tuple[str, int]]] = {}
     for draft in drafts:
-        scope.setdefault(id(draft.origin), set()).update(_nodes(draft))
-    return {id(draft): scope[id(draft.origin)] for draft in drafts}
+        scope.setdefault(root(id(draft.origin)), set()).update(_nodes(draft))
+    return {id(draft): scope[root(id(draft.origin))] for draft in drafts}
 
 
 def _pair_words(ctx: _Context, draft: _Draft) -> Words:
@@ -605,7 +736,7 @@ def refine_group(
     """
     ctx = _context(group, languages, aligner, aligner.layer, options or RefineOptions())
     drafts = [new for item in group.tuples for new in _refine(ctx, _initial_draft(item, group, encoded, languages))]
-    return _finish(ctx, drafts)
+    return _finish(ctx, *_absorb(ctx, drafts))
 
 
 def refine_tuples(
