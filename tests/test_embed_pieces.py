@@ -78,3 +78,17 @@ def test_store_skips_a_broken_shard_and_memory_only_store_forgets_oldest(tmp_pat
     small.flush()  # nothing to write without a root
     assert set(small.get([bytes([k]) * 32 for k in range(3)])) == {bytes([1]) * 32, bytes([2]) * 32}
     assert not list(tmp_path.glob("*.vec.npy"))[1:]  # only the one shard written above
+
+
+def test_a_reader_keeps_only_a_few_shard_files_open_and_still_reads_every_shard(tmp_path):
+    writer = PieceStore(tmp_path, flush_every=1)
+    keys = [bytes([k]) * 32 for k in range(6)]
+    values = [pieces([(0, 2), (3, 5)], seed=k) for k in range(6)]
+    for key, value in zip(keys, values):
+        writer.put(key, value)
+    assert writer.shards_written == 6
+    reader = PieceStore(tmp_path, memory_items=0, open_shards=2)
+    for _ in range(2):  # the second round reopens the shards closed in the first
+        for key, value in zip(keys, values):
+            np.testing.assert_allclose(reader.get([key])[key].vectors, value.vectors, atol=2e-3)
+            assert len(reader._maps) <= 2
