@@ -16,6 +16,11 @@ across the three languages. Reported:
   projected the same way with Vecalign's strict/lax semantics (``aligner.evaluate.alignment``);
   beside it, the pairwise aligner's own beads against the pair's own gold (finer: a merge in
   the third language does not join them), for reference.
+
+With ``--refine`` the tuples are the build's: the sentence aligner's tuples refined with word
+links (``aligner.sentalign.refine``: detach, split, clauses moved across tuples). A sentence cut
+into pieces is whole again for scoring (tuples sharing a sentence are joined), so the score
+says what refining did at the sentence level: mostly sentences detached from glued tuples.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ import numpy as np
 
 from aligner.embed import get_embedder
 from aligner.evaluate.alignment import score_alignment
-from aligner.model import Bead
-from aligner.sentalign import AlignConfig, LanguageSide, align_group
+from aligner.model import Bead, DocumentGroup, Segment
+from aligner.sentalign import AlignConfig, LanguageSide, align_corpus, align_group
+from aligner.sentalign.refine import refine_tuples, split_unit_id
 
 from bench_ntrex_pairs import LANGS, Unit, drop_some, gold_beads, merge_some, move_block, read_documents
 
@@ -93,6 +99,39 @@ def projected(tuples: list[dict[str, tuple[int, ...]]], a: str, b: str, n_a: int
     return beads
 
 
+def refined_tuples(texts: dict[str, list[str]], doc_index: int, embedder, word_aligner, config: AlignConfig):
+    """The build's tuples for one document (sentence alignment, then refinement), as unit indices per language.
+
+    Returns ``(tuples, alignment)``; tuples that share a sentence (its pieces) are joined.
+    """
+    segments = [Segment(f"{lang}{doc_index}", i, 0, lang, text, 0, len(text))
+                for lang in LANGS for i, text in enumerate(texts[lang])]
+    group = DocumentGroup(f"d{doc_index}", tuple(f"{lang}{doc_index}" for lang in LANGS), 1.0)
+    (aligned,) = align_corpus([group], segments, embedder, LANGS, config)
+    tuples, _ = refine_tuples([aligned], LANGS, word_aligner)
+    parent = list(range(len(tuples)))
+
+    def root(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    owner: dict[str, int] = {}
+    for k, item in enumerate(tuples):
+        for ids in item.segment_ids.values():
+            for unit_id in ids:
+                sid = split_unit_id(unit_id)[0]
+                if sid in owner:
+                    parent[root(k)] = root(owner[sid])
+                owner.setdefault(sid, k)
+    joined: dict = defaultdict(lambda: defaultdict(set))
+    for sid, k in owner.items():
+        doc, paragraph, _ = sid.split(":")
+        joined[root(k)][doc[:2]].add(int(paragraph))
+    return [{lang: tuple(sorted(ids)) for lang, ids in t.items()} for t in joined.values()], aligned.alignment
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--embedder", default="e5")
@@ -101,14 +140,23 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N documents")
     parser.add_argument("--rescore-margin", type=float, default=None,
                         help="pass 2 embeds only groups of beads within this cost of the best path (default: the aligner's)")
+    parser.add_argument("--refine", action="store_true",
+                        help="score the build's refined tuples (word links) instead of the sentence aligner's")
     args = parser.parse_args()
 
     embedder = get_embedder(args.embedder, args.cache_dir)
+    word_aligner = None
+    if args.refine:
+        from aligner.wordalign import WordAligner
+
+        # as the build does: with e5 the word aligner reads the pieces of the same encoder pass
+        word_aligner = WordAligner(encoder=getattr(embedder, "inner", embedder)) if args.embedder == "e5" else WordAligner()
     config = AlignConfig() if args.rescore_margin is None else AlignConfig(rescore_margin=args.rescore_margin)
     pass2_texts = sentences = 0
     docs = {lang: read_documents(lang) for lang in LANGS}
     doc_ids = list(docs["en"])[: args.limit]
-    print(f"embedder {args.embedder}; seed {args.seed}; {len(doc_ids)} documents")
+    print(f"embedder {args.embedder}; seed {args.seed}; {len(doc_ids)} documents"
+          + ("; refined tuples (word links)" if args.refine else ""))
     started = time.perf_counter()
     gold_total = pred_total = hits = 0
     gold_pairs: dict = defaultdict(list)
@@ -118,13 +166,16 @@ def main() -> None:
     for doc_index, doc_id in enumerate(doc_ids):
         units = perturbed_document({lang: docs[lang][doc_id] for lang in LANGS}, args.seed, doc_index)
         texts = {lang: [u.text for u in units[lang]] for lang in LANGS}
-        vectors = {lang: embedder.encode(texts[lang]) for lang in LANGS}
-        sides = [LanguageSide(lang, texts[lang], vectors[lang]) for lang in LANGS]
-        result = align_group(sides, embedder.encode, config)
+        if args.refine:
+            pred, result = refined_tuples(texts, doc_index, embedder, word_aligner, config)
+        else:
+            vectors = {lang: embedder.encode(texts[lang]) for lang in LANGS}
+            sides = [LanguageSide(lang, texts[lang], vectors[lang]) for lang in LANGS]
+            result = align_group(sides, embedder.encode, config)
+            pred = [t.members for t in result.tuples]
         for stats in result.stats.values():
             pass2_texts += stats.pass2_texts
         sentences += sum(len(texts[lang]) for lang in LANGS)
-        pred = [t.members for t in result.tuples]
         gold = gold_tuples(units)
         gold_keys = {key(t) for t in gold if len(key(t)) > 1}
         pred_keys = {key(t) for t in pred if len(key(t)) > 1}
