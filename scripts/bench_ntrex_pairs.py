@@ -34,8 +34,10 @@ import numpy as np
 
 from aligner.embed import get_embedder
 from aligner.evaluate.alignment import score_alignment
-from aligner.model import Bead
+from aligner.model import Bead, DocumentGroup, Segment
+from aligner.sentalign import align_corpus
 from aligner.sentalign.pairwise import align_texts_detailed
+from aligner.sentalign.refine import refine_tuples, split_unit_id
 
 from bench_textberg import PRESETS, configured, cost_line
 
@@ -151,6 +153,58 @@ def block_recovered(gold: list[Bead], pred: list[Bead], src: list[Unit], moved_l
     return all(b.key in predicted for b in involved)
 
 
+def word_aligner_for(embedder, spec: str):
+    """The word aligner the build uses: with ``e5`` it reads the pieces of the same encoder pass."""
+    from aligner.wordalign import WordAligner
+
+    return WordAligner(encoder=getattr(embedder, "inner", embedder)) if spec == "e5" else WordAligner()
+
+
+def refined_tuples(texts: dict[str, list[str]], doc_index: int, embedder, word_aligner, config, languages):
+    """The build's tuples for one document (sentence alignment, then refinement), as unit indices per language.
+
+    ``texts``: language -> the document's sentences. Returns ``(tuples, alignment)``; tuples that
+    share a sentence (its pieces) are joined.
+    """
+    segments = [Segment(f"{lang}{doc_index}", i, 0, lang, text, 0, len(text))
+                for lang in languages for i, text in enumerate(texts[lang])]
+    group = DocumentGroup(f"d{doc_index}", tuple(f"{lang}{doc_index}" for lang in languages), 1.0)
+    (aligned,) = align_corpus([group], segments, embedder, languages, config)
+    tuples, _ = refine_tuples([aligned], languages, word_aligner)
+    parent = list(range(len(tuples)))
+
+    def root(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    owner: dict[str, int] = {}
+    for k, item in enumerate(tuples):
+        for ids in item.segment_ids.values():
+            for unit_id in ids:
+                sid = split_unit_id(unit_id)[0]
+                if sid in owner:
+                    parent[root(k)] = root(owner[sid])
+                owner.setdefault(sid, k)
+    joined: dict = defaultdict(lambda: defaultdict(set))
+    for sid, k in owner.items():
+        doc, paragraph, _ = sid.split(":")
+        joined[root(k)][doc[:2]].add(int(paragraph))
+    return [{lang: tuple(sorted(ids)) for lang, ids in t.items()} for t in joined.values()], aligned.alignment
+
+
+def tuples_as_beads(tuples: list[dict[str, tuple[int, ...]]], a: str, b: str) -> list[Bead]:
+    """Beads of pair a-b from tuples: one per tuple with both, 1-0 / 0-1 for each other sentence."""
+    beads = []
+    for t in tuples:
+        if t.get(a) and t.get(b):
+            beads.append(Bead(t[a], t[b]))
+        else:
+            beads += [Bead((i,), ()) for i in t.get(a, ())] + [Bead((), (j,)) for j in t.get(b, ())]
+    return beads
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--embedder", default="e5")
@@ -159,10 +213,13 @@ def main() -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--cache-dir", type=Path, default=None)
     parser.add_argument("--pairs", default=",".join(PAIRS))
+    parser.add_argument("--refine", action="store_true",
+                        help="score the build's two-language tuples (sentence alignment refined with word links)")
     args = parser.parse_args()
 
     config = configured(args.overrides, args.preset)
     embedder = get_embedder(args.embedder, args.cache_dir)
+    word_aligner = word_aligner_for(embedder, args.embedder) if args.refine else None
     docs = {lang: read_documents(lang) for lang in LANGS}
     doc_ids = list(docs["en"])
     print(f"embedder {args.embedder}; seed {args.seed}; preset {args.preset}; {len(doc_ids)} documents")
@@ -175,13 +232,21 @@ def main() -> None:
         for doc_index, doc_id in enumerate(doc_ids):
             rng = np.random.default_rng([args.seed, PAIRS.index(pair), doc_index])
             src, tgt, beads, moved_lines = perturbed_pair(docs[src_lang][doc_id], docs[tgt_lang][doc_id], rng)
-            result = align_texts_detailed([u.text for u in src], [u.text for u in tgt], embedder, config)
+            if args.refine:
+                texts = {src_lang: [u.text for u in src], tgt_lang: [u.text for u in tgt]}
+                tuples, alignment = refined_tuples(texts, doc_index, embedder, word_aligner, config,
+                                                   (src_lang, tgt_lang))
+                predicted = tuples_as_beads(tuples, src_lang, tgt_lang)
+                stats.append(alignment.stats[(src_lang, tgt_lang)])
+            else:
+                result = align_texts_detailed([u.text for u in src], [u.text for u in tgt], embedder, config)
+                predicted = result.beads
+                stats.append(result.stats)
             gold.append(beads)
-            pred.append(result.beads)
-            stats.append(result.stats)
+            pred.append(predicted)
             if moved_lines:
                 moved += 1
-                recovered += block_recovered(beads, result.beads, src, moved_lines)
+                recovered += block_recovered(beads, predicted, src, moved_lines)
         scores = score_alignment(gold, pred)
         print(
             f"{pair}: strict P/R/F1 {scores.strict_precision:.3f}/{scores.strict_recall:.3f}/{scores.strict_f1:.3f}  "

@@ -35,11 +35,11 @@ import numpy as np
 
 from aligner.embed import get_embedder
 from aligner.evaluate.alignment import score_alignment
-from aligner.model import Bead, DocumentGroup, Segment
-from aligner.sentalign import AlignConfig, LanguageSide, align_corpus, align_group
-from aligner.sentalign.refine import refine_tuples, split_unit_id
+from aligner.model import Bead
+from aligner.sentalign import AlignConfig, LanguageSide, align_group
 
-from bench_ntrex_pairs import LANGS, Unit, drop_some, gold_beads, merge_some, move_block, read_documents
+from bench_ntrex_pairs import (LANGS, Unit, drop_some, gold_beads, merge_some, move_block, read_documents,
+                               refined_tuples, word_aligner_for)
 
 PAIRS = list(itertools.combinations(LANGS, 2))
 TupleKey = tuple[tuple[str, tuple[int, ...]], ...]
@@ -99,39 +99,6 @@ def projected(tuples: list[dict[str, tuple[int, ...]]], a: str, b: str, n_a: int
     return beads
 
 
-def refined_tuples(texts: dict[str, list[str]], doc_index: int, embedder, word_aligner, config: AlignConfig):
-    """The build's tuples for one document (sentence alignment, then refinement), as unit indices per language.
-
-    Returns ``(tuples, alignment)``; tuples that share a sentence (its pieces) are joined.
-    """
-    segments = [Segment(f"{lang}{doc_index}", i, 0, lang, text, 0, len(text))
-                for lang in LANGS for i, text in enumerate(texts[lang])]
-    group = DocumentGroup(f"d{doc_index}", tuple(f"{lang}{doc_index}" for lang in LANGS), 1.0)
-    (aligned,) = align_corpus([group], segments, embedder, LANGS, config)
-    tuples, _ = refine_tuples([aligned], LANGS, word_aligner)
-    parent = list(range(len(tuples)))
-
-    def root(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    owner: dict[str, int] = {}
-    for k, item in enumerate(tuples):
-        for ids in item.segment_ids.values():
-            for unit_id in ids:
-                sid = split_unit_id(unit_id)[0]
-                if sid in owner:
-                    parent[root(k)] = root(owner[sid])
-                owner.setdefault(sid, k)
-    joined: dict = defaultdict(lambda: defaultdict(set))
-    for sid, k in owner.items():
-        doc, paragraph, _ = sid.split(":")
-        joined[root(k)][doc[:2]].add(int(paragraph))
-    return [{lang: tuple(sorted(ids)) for lang, ids in t.items()} for t in joined.values()], aligned.alignment
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--embedder", default="e5")
@@ -145,12 +112,7 @@ def main() -> None:
     args = parser.parse_args()
 
     embedder = get_embedder(args.embedder, args.cache_dir)
-    word_aligner = None
-    if args.refine:
-        from aligner.wordalign import WordAligner
-
-        # as the build does: with e5 the word aligner reads the pieces of the same encoder pass
-        word_aligner = WordAligner(encoder=getattr(embedder, "inner", embedder)) if args.embedder == "e5" else WordAligner()
+    word_aligner = word_aligner_for(embedder, args.embedder) if args.refine else None
     config = AlignConfig() if args.rescore_margin is None else AlignConfig(rescore_margin=args.rescore_margin)
     pass2_texts = sentences = 0
     docs = {lang: read_documents(lang) for lang in LANGS}
@@ -167,7 +129,7 @@ def main() -> None:
         units = perturbed_document({lang: docs[lang][doc_id] for lang in LANGS}, args.seed, doc_index)
         texts = {lang: [u.text for u in units[lang]] for lang in LANGS}
         if args.refine:
-            pred, result = refined_tuples(texts, doc_index, embedder, word_aligner, config)
+            pred, result = refined_tuples(texts, doc_index, embedder, word_aligner, config, LANGS)
         else:
             vectors = {lang: embedder.encode(texts[lang]) for lang in LANGS}
             sides = [LanguageSide(lang, texts[lang], vectors[lang]) for lang in LANGS]

@@ -80,3 +80,12 @@ def test_two_languages_and_empty_sides():
     empty = LanguageSide("ar", [], np.zeros((0, 64), dtype=np.float32))
     result = align_group([empty, side("en", m, 1), side("fr", m, 2)])
     assert members(result) == [{"en": (k,), "fr": (k,)} for k in range(4)]
+
+
+def test_with_two_languages_the_tuples_are_the_pairs_beads():
+    # ar 1 and en 1 mean different things: as one bead among three pairs the 1-1 would cost more
+    # than two singletons and be refused, but with one pair its bead is all the evidence there is
+    sides = [side("ar", [(0,), (1,), (2,)], 1), side("en", [(0,), (5,), (2,)], 2)]
+    beads = [Bead((0,), (0,), 0.3), Bead((1,), (1,), 1.2), Bead((2,), (2,), 0.3)]
+    tuples = combine_pairs(sides, {("ar", "en"): beads})
+    assert [t.members for t in tuples] == [{"ar": (k,), "en": (k,)} for k in range(3)]

@@ -104,7 +104,8 @@ def combine_pairs(
 
     A bead joins the tuples holding its sentences when the result stays plausible: per
     language at most ``max_tuple_side`` sentences, consecutive ones, and a tuple cost no higher
-    than the parts' costs together (a merge must buy more than it costs).
+    than the parts' costs together (a merge must buy more than it costs). With one pair (two
+    languages) there is nothing to combine: the tuples are its beads.
     """
     config = config or AlignConfig()
     costs = _TupleCost(sides, config)
@@ -115,9 +116,13 @@ def combine_pairs(
     for k, (_, nodes, _) in enumerate(beads):
         for node in nodes:
             beads_of[node].append(k)
+    one_pair = len(pairs) == 1
     for k in sorted(range(len(beads)), key=lambda k: _confidence_order(beads[k])):
         parts = tuples.parts_of(beads[k][1])
         if len(parts) < 2:
+            continue
+        if one_pair:
+            tuples.merge(parts)
             continue
         merged = [node for part in parts for node in part]
         if not _compact(merged, limit) or costs.tuple_cost(merged) > costs.partition(parts) + 1e-9:
