@@ -32,7 +32,8 @@ from aligner.export import DEFAULT_FORMATS, export, format_report
 from aligner.export.corpus_tsv import CorpusTsv, CorpusTsvWriter
 from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
-from aligner.groups import GroupJob, GroupSettings, ShardStore, default_shard_root, run_groups, with_keep
+from aligner.groups import (GroupJob, GroupSettings, ShardStore, adopt_embedder, default_shard_root, run_groups,
+                            with_keep)
 from aligner.ingest import Skipped, discover_files, ingest_directory
 from aligner.manifest import write_manifest
 from aligner.model import AlignedTuple, Document, Segment
@@ -112,6 +113,7 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
     languages = options.docalign.languages
     jobs = _group_jobs(alignment, segments)
     settings = GroupSettings(languages, options.embedder, options.cache_dir, options.word_model)
+    adopt_embedder(settings, embedder)
     progress = Progress("align", len(jobs), "groups", log)
     reused = []
     results = run_groups(jobs, settings, ShardStore(default_shard_root(options.cache_dir)), options.workers,

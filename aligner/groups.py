@@ -61,8 +61,8 @@ class GroupResult:
 _MODELS: dict[GroupSettings, tuple] = {}
 
 
-def _models(settings: GroupSettings):
-    """The embedder and word aligner of this process, built on first use.
+def _models(settings: GroupSettings, embedder=None):
+    """The embedder and word aligner of this process, built on first use (``embedder``: one already loaded).
 
     When the sentence embedder is the word model (the default ``e5`` with no ``--word-model``),
     the word aligner reads the piece vectors of the same encoder pass: one model run per text.
@@ -71,13 +71,19 @@ def _models(settings: GroupSettings):
         from aligner.embed import build_embedder, get_embedder
         from aligner.wordalign import WordAligner
 
-        embedder = get_embedder(settings.embedder, cache_dir=settings.cache_dir, threads=settings.threads)
+        if embedder is None:
+            embedder = get_embedder(settings.embedder, cache_dir=settings.cache_dir, threads=settings.threads)
         word_spec = "e5" if settings.word_model is None else f"hf:{settings.word_model}"
         shared = settings.embedder.strip() == word_spec
         encoder = (getattr(embedder, "inner", embedder) if shared
                    else build_embedder(word_spec, threads=settings.threads, piece_dir=settings.cache_dir))
         _MODELS[settings] = (embedder, WordAligner(encoder=encoder))
     return _MODELS[settings]
+
+
+def adopt_embedder(settings: GroupSettings, embedder) -> None:
+    """Groups run in this process use ``embedder`` (the one document alignment loaded): one model in memory, not two."""
+    _models(settings, embedder)
 
 
 def process_group(job: GroupJob, settings: GroupSettings) -> GroupResult:

@@ -111,6 +111,29 @@ def test_build_writes_each_group_as_it_finishes_and_holds_one_at_a_time(three_gr
     assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir() if p.is_file()} == first
 
 
+def test_groups_run_in_the_build_process_use_the_embedder_document_alignment_loaded(three_group_raw, tmp_path,
+                                                                                     monkeypatch):
+    import aligner.build as build_module
+    import aligner.embed as embed_module
+
+    raw, known = three_group_raw
+    made = []
+
+    def counted(*args, **kwargs):
+        made.append(embed_module.build_embedder("lexical"))
+        return made[-1]
+
+    monkeypatch.setattr(build_module, "get_embedder", counted)
+    monkeypatch.setattr(embed_module, "get_embedder", counted)
+    monkeypatch.setattr(groups_module, "_MODELS", {})
+    options = BuildOptions(raw_dir=raw, out_dir=tmp_path / "out", embedder="lexical", cache_dir=tmp_path / "cache",
+                           workers=1, docalign=DocAlignOptions(languages=LANGS, known_groups=known))
+    run_build(options, log=None)
+    assert len(made) == 1  # one model in memory, not one for document alignment and one for the groups
+    ((embedder, _),) = groups_module._MODELS.values()
+    assert embedder is made[0]
+
+
 def jobs_and_settings(count: int) -> tuple[list[GroupJob], GroupSettings]:
     jobs = []
     for k in range(count):
