@@ -60,7 +60,7 @@ class BuildOptions:
     word_model: str | None = None
     docalign: DocAlignOptions = field(default_factory=DocAlignOptions)
     #: Processes (or Ray actors) aligning document groups in parallel (2 measured faster than 1 on 2 cores).
-    workers: int = 1
+    workers: int = 2
     #: ``local`` (processes on this machine) or ``ray`` (a Ray cluster, docs/benchmarks.md).
     engine: str = "local"
     #: Tuples with a ``quality`` below this are kept in corpus.tsv but not exported (docs/scores.md).
