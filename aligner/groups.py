@@ -213,12 +213,18 @@ def release_free_memory() -> None:
     The model's buffers change size with every batch, and the freed blocks otherwise stay in the
     process: a worker's resident set grew with the number of groups it had run.
     """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim():
+    """glibc's ``malloc_trim``, looked up once per process (None where the C library has none)."""
     try:
-        libc = ctypes.CDLL(None)
-        trim = libc.malloc_trim
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
-        return
-    trim(0)
+        return None
 
 
 def _compute(jobs: Sequence[GroupJob], keys: list[str], todo: list[int], settings: GroupSettings,

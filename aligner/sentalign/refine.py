@@ -669,7 +669,8 @@ def _consistency(ctx: _Context, draft: _Draft, scope: set[tuple[str, int]]) -> f
     return agreeing / len(pairs)
 
 
-def _finish(ctx: _Context, drafts: list[_Draft], joined: Sequence[tuple[int, int]] = ()) -> tuple[list[AlignedTuple], list[Words]]:
+def _finish(ctx: _Context, drafts: list[_Draft],
+            joined: Sequence[tuple[int, int]] = ()) -> tuple[list[AlignedTuple], list[Words]]:
     group_id = ctx.group.group.group_id
     scopes = _scopes(drafts, joined)
     tuples, words = [], []
