@@ -34,12 +34,10 @@ import numpy as np
 
 from aligner.embed import get_embedder
 from aligner.evaluate.alignment import score_alignment
-from aligner.model import Bead, DocumentGroup, Segment
-from aligner.sentalign import align_corpus
+from aligner.model import Bead
 from aligner.sentalign.pairwise import align_texts_detailed
-from aligner.sentalign.refine import refine_tuples, split_unit_id
 
-from bench_textberg import PRESETS, configured, cost_line
+from bench_textberg import PRESETS, configured, cost_line, refined_tuples, tuples_as_beads, word_aligner_for
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "ntrex-dev"
 LANGS = ("ar", "en", "fr")
@@ -151,58 +149,6 @@ def block_recovered(gold: list[Bead], pred: list[Bead], src: list[Unit], moved_l
     predicted = {b.key for b in pred}
     involved = [b for b in gold if b.src and b.tgt and any(set(src[i].lines) & moved_lines for i in b.src)]
     return all(b.key in predicted for b in involved)
-
-
-def word_aligner_for(embedder, spec: str):
-    """The word aligner the build uses: with ``e5`` it reads the pieces of the same encoder pass."""
-    from aligner.wordalign import WordAligner
-
-    return WordAligner(encoder=getattr(embedder, "inner", embedder)) if spec == "e5" else WordAligner()
-
-
-def refined_tuples(texts: dict[str, list[str]], doc_index: int, embedder, word_aligner, config, languages):
-    """The build's tuples for one document (sentence alignment, then refinement), as unit indices per language.
-
-    ``texts``: language -> the document's sentences. Returns ``(tuples, alignment)``; tuples that
-    share a sentence (its pieces) are joined.
-    """
-    segments = [Segment(f"{lang}{doc_index}", i, 0, lang, text, 0, len(text))
-                for lang in languages for i, text in enumerate(texts[lang])]
-    group = DocumentGroup(f"d{doc_index}", tuple(f"{lang}{doc_index}" for lang in languages), 1.0)
-    (aligned,) = align_corpus([group], segments, embedder, languages, config)
-    tuples, _ = refine_tuples([aligned], languages, word_aligner)
-    parent = list(range(len(tuples)))
-
-    def root(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    owner: dict[str, int] = {}
-    for k, item in enumerate(tuples):
-        for ids in item.segment_ids.values():
-            for unit_id in ids:
-                sid = split_unit_id(unit_id)[0]
-                if sid in owner:
-                    parent[root(k)] = root(owner[sid])
-                owner.setdefault(sid, k)
-    joined: dict = defaultdict(lambda: defaultdict(set))
-    for sid, k in owner.items():
-        doc, paragraph, _ = sid.split(":")
-        joined[root(k)][doc[:2]].add(int(paragraph))
-    return [{lang: tuple(sorted(ids)) for lang, ids in t.items()} for t in joined.values()], aligned.alignment
-
-
-def tuples_as_beads(tuples: list[dict[str, tuple[int, ...]]], a: str, b: str) -> list[Bead]:
-    """Beads of pair a-b from tuples: one per tuple with both, 1-0 / 0-1 for each other sentence."""
-    beads = []
-    for t in tuples:
-        if t.get(a) and t.get(b):
-            beads.append(Bead(t[a], t[b]))
-        else:
-            beads += [Bead((i,), ()) for i in t.get(a, ())] + [Bead((), (j,)) for j in t.get(b, ())]
-    return beads
 
 
 def main() -> None:

@@ -38,8 +38,8 @@ from aligner.evaluate.alignment import score_alignment
 from aligner.model import Bead
 from aligner.sentalign import AlignConfig, LanguageSide, align_group
 
-from bench_ntrex_pairs import (LANGS, Unit, drop_some, gold_beads, merge_some, move_block, read_documents,
-                               refined_tuples, word_aligner_for)
+from bench_ntrex_pairs import LANGS, Unit, drop_some, gold_beads, merge_some, move_block, read_documents
+from bench_textberg import refined_tuples, word_aligner_for
 
 PAIRS = list(itertools.combinations(LANGS, 2))
 TupleKey = tuple[tuple[str, tuple[int, ...]], ...]

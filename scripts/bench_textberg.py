@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python scripts/bench_textberg.py [--embedder e5|use|lexical] [--preset news|loose]
-        [--set KEY=VALUE ...] [--cache-dir DIR] [--out DIR] [--only dev|test]
+        [--set KEY=VALUE ...] [--cache-dir DIR] [--out DIR] [--only dev|test] [--refine]
 
 Aligns ``dev`` (the tuning document, reported on its own) and ``test0..6``
 (reported together, micro-averaged), then prints strict and lax
@@ -15,7 +15,9 @@ cold run. ``--set`` overrides a field of ``AlignConfig``
 (``--set score.null_cost=0.9``, ``--set cross.anchor_distance=0.6``).
 ``--preset`` picks the starting configuration: ``news`` (the defaults) or
 ``loose`` (``aligner.sentalign.pairwise.LOOSE``, for free translations like
-these). ``--out`` writes the predicted beads, one file per document.
+these). ``--out`` writes the predicted beads, one file per document. ``--refine``
+scores what ``aligner build`` writes for the two languages instead: the
+beads refined with word links (docs/refine.md), pieces of a sentence joined.
 """
 
 from __future__ import annotations
@@ -23,11 +25,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from aligner.embed import get_embedder
 from aligner.evaluate.alignment import format_bead, format_scores, read_beads, score_alignment
+from aligner.model import Bead, DocumentGroup, Segment
+from aligner.sentalign import align_corpus
 from aligner.sentalign.pairwise import LOOSE, NEWS, AlignConfig, AlignStats, align_texts_detailed
+from aligner.sentalign.refine import refine_tuples, split_unit_id
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "textberg"
 SETS = {"dev": ["dev"], "test": [f"test{i}" for i in range(7)]}
@@ -66,16 +72,79 @@ def configured(overrides: list[str], preset: str = "news") -> AlignConfig:
     return config
 
 
-def run_set(name: str, docs: list[str], embedder, config: AlignConfig, out: Path | None) -> None:
+def word_aligner_for(embedder, spec: str):
+    """The word aligner the build uses: with ``e5`` it reads the pieces of the same encoder pass."""
+    from aligner.wordalign import WordAligner
+
+    return WordAligner(encoder=getattr(embedder, "inner", embedder)) if spec == "e5" else WordAligner()
+
+
+def refined_tuples(texts: dict[str, list[str]], doc_index: int, embedder, word_aligner, config, languages):
+    """The build's tuples for one document (sentence alignment, then refinement), as unit indices per language.
+
+    ``texts``: language -> the document's sentences. Returns ``(tuples, alignment)``; tuples that
+    share a sentence (its pieces) are joined.
+    """
+    segments = [Segment(f"{lang}{doc_index}", i, 0, lang, text, 0, len(text))
+                for lang in languages for i, text in enumerate(texts[lang])]
+    group = DocumentGroup(f"d{doc_index}", tuple(f"{lang}{doc_index}" for lang in languages), 1.0)
+    (aligned,) = align_corpus([group], segments, embedder, languages, config)
+    tuples, _ = refine_tuples([aligned], languages, word_aligner)
+    parent = list(range(len(tuples)))
+
+    def root(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    owner: dict[str, int] = {}
+    for k, item in enumerate(tuples):
+        for ids in item.segment_ids.values():
+            for unit_id in ids:
+                sid = split_unit_id(unit_id)[0]
+                if sid in owner:
+                    parent[root(k)] = root(owner[sid])
+                owner.setdefault(sid, k)
+    joined: dict = defaultdict(lambda: defaultdict(set))
+    for sid, k in owner.items():
+        doc, paragraph, _ = sid.split(":")
+        joined[root(k)][doc[:2]].add(int(paragraph))
+    return [{lang: tuple(sorted(ids)) for lang, ids in t.items()} for t in joined.values()], aligned.alignment
+
+
+def tuples_as_beads(tuples: list[dict[str, tuple[int, ...]]], a: str, b: str) -> list[Bead]:
+    """Beads of pair a-b from tuples: one per tuple with both, 1-0 / 0-1 for each other sentence."""
+    beads = []
+    for t in tuples:
+        if t.get(a) and t.get(b):
+            beads.append(Bead(t[a], t[b]))
+        else:
+            beads += [Bead((i,), ()) for i in t.get(a, ())] + [Bead((), (j,)) for j in t.get(b, ())]
+    return beads
+
+
+def run_set(name: str, docs: list[str], embedder, config: AlignConfig, out: Path | None, word_aligner=None) -> None:
+    """Align and score one set; with a ``word_aligner``, score the build's refined tuples instead of the beads."""
     gold, pred, stats = [], [], []
-    for doc in docs:
-        result = align_texts_detailed(read_lines(DATA / f"{doc}.de"), read_lines(DATA / f"{doc}.fr"), embedder, config)
+    for index, doc in enumerate(docs):
+        texts = {"de": read_lines(DATA / f"{doc}.de"), "fr": read_lines(DATA / f"{doc}.fr")}
+        if word_aligner is not None:
+            # The word tokenizer knows ar, en and fr only: German goes through the English (Latin-script)
+            # rules, and none of its words is an English stopword, so every German word counts as content.
+            as_en = {"en": texts["de"], "fr": texts["fr"]}
+            tuples, alignment = refined_tuples(as_en, index, embedder, word_aligner, config, ("en", "fr"))
+            beads = tuples_as_beads(tuples, "en", "fr")
+            stats.append(alignment.stats[("en", "fr")])
+        else:
+            result = align_texts_detailed(texts["de"], texts["fr"], embedder, config)
+            beads = result.beads
+            stats.append(result.stats)
         gold.append(read_beads(DATA / f"{doc}.defr"))
-        pred.append(result.beads)
-        stats.append(result.stats)
+        pred.append(beads)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-            (out / f"{doc}.defr").write_text("".join(format_bead(b) + "\n" for b in result.beads), encoding="utf-8")
+            (out / f"{doc}.defr").write_text("".join(format_bead(b) + "\n" for b in beads), encoding="utf-8")
     print(format_scores(score_alignment(gold, pred), title=f"== {name} ({', '.join(docs)})"))
     print(cost_line(stats))
     print()
@@ -107,15 +176,18 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder (default: the shared one)")
     parser.add_argument("--out", type=Path, default=None, help="write predicted beads here")
     parser.add_argument("--only", choices=sorted(SETS), default=None, help="run one set only")
+    parser.add_argument("--refine", action="store_true",
+                        help="score the build's two-language tuples (sentence alignment refined with word links)")
     args = parser.parse_args()
 
     config = configured(args.overrides, args.preset)
     embedder = get_embedder(args.embedder, args.cache_dir)
+    word_aligner = word_aligner_for(embedder, args.embedder) if args.refine else None
     print(f"embedder {args.embedder}; preset {args.preset}; config {config}")
     started = time.perf_counter()
     for name, docs in SETS.items():
         if args.only in (None, name):
-            run_set(name, docs, embedder, config, args.out)
+            run_set(name, docs, embedder, config, args.out, word_aligner)
     texts = getattr(embedder, "texts_encoded", None)
     print(f"total {time.perf_counter() - started:.1f} s; texts sent to the model this run: {texts}")
 

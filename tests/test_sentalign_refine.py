@@ -275,6 +275,56 @@ def test_a_split_needs_a_few_links_per_piece():
     assert tuples == group.tuples
 
 
+# --- several sentences on every side ----------------------------------------------------------------
+
+AR_SENTENCES = ["دعت باشليه إلى الامتناع عن العنف.", "وطالبت بالإفراج عن المعتقلين."]
+
+
+def test_a_two_to_two_tuple_of_two_translations_is_cut_between_the_sentences():
+    texts = {"ar": AR_SENTENCES, "en": EN[:2]}
+    group, encoded = make_group(texts, [{"ar": [0, 1], "en": [0, 1]}], {("ar", "en"): [((0, 1), (0, 1))]},
+                                ("ar", "en"))
+    tuples, words = refine(group, encoded, ("ar", "en"))
+    assert [t.texts for t in tuples] == [{"ar": AR_SENTENCES[0], "en": EN[0]}, {"ar": AR_SENTENCES[1], "en": EN[1]}]
+    assert [ids(t) for t in tuples] == [{"ar": ("000_ar:0:0",), "en": ("002_en:0:0",)},
+                                        {"ar": ("000_ar:1:0",), "en": ("002_en:1:0",)}]  # whole sentences, no pieces
+    assert [len(w[("ar", "en")].links) for w in words] == [4, 3]
+
+
+def test_three_languages_with_two_sentences_each_are_cut_too():
+    texts = {"ar": AR_SENTENCES, "en": EN[:2], "fr": FR[:2]}
+    group, encoded = make_group(texts, [{"ar": [0, 1], "en": [0, 1], "fr": [0, 1]}],
+                                {("ar", "en"): [((0, 1), (0, 1))], ("ar", "fr"): [((0, 1), (0, 1))],
+                                 ("en", "fr"): ONE_TO_ONE[:2]})
+    tuples, _ = refine(group, encoded)
+    assert [t.texts for t in tuples] == [{"ar": AR_SENTENCES[0], "en": EN[0], "fr": FR[0]},
+                                         {"ar": AR_SENTENCES[1], "en": EN[1], "fr": FR[1]}]
+
+
+def test_a_true_two_to_two_whose_sentence_boundaries_cross_is_left_alone():
+    # ar 0 says the call and the demand, ar 1 the detainees and the restraint: each Arabic sentence
+    # links half to each English one, so no cut between sentences gives pure blocks
+    crossing = ["دعت باشليه، وطالبت بالإفراج", "عن المعتقلين و الامتناع عن العنف."]
+    texts = {"ar": crossing, "en": EN[:2]}
+    group, encoded = make_group(texts, [{"ar": [0, 1], "en": [0, 1]}], {("ar", "en"): [((0, 1), (0, 1))]},
+                                ("ar", "en"))
+    tuples, _ = refine(group, encoded, ("ar", "en"))
+    assert tuples == group.tuples
+
+
+def test_after_the_cut_between_sentences_the_one_sentence_rules_detach_what_is_left():
+    # en 2 (the police) is not in the two Arabic sentences. A side of several sentences is only cut
+    # between them (nothing is detached from it); the cut leaves ar 1 alone with en 1 + en 2, and
+    # then the rules for one sentence detach en 2
+    texts = {"ar": AR_SENTENCES, "en": EN}
+    group, encoded = make_group(texts, [{"ar": [0, 1], "en": [0, 1, 2]}], {("ar", "en"): [((0, 1), (0, 1, 2))]},
+                                ("ar", "en"))
+    tuples, _ = refine(group, encoded, ("ar", "en"))
+    assert [t.texts for t in tuples] == [{"ar": AR_SENTENCES[0], "en": EN[0]},
+                                         {"ar": AR_SENTENCES[1], "en": EN[1]},
+                                         {"ar": "", "en": EN[2]}]
+
+
 def test_tuples_with_one_sentence_per_language_are_never_touched():
     # one sentence a language, and the French one unrelated: still left alone
     texts = {"ar": [AR_ONE_CLAUSE, AR_TWO_CLAUSES], "en": [EN[0], EN[0]], "fr": [FR[2], FR[0]]}

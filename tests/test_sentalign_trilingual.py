@@ -89,3 +89,28 @@ def test_with_two_languages_the_tuples_are_the_pairs_beads():
     beads = [Bead((0,), (0,), 0.3), Bead((1,), (1,), 1.2), Bead((2,), (2,), 0.3)]
     tuples = combine_pairs(sides, {("ar", "en"): beads})
     assert [t.members for t in tuples] == [{"ar": (k,), "en": (k,)} for k in range(3)]
+
+
+def test_tuples_follow_each_language_in_reading_order():
+    # Arabic has two sentences, for English/French 0 and 8 of 10. Ordered by relative position in
+    # their first language, the Arabic 1 tuple (1/2) would come before English/French 6 (6/10).
+    sides = [side("ar", [(0,), (8,)], 1), side("en", [(k,) for k in range(10)], 2),
+             side("fr", [(k,) for k in range(10)], 3)]
+    to_arabic = [Bead((0,), (0,), 0.5), Bead((1,), (8,), 0.5)]
+    diagonal = [Bead((k,), (k,), 0.5) for k in range(10)]
+    tuples = combine_pairs(sides, {("ar", "en"): to_arabic, ("ar", "fr"): to_arabic, ("en", "fr"): diagonal})
+    assert [t.members["en"] for t in tuples] == [(k,) for k in range(10)]
+    assert [t.members.get("ar") for t in tuples] == [(0,)] + [None] * 7 + [(1,)] + [None]
+
+
+def test_where_a_moved_block_makes_the_languages_disagree_every_tuple_is_still_output_once():
+    # French moved ar/en 1-2 after ar/en 5: French reads the tuples in another order (a cycle)
+    m = [(k,) for k in range(6)]
+    sides = [side("ar", m, 1), side("en", m, 2), side("fr", [(0,), (3,), (4,), (5,), (1,), (2,)], 3)]
+    diagonal = [Bead((k,), (k,), 0.5) for k in range(6)]
+    moved = [Bead((0,), (0,), 0.5), Bead((1,), (4,), 0.5), Bead((2,), (5,), 0.5), Bead((3,), (1,), 0.5),
+             Bead((4,), (2,), 0.5), Bead((5,), (3,), 0.5)]
+    tuples = combine_pairs(sides, {("ar", "en"): diagonal, ("ar", "fr"): moved, ("en", "fr"): moved})
+    assert sorted(t.members["ar"] for t in tuples) == [(k,) for k in range(6)]
+    assert all(len(t.members) == 3 for t in tuples)
+    assert [t.members["ar"] for t in tuples] == [(k,) for k in range(6)]  # the cycle is broken by position

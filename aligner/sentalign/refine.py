@@ -316,23 +316,23 @@ def _monotone(draft: _Draft, components: list[list[tuple[str, int]]]) -> list[li
 
 
 def _link_counts(ctx: _Context, draft: _Draft, lang: str, components) -> tuple[np.ndarray, list[float]]:
-    """``counts[t, c]``: content-word links of L token ``t`` into component ``c``; and each component's share.
+    """``counts[t, c]``: content-word links of L token ``t`` (over L's units) into component ``c``; and shares.
 
     A component's share is, over its languages, the *smallest* share of its content words linked
     to L's sentence: a component is expressed in L only if each of its versions links to it (with
     one sentence in a language, that sentence takes every link of that language unopposed).
     """
-    (unit,) = draft.units[lang]
+    l_units = draft.units[lang]
     comp_of = {node: c for c, comp in enumerate(components) for node in comp}
-    counts = np.zeros((len(unit.tokens), len(components)), dtype=np.int64)
+    counts = np.zeros((sum(len(u.tokens) for u in l_units), len(components)), dtype=np.int64)
     linked: dict[tuple[int, str], int] = {}
     total: dict[tuple[int, str], int] = {}
-    l_content = _content([unit], lang)
+    l_content = _content(l_units, lang)
     for other in draft.languages():
         if other == lang:
             continue
         units = draft.units[other]
-        links = _links(ctx, [unit], units)
+        links = _links(ctx, l_units, units)
         owner = _token_owner(units)
         content = _content(units, other)
         hit = {j for i, j in links if l_content[i]}
@@ -418,14 +418,14 @@ def _find_split(ctx: _Context, draft: _Draft, lang: str, components,
     :func:`_link_counts` if already known.
     """
     opts = ctx.options
-    (unit,) = draft.units[lang]
-    cands = _cut_points(unit, lang)
+    l_units = draft.units[lang]
+    cands = _cut_points(l_units[0], lang) if len(l_units) == 1 else _unit_starts(l_units)
     if not cands or len(components) > opts.max_components:
         return None
     if counts is None:
         counts, _ = _link_counts(ctx, draft, lang, components)
-    content = _content([unit], lang)
-    rel = [s / max(len(unit.text), 1) for s, _ in unit.tokens.offsets] + [1.0]
+    content = _content(l_units, lang)
+    rel = _relative_positions(l_units)
     sizes = [sum(len(draft.units[l][k].shown) for l, k in comp) for comp in components]
     found: list[_Split] = []
     for blocks in groupings if groupings is not None else _groupings(len(components)):
@@ -437,7 +437,7 @@ def _find_split(ctx: _Context, draft: _Draft, lang: str, components,
         if result is None:
             continue
         cuts, score = result
-        bounds = [0, *cuts, len(unit.tokens)]
+        bounds = [0, *cuts, len(content)]
         own = [int(by_block[s:e, k].sum()) for k, (s, e) in enumerate(zip(bounds, bounds[1:]))]
         piece_total = [int(by_block[s:e].sum()) for s, e in zip(bounds, bounds[1:])]
         block_total = by_block.sum(axis=0)
@@ -447,6 +447,30 @@ def _find_split(ctx: _Context, draft: _Draft, lang: str, components,
     if not found:
         return None
     return max(found, key=lambda s: (len(s.blocks), s.score, [-c for c in s.cuts]))
+
+
+def _unit_starts(units: Sequence[Unit]) -> list[int]:
+    """Token indices (over the units' tokens) where the second, third, ... unit starts."""
+    return list(itertools.accumulate(len(u.tokens) for u in units[:-1]))
+
+
+def _relative_positions(units: Sequence[Unit]) -> list[float]:
+    """For each token of the units, then for the end, the share of the units' characters before it."""
+    total = max(sum(len(u.text) for u in units), 1)
+    rel, before = [], 0
+    for unit in units:
+        rel.extend((before + s) / total for s, _ in unit.tokens.offsets)
+        before += len(unit.text)
+    return rel + [1.0]
+
+
+def _grouped(units: Sequence[Unit], cuts: Sequence[int]) -> list[list[Unit]]:
+    """L's side cut before each token of ``cuts``: one unit cut in pieces, or several units in groups."""
+    if len(units) == 1:
+        return [[piece] for piece in _pieces(units[0], cuts)]
+    starts = [0, *_unit_starts(units)]
+    bounds = [0, *(starts.index(c) for c in cuts), len(units)]
+    return [list(units[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
 
 
 def _pieces(unit: Unit, cuts: Sequence[int]) -> list[Unit]:
@@ -465,9 +489,9 @@ def _sub_draft(draft: _Draft, nodes: Iterable[tuple[str, int]], extra: dict[str,
 
 
 def _analyse(ctx: _Context, draft: _Draft, lang: str):
-    """``(components, shares)`` around ``lang``'s single unit, or None if the draft is not a case for ``lang``."""
+    """``(components, shares)`` around ``lang``'s units, or None if the draft is not a case for ``lang``."""
     units = draft.units.get(lang, [])
-    if len(units) != 1 or not any(len(draft.units[o]) > 1 for o in draft.languages() if o != lang):
+    if not units or not any(len(draft.units[o]) > 1 for o in draft.languages() if o != lang):
         return None
     components = _components(ctx, draft, lang)
     if len(components) < 2:
@@ -482,12 +506,14 @@ def _refine_step(ctx: _Context, draft: _Draft, lang: str, analysis=None) -> list
         return [draft]
     components, shares = analysis
     opts = ctx.options
-    (unit,) = draft.units[lang]
-    detach = max(shares) >= opts.keep_share
+    l_units = draft.units[lang]
+    # With several L units, L's side is only cut between them: detaching a sentence of the others from
+    # several sentences of L took true parts of loose translations away (Text+Berg, docs/refine.md).
+    detach = len(l_units) == 1 and max(shares) >= opts.keep_share
     detached = [comp for comp, share in zip(components, shares) if detach and share < opts.detach_share]
     remaining = _monotone(draft, [comp for comp, share in zip(components, shares)
                                   if not detach or share >= opts.detach_share])
-    core = _sub_draft(draft, [node for comp in remaining for node in comp], {lang: [unit]})
+    core = _sub_draft(draft, [node for comp in remaining for node in comp], {lang: list(l_units)})
     split = _find_split(ctx, core, lang, _renumber(draft, core, remaining)) if len(remaining) > 1 else None
     if split is None and not detached:
         return [draft]
@@ -495,9 +521,9 @@ def _refine_step(ctx: _Context, draft: _Draft, lang: str, analysis=None) -> list
     if split is None:
         out.append(([node for comp in remaining for node in comp], core))
     else:
-        for piece, (lo, hi) in zip(_pieces(unit, split.cuts), split.blocks):
+        for part, (lo, hi) in zip(_grouped(l_units, split.cuts), split.blocks):
             nodes = [node for comp in remaining[lo:hi] for node in comp]
-            out.append((nodes, _sub_draft(draft, nodes, {lang: [piece]})))
+            out.append((nodes, _sub_draft(draft, nodes, {lang: part})))
     out.extend((comp, _sub_draft(draft, comp, {lang: []})) for comp in detached)
     order = _in_order(ctx, draft, [nodes for nodes, _ in out])
     return [out[k][1] for k in order]
@@ -507,7 +533,8 @@ def _refine(ctx: _Context, draft: _Draft, depth: int = 0) -> list[_Draft]:
     """Refine ``draft`` until nothing changes: the clearest detachment first, then splits in language order."""
     analyses = {lang: _analyse(ctx, draft, lang) for lang in ctx.languages} if depth < _MAX_DEPTH else {}
     opts = ctx.options
-    clear = sorted((min(shares), k, lang) for k, (lang, found) in enumerate(analyses.items()) if found
+    clear = sorted((min(shares), k, lang) for k, (lang, found) in enumerate(analyses.items())
+                   if found and len(draft.units[lang]) == 1
                    for shares in [found[1]] if min(shares) < opts.detach_share and max(shares) >= opts.keep_share)
     order = [lang for _, _, lang in clear] + [lang for lang, found in analyses.items()
                                               if found and lang not in {c[2] for c in clear}]

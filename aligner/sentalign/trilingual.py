@@ -19,6 +19,7 @@ Sentences left alone become one-language tuples, so the output accounts for ever
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -223,7 +224,13 @@ def _make_tuple(nodes: list[Node], beads: Sequence[PairBead]) -> SentenceTuple:
 
 
 def _in_reading_order(tuples: list[SentenceTuple], sides: Sequence[LanguageSide]) -> list[SentenceTuple]:
-    """Order tuples by where they start in the first language they have (relative position), then by language."""
+    """Order tuples so that each language reads its sentences in order, where the languages agree.
+
+    A tuple follows the tuple before it in each of its languages (a topological order of these
+    chains). Among the tuples free to come next, the one that starts earliest, relative to the
+    length of the first language it has, goes first; where moved blocks make the languages
+    disagree (a cycle), that same key breaks the tie.
+    """
     order = {s.lang: k for k, s in enumerate(sides)}
     sizes = {s.lang: max(len(s.texts), 1) for s in sides}
 
@@ -232,7 +239,36 @@ def _in_reading_order(tuples: list[SentenceTuple], sides: Sequence[LanguageSide]
         first = t.members[lang][0]
         return (first / sizes[lang], order[lang], first)
 
-    return sorted(tuples, key=key)
+    keys = [key(t) for t in tuples]
+    before: list[set[int]] = [set() for _ in tuples]  # tuples that must come first
+    for lang in order:
+        chain = sorted((t.members[lang][0], k) for k, t in enumerate(tuples) if t.members.get(lang))
+        for (_, a), (_, b) in zip(chain, chain[1:]):
+            before[b].add(a)
+    after: list[list[int]] = [[] for _ in tuples]
+    for b, firsts in enumerate(before):
+        for a in firsts:
+            after[a].append(b)
+    waiting = [len(firsts) for firsts in before]
+    ready = [(keys[k], k) for k in range(len(tuples)) if not waiting[k]]
+    heapq.heapify(ready)
+    done = [False] * len(tuples)
+    out: list[SentenceTuple] = []
+    while len(out) < len(tuples):
+        if not ready:  # the languages disagree: release the earliest waiting tuple
+            k = min((k for k in range(len(tuples)) if not done[k]), key=keys.__getitem__)
+            waiting[k] = 0
+            heapq.heappush(ready, (keys[k], k))
+        _, k = heapq.heappop(ready)
+        if done[k]:
+            continue
+        done[k] = True
+        out.append(tuples[k])
+        for b in after[k]:
+            waiting[b] -= 1
+            if waiting[b] == 0 and not done[b]:
+                heapq.heappush(ready, (keys[b], b))
+    return out
 
 
 class _TupleCost:
