@@ -408,6 +408,53 @@ def test_no_clause_moves_when_a_sentence_bead_joins_the_two_tuples():
 # --- text accounting, ids, determinism ----------------------------------------------------------
 
 
+def test_a_sentence_in_a_tuple_that_does_not_express_it_is_spread_over_the_tuples_that_do():
+    # the sentence aligner put the Arabic sentence with the police sentences; its two clauses are
+    # the call (en/fr 0) and the demand (en/fr 2)
+    texts = {"ar": [AR_TWO_CLAUSES], "en": EN_APART, "fr": FR_APART}
+    members = [{"en": [0], "fr": [0]}, {"ar": [0], "en": [1], "fr": [1]}, {"en": [2], "fr": [2]}]
+    wrong = [((0,), (1,))]
+    group, encoded = make_group(texts, members, {("ar", "en"): wrong, ("ar", "fr"): wrong, ("en", "fr"): ONE_TO_ONE})
+    tuples, _ = refine(group, encoded)
+    cut, n = AR_TWO_CLAUSES.index("وطالبت"), len(AR_TWO_CLAUSES)
+    assert [ids(t) for t in tuples] == [
+        {"ar": (f"000_ar:0:0@0-{cut}",), "en": ("002_en:0:0",), "fr": ("004_fr:0:0",)},
+        {"en": ("002_en:1:0",), "fr": ("004_fr:1:0",)},
+        {"ar": (f"000_ar:0:0@{cut}-{n}",), "en": ("002_en:2:0",), "fr": ("004_fr:2:0",)},
+    ]
+    assert [t.texts["ar"] for t in tuples] == [AR_TWO_CLAUSES[:cut].strip(), "", AR_TWO_CLAUSES[cut:]]
+
+
+def test_a_clause_no_tuple_expresses_stays_alone_when_the_rest_of_the_sentence_moves():
+    # the last clause ("and she spoke about the weather") has no word in the lexicon
+    three = "دعت باشليه إلى الامتناع عن العنف، وطالبت بالإفراج عن المعتقلين، وتحدثت عن الطقس الجميل اليوم."
+    texts = {"ar": [three], "en": EN_APART, "fr": FR_APART}
+    members = [{"en": [0], "fr": [0]}, {"ar": [0], "en": [1], "fr": [1]}, {"en": [2], "fr": [2]}]
+    wrong = [((0,), (1,))]
+    group, encoded = make_group(texts, members, {("ar", "en"): wrong, ("ar", "fr"): wrong, ("en", "fr"): ONE_TO_ONE})
+    tuples, _ = refine(group, encoded)
+    first, last, n = three.index("وطالبت"), three.index("وتحدثت"), len(three)
+    assert [ids(t) for t in tuples] == [
+        {"ar": (f"000_ar:0:0@0-{first}",), "en": ("002_en:0:0",), "fr": ("004_fr:0:0",)},
+        {"en": ("002_en:1:0",), "fr": ("004_fr:1:0",)},
+        {"ar": (f"000_ar:0:0@{first}-{last}",), "en": ("002_en:2:0",), "fr": ("004_fr:2:0",)},
+        {"ar": (f"000_ar:0:0@{last}-{n}",)},
+    ]
+    assert tuples[3].texts == {"ar": "وتحدثت عن الطقس الجميل اليوم.", "en": "", "fr": ""} and not tuples[3].keep
+
+
+def test_a_sentence_its_tuple_expresses_does_not_leave_it():
+    # the same neighbours, but the Arabic sentence's own tuple is the call: only the demand moves
+    texts = {"ar": [AR_TWO_CLAUSES], "en": [EN[2], EN[0], EN[1]], "fr": [FR[2], FR[0], FR[1]]}
+    members = [{"en": [0], "fr": [0]}, {"ar": [0], "en": [1], "fr": [1]}, {"en": [2], "fr": [2]}]
+    ar_beads = [((0,), (1,))]
+    group, encoded = make_group(texts, members, {("ar", "en"): ar_beads, ("ar", "fr"): ar_beads,
+                                                 ("en", "fr"): ONE_TO_ONE})
+    tuples, _ = refine(group, encoded)
+    cut = AR_TWO_CLAUSES.index("وطالبت")
+    assert [t.texts["ar"] for t in tuples] == ["", AR_TWO_CLAUSES[:cut].strip(), AR_TWO_CLAUSES[cut:]]
+
+
 def test_pieces_cover_the_sentence_exactly_and_the_check_catches_lost_text():
     texts = {"ar": [AR_TWO_CLAUSES], "en": EN, "fr": FR}
     group, encoded = make_group(texts, [{"ar": [0], "en": [0, 1, 2], "fr": [0, 1, 2]}],

@@ -100,10 +100,13 @@ class RefineOptions:
     min_piece_words: int = 2
     #: Components beyond this many are not split (2 ** (n - 1) groupings are tried).
     max_components: int = 8
-    #: Tuples without L looked at on each side of a tuple for a clause of its L sentence (see _absorb).
-    absorb_window: int = 8
+    #: Tuples with two languages or more and without L looked at on each side of a tuple for a clause
+    #: of its L sentence (see _spread).
+    absorb_window: int = 4
+    #: A sentence is spread over at most this many tuples.
+    max_pieces: int = 4
     #: A clause moves to such a tuple only if this share of the clause's content words link into it ...
-    absorb_coverage: float = 0.6
+    absorb_coverage: float = 0.55
     #: ... and this share of the tuple's content words (each language) link to L's sentence.
     absorb_share: float = 0.4
 
@@ -565,94 +568,167 @@ def _has(draft: _Draft, lang: str) -> bool:
 
 
 def _neighbours(drafts: Sequence[_Draft], t: int, lang: str, window: int) -> list[int]:
-    """Multi-language drafts without ``lang`` between draft ``t`` and the nearest draft with it, each side."""
+    """Multi-language drafts without ``lang`` near draft ``t``: up to ``window`` on each side.
+
+    The search stops at a draft holding another ``lang`` sentence (so ``lang`` keeps its reading
+    order); drafts holding only pieces of ``t``'s own ``lang`` sentence, and one-language drafts
+    without ``lang``, are passed over and not counted.
+    """
+    (unit,) = drafts[t].units[lang]
     found = []
     for step in (1, -1):
-        k = t + step
-        while 0 <= k < len(drafts) and abs(k - t) <= window and not _has(drafts[k], lang):
-            if len(drafts[k].languages()) > 1:
+        k, seen = t + step, 0
+        while 0 <= k < len(drafts) and seen < window:
+            draft = drafts[k]
+            if _has(draft, lang):
+                if not draft.units.get(lang) or any(u.segment_id != unit.segment_id for u in draft.units[lang]):
+                    break
+            elif len(draft.languages()) > 1:
                 found.append(k)
+                seen += 1
             k += step
     return found
 
 
-def _absorb_one(ctx: _Context, host: _Draft, other: _Draft, lang: str) -> tuple[_Draft, _Draft, float] | None:
-    """``host``'s L sentence cut in two, one piece for ``other``: ``(new host, new other, score)``, or None.
+@dataclass(frozen=True)
+class _Move:
+    """A draft's L unit cut in pieces: piece ``k`` goes to draft ``targets[k]``, or stays alone (None)."""
 
-    The two drafts are looked at as one: their units are the components, L's sentence is split in
-    exactly two blocks, ``host``'s components and ``other``'s, with the acceptance rules of a split
-    inside a tuple. The bar is higher than inside a tuple, since the sentence aligner did not put
-    the two together: ``other``'s components must each have ``absorb_share`` of their content
-    words linked to the sentence, and ``absorb_coverage`` of the moving piece's content words must
-    link into ``other``.
+    targets: tuple[int | None, ...]
+    pieces: tuple[Unit, ...]
+    score: float
+
+
+def _best_move(ctx: _Context, drafts: Sequence[_Draft], t: int, lang: str) -> _Move | None:
+    """The best way to spread draft ``t``'s one L unit over itself and nearby drafts without L, if any.
+
+    The drafts are looked at as one: each is a component, and L's unit is cut at clause boundaries
+    into one piece for each of an ordered choice of them, under the rules of a split inside a tuple
+    (``min_links``, ``min_purity``, counting every link of the unit, so a piece linked to drafts it
+    does not go to is refused). Because the sentence aligner did not put them together, a draft
+    other than ``t`` must have ``absorb_share`` of its content words (each language) linked to the
+    unit and ``absorb_coverage`` of its piece's content words linked into it. If ``t`` expresses
+    the unit poorly (share below ``keep_share``), the unit may leave ``t`` altogether, and a piece
+    at its start or end that no draft expresses may stay alone (a one-language tuple). The choice
+    with the most pieces in other drafts wins, then the one with the most links; keeping the unit
+    whole in ``t`` is no move.
     """
-    units = {l: sorted(host.units.get(l, []) + other.units.get(l, []), key=lambda u: u.position)
-             for l in ctx.languages}
-    merged = _Draft(host.origin, {l: u for l, u in units.items() if u})
-    components = _components(ctx, merged, lang)
-    hosted = {id(u) for us in host.units.values() for u in us}
-    sides = [{id(merged.units[l][k]) in hosted for l, k in comp} for comp in components]
-    if any(len(side) > 1 for side in sides):
-        return None  # a sentence bead joins the two tuples: not separable
-    in_host = [side == {True} for side in sides]
-    first = sum(1 for _ in itertools.takewhile(lambda h: h == in_host[0], in_host))
-    if first == len(components) or any(h == in_host[0] for h in in_host[first:]):
-        return None  # the two tuples' units interleave
-    for l in ctx.languages:
-        if host.units.get(l) and other.units.get(l):
-            host_first = max(u.position for u in host.units[l]) < min(u.position for u in other.units[l])
-            if host_first != in_host[0]:
-                return None  # this language reads the two tuples in the other order
     opts = ctx.options
-    counts, shares = _link_counts(ctx, merged, lang, components)
-    if min(s for s, h in zip(shares, in_host) if not h) < opts.absorb_share:
-        return None
-    blocks = [(0, first), (first, len(components))]
-    split = _find_split(ctx, merged, lang, components, [blocks], counts)
-    if split is None:
-        return None
+    host = drafts[t]
     (unit,) = host.units[lang]
-    theirs_at = 0 if not in_host[0] else 1
-    (cut,) = split.cuts
-    span = slice(0, cut) if theirs_at == 0 else slice(cut, len(unit.tokens))
-    lo, hi = blocks[theirs_at]
-    content = np.asarray(_content([unit], lang))[span]
-    linked = counts[span, lo:hi].sum(axis=1) > 0
-    if linked[content].mean() < opts.absorb_coverage:
+    cands = sorted([t, *_neighbours(drafts, t, lang, opts.absorb_window)])
+    if len(cands) == 1:
         return None
-    pieces = _pieces(unit, split.cuts)
-    mine, theirs = pieces if in_host[0] else pieces[::-1]
-    new_host = _Draft(host.origin, {l: ([mine] if l == lang else us) for l, us in host.units.items()}, True)
-    new_other = _Draft(other.origin, {l: ([theirs] if l == lang else other.units.get(l, [])) for l in ctx.languages},
-                       True)
-    return new_host, new_other, split.score
+    units: dict[str, list[Unit]] = {}
+    for c in cands:
+        for other, found in drafts[c].units.items():
+            if other != lang:
+                units.setdefault(other, []).extend(found)
+    units = {other: sorted(found, key=lambda u: u.position) for other, found in units.items() if found}
+    where = {id(u): c for c in cands for other, found in drafts[c].units.items() if other != lang for u in found}
+    for found in units.values():  # each language must read the drafts in the same order
+        ranks = [cands.index(where[id(u)]) for u in found]
+        if ranks != sorted(ranks):
+            return None
+    merged = _Draft(host.origin, {lang: [unit], **units})
+    components = [[(other, k) for other, found in units.items() for k, u in enumerate(found) if where[id(u)] == c]
+                  for c in cands]
+    counts, shares = _link_counts(ctx, merged, lang, components)
+    # drafts that a sentence bead joins are not separable: at most one of them gets a piece
+    draft_of = {node: k for k, comp in enumerate(components) for node in comp}
+    tied = [{draft_of[node] for node in comp} for comp in _components(ctx, merged, lang)]
+    cuts_at = _cut_points(unit, lang)
+    content = np.asarray(_content([unit], lang))
+    rel = _relative_positions([unit])
+    home = cands.index(t)
+    lost = shares[home] < opts.keep_share
+    chars = [sum(len(u.shown) for o in units for u in drafts[c].units.get(o, [])) for c in cands]
+    best: tuple[tuple[int, float], _Move] | None = None
+    for size in range(1, min(len(cands), len(cuts_at) + 1, opts.max_pieces) + 1):
+        for chosen in itertools.combinations(range(len(cands)), size):
+            if chosen == (home,) or (home not in chosen and not lost):
+                continue
+            if any(c != home and shares[c] < opts.absorb_share for c in chosen):
+                continue
+            if any(len(ties.intersection({home, *chosen})) > 1 for ties in tied):
+                continue
+            unlinked = content & (counts[:, list(chosen)].sum(axis=1) == 0)
+            for alone in ((False, False), (True, False), (False, True), (True, True)) if lost else ((False, False),):
+                slots: list[int | None] = [None] * alone[0] + list(chosen) + [None] * alone[1]
+                if len(slots) > len(cuts_at) + 1:
+                    continue
+                # a piece left alone collects the content words no chosen draft links to
+                gain = np.stack([counts[:, c] if c is not None else 0.5 * unlinked for c in slots], axis=1)
+                found = _best_cuts(gain, cuts_at, content, rel, [chars[c] if c is not None else 1 for c in slots],
+                                   opts.min_piece_words)
+                if found is None:
+                    continue
+                cuts, score = found
+                bounds = [0, *cuts, len(content)]
+                if all(_piece_holds(opts, counts, content, c, lo, hi, c == home, shares)
+                       for c, lo, hi in zip(slots, bounds, bounds[1:]) if c is not None):
+                    key = (sum(c is not None and c != home for c in slots), float(score))
+                    if best is None or key > best[0]:
+                        targets = tuple(cands[c] if c is not None else None for c in slots)
+                        best = (key, _Move(targets, tuple(_pieces(unit, cuts)), float(score)))
+    return None if best is None else best[1]
 
 
-def _absorb(ctx: _Context, drafts: list[_Draft]) -> tuple[list[_Draft], list[tuple[int, int]]]:
-    """Give a clause of a tuple's one L sentence to a nearby tuple without L that expresses it.
+def _piece_holds(opts: RefineOptions, counts: np.ndarray, content: np.ndarray, c: int, lo: int, hi: int,
+                 home: bool, shares: Sequence[float]) -> bool:
+    """Whether tokens ``[lo, hi)`` of L's unit may go to component ``c`` (see :func:`_best_move`)."""
+    own = int(counts[lo:hi, c].sum())
+    if own < opts.min_links or own < opts.min_purity * counts[lo:hi].sum() or own < opts.min_purity * counts[:, c].sum():
+        return False
+    if home:
+        return True
+    linked = counts[lo:hi, c][content[lo:hi]] > 0
+    return shares[c] >= opts.absorb_share and linked.size > 0 and linked.mean() >= opts.absorb_coverage
+
+
+def _spread(ctx: _Context, drafts: list[_Draft]) -> tuple[list[_Draft], list[tuple[int, int]], set[int]]:
+    """Give the clauses of a draft's one L unit to nearby drafts without L that express them.
 
     Sentence alignment puts a long sentence in one tuple, but what it says may be spread over
-    that tuple and another one that lacks the language (the Arabic seed says in one sentence
-    what the English and French say in two places, with other sentences between). The candidates
-    are the multi-language tuples without L between the tuple and the nearest tuple with L
-    (``absorb_window`` at most on each side); the best accepted split wins, and the tuple keeps
-    trying with its remaining piece. Both tuples are refined again. Returns the drafts and the
-    pairs of origins (``id``) joined this way: for ``consistency`` the two original tuples are one.
+    that tuple and others that lack the language (the Arabic seed says in one sentence what the
+    English and French say in two or four places, other sentences between), or the sentence may
+    have been put in the wrong tuple altogether. :func:`_best_move` decides; the draft keeps
+    trying with what is left. Returns the drafts, the pairs of origins (``id``) joined this way
+    (for ``consistency`` they count as one tuple) and the ``id`` of every draft made.
     """
     drafts = list(drafts)
     touched: set[int] = set()
     joined: list[tuple[int, int]] = []
-    for t in range(len(drafts)):
+    t = 0
+    while t < len(drafts):
         for lang in ctx.languages:
-            while len(drafts[t].units.get(lang, [])) == 1 and len(drafts[t].languages()) > 1:
-                found = [(result[2], u, result) for u in _neighbours(drafts, t, lang, ctx.options.absorb_window)
-                         for result in [_absorb_one(ctx, drafts[t], drafts[u], lang)] if result is not None]
-                if not found:
+            for _ in range(ctx.options.max_pieces):
+                if len(drafts[t].units.get(lang, [])) != 1:
                     break
-                _, u, (drafts[t], drafts[u], _) = max(found, key=lambda f: (f[0], -abs(f[1] - t)))
-                touched.update((t, u))
-                joined.append((id(drafts[t].origin), id(drafts[u].origin)))
-    return [new for k, draft in enumerate(drafts) for new in (_refine(ctx, draft) if k in touched else [draft])], joined
+                move = _best_move(ctx, drafts, t, lang)
+                if move is None:
+                    break
+                host = drafts[t]
+                drafts[t] = _Draft(host.origin, {**host.units, lang: []}, True)  # (dropped below if left empty)
+                for target, piece in zip(move.targets, move.pieces):
+                    if target is not None:
+                        drafts[target] = _Draft(drafts[target].origin, {**drafts[target].units, lang: [piece]}, True)
+                        if target != t:
+                            joined.append((id(host.origin), id(drafts[target].origin)))
+                touched.update(id(drafts[target]) for target in {t, *move.targets} if target is not None)
+                real = [target for target in move.targets if target is not None]
+                inserts = []
+                if move.targets[-1] is None:
+                    inserts.append((max(real) + 1, move.pieces[-1]))
+                if move.targets[0] is None:
+                    inserts.append((min(real), move.pieces[0]))
+                for position, piece in inserts:  # later position first
+                    alone = _Draft(host.origin, {lang: [piece]}, True)
+                    drafts.insert(position, alone)
+                    touched.add(id(alone))
+                    t += position <= t
+        t += 1
+    return [d for d in drafts if not d.changed or d.languages()], joined, touched
 
 
 # --- the group and the corpus -----------------------------------------------------------------------
@@ -763,8 +839,11 @@ def refine_group(
     group (:func:`encode_tuple_sides`). Of ``aligner`` only ``align(src, tgt)`` and ``layer`` are used.
     """
     ctx = _context(group, languages, aligner, aligner.layer, options or RefineOptions())
-    drafts = [new for item in group.tuples for new in _refine(ctx, _initial_draft(item, group, encoded, languages))]
-    return _finish(ctx, *_absorb(ctx, drafts))
+    drafts, joined, _ = _spread(ctx, [_initial_draft(item, group, encoded, languages) for item in group.tuples])
+    drafts = [new for draft in drafts for new in _refine(ctx, draft)]
+    drafts, more, touched = _spread(ctx, drafts)
+    drafts = [new for draft in drafts for new in (_refine(ctx, draft) if id(draft) in touched else [draft])]
+    return _finish(ctx, drafts, joined + more)
 
 
 def refine_tuples(
