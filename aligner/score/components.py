@@ -435,16 +435,18 @@ def names_agreement(src: str, tgt: str, src_lang: str, tgt_lang: str) -> float:
 
 # -- sentence boundaries --------------------------------------------------------------------------
 #: Punctuation that ends a sentence or clause (Latin and Arabic), after closing quotes and brackets.
-_TERMINAL = frozenset(".!?…;:؟؛۔")
+#: Punctuation that ends a sentence, or a clause (``, ، ; ؛ :``: a sentence cut at a clause boundary
+#: by the refinement, or by its own version, is not cut short).
+_BOUNDARY = frozenset(".!?…;:؟؛۔,،")
 _CLOSERS = "\"'»”’)]}›"
 _OPENERS = "\"'«“‘([{‹¿¡-–—•* "
 
 
-def ends_with_terminal(text: str) -> bool:
-    """The text ends with terminal punctuation (``.`` ``!`` ``?`` ``…`` ``;`` ``:`` ``؟`` ``؛``), closing
-    quotes and brackets aside."""
+def ends_at_boundary(text: str) -> bool:
+    """The text ends with sentence or clause punctuation (``.`` ``!`` ``?`` ``…`` ``;`` ``:`` ``؟`` ``؛``
+    ``,`` ``،``), closing quotes and brackets aside."""
     stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
-    return bool(stripped) and stripped[-1] in _TERMINAL
+    return bool(stripped) and stripped[-1] in _BOUNDARY
 
 
 def starts_like_sentence(text: str) -> bool | None:
@@ -463,9 +465,10 @@ def starts_like_sentence(text: str) -> bool | None:
 
 
 def end_punctuation(src: str, tgt: str) -> float:
-    """``end_punct``: 1.0 if both sides end with terminal punctuation or neither does (a headline),
-    0.0 if only one does — a side cut short, or run on into the next sentence. Range {0, 1}."""
-    return 1.0 if ends_with_terminal(src) == ends_with_terminal(tgt) else 0.0
+    """``end_punct``: 1.0 if both sides end at a sentence or clause boundary (:func:`ends_at_boundary`)
+    or neither does (a headline), 0.0 if only one does — a side cut short mid-clause, or run on into
+    the next sentence. Range {0, 1}."""
+    return 1.0 if ends_at_boundary(src) == ends_at_boundary(tgt) else 0.0
 
 
 def start_case(src: str, tgt: str) -> float:
