@@ -83,7 +83,7 @@ def test_build_on_seeds_writes_one_corpus_row_per_tuple_covering_every_grouped_s
         assert spans[0][0] == 0 and spans[-1][1] == len(text_of[sid])
         assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
     trilingual = corpus.filter(pl.col("ar").is_not_null() & pl.col("en").is_not_null() & pl.col("fr").is_not_null())
-    assert trilingual.height >= 7  # ar 2:0 is a near-tie between two English stretches (docs/seed-tuples.md)
+    assert trilingual.height >= 12
     # The internet paragraph is shared by all three versions; the Arabic says in one sentence what
     # English and French say in two places (a quote, then the call to restore the service): each
     # clause ends up in the tuple of the sentences it translates.
@@ -98,6 +98,17 @@ def test_build_on_seeds_writes_one_corpus_row_per_tuple_covering_every_grouped_s
     # ... and so does the state-of-emergency clause at the end of the Arabic paragraph on force
     found = corpus.filter(pl.col("en").str.contains("States do have the right to declare a state of emergency"))
     assert "يحق للدول إعلان حالة الطوارئ" in (found.row(0, named=True)["ar"] or "")
+    # ar 2:0 says in one sentence what English and French say in four, in two places with other
+    # sentences between (the sentence aligner put it with unrelated sentences): each clause joins
+    # the English and French it translates
+    for english, arabic in [("International law clearly says", "للمواطنين الحق في الاحتجاج السلمي"),
+                            ("should not resort to violence, ”said Bachelet", "آلا يلجأوا إلى العنف"),
+                            ("The protesters seized several government buildings", "استولوا على بعض المباني"),
+                            ("intense exchange of gunfire", "اطلاق نار مكثف")]:
+        row = corpus.filter(pl.col("en").str.contains(english, literal=True)).row(0, named=True)
+        assert arabic in (row["ar"] or "") and row["fr"], row
+    assert not corpus.filter(pl.col("en").str.contains("Force against protesters is a last resort")
+                             & pl.col("ar").is_not_null()).height  # the stretch it was put with
 
 
 def test_build_skips_bad_files_with_reason_and_keeps_going(seeds_dir, tmp_path):
