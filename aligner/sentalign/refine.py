@@ -34,12 +34,18 @@ Every new tuple is refined again until nothing changes; at each step the languag
 component is the clearest detachment plays ``L`` first, else the languages in order. A tuple
 where every language has one sentence is never touched.
 
-4. **Across tuples** (:func:`_absorb`). What L's sentence says may also be spread over its
-   tuple and a nearby tuple that lacks L (the Arabic seed says in one sentence what English and
-   French say in two places, other sentences between). With the two tuples taken as one, L's
-   sentence is cut in two at a clause boundary, one piece per tuple, under the rules of step 2
-   and a higher bar (``absorb_share``, ``absorb_coverage``): the sentence aligner did not put
-   them together.
+4. **Across tuples** (:func:`_spread`, before steps 1-3 and again after them). What L's sentence
+   says may be spread over its tuple and nearby tuples that lack L (the Arabic seed says in one
+   sentence what English and French say in four places, other sentences between), or the
+   sentence aligner may have put it with unrelated sentences. With the tuples taken as one, L's
+   unit is cut at clause boundaries, one piece per chosen tuple, under the rules of step 2 and a
+   higher bar for the other tuples (``absorb_share``, ``absorb_coverage``): the sentence aligner
+   did not put them together. A unit leaves a tuple that expresses it poorly; a clause that no
+   tuple expresses stays alone.
+
+A side of several sentences (L with two or more units) is only cut between its sentences, and
+nothing is detached from it: that takes apart the 2-2 and 3-2 beads a sentence aligner glues
+where it only approximates the merged groups.
 
 The word links of a new tuple come from slicing the stored vectors of the original sides and
 matching them again (:meth:`WordAligner.align`, numpy only); an untouched tuple gets exactly the
