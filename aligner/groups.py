@@ -68,16 +68,13 @@ def _models(settings: GroupSettings, embedder=None):
     the word aligner reads the piece vectors of the same encoder pass: one model run per text.
     """
     if settings not in _MODELS:
-        from aligner.embed import build_embedder, get_embedder
-        from aligner.wordalign import WordAligner
+        from aligner.embed import get_embedder
+        from aligner.wordalign import word_aligner_for
 
         if embedder is None:
             embedder = get_embedder(settings.embedder, cache_dir=settings.cache_dir, threads=settings.threads)
-        word_spec = "e5" if settings.word_model is None else f"hf:{settings.word_model}"
-        shared = settings.embedder.strip() == word_spec
-        encoder = (getattr(embedder, "inner", embedder) if shared
-                   else build_embedder(word_spec, threads=settings.threads, piece_dir=settings.cache_dir))
-        _MODELS[settings] = (embedder, WordAligner(encoder=encoder))
+        _MODELS[settings] = (embedder, word_aligner_for(embedder, settings.embedder, settings.word_model,
+                                                        settings.cache_dir, settings.threads))
     return _MODELS[settings]
 
 

@@ -37,7 +37,10 @@ from aligner.evaluate.alignment import score_alignment
 from aligner.model import Bead
 from aligner.sentalign.pairwise import align_texts_detailed
 
-from bench_textberg import PRESETS, configured, cost_line, refined_tuples, tuples_as_beads, word_aligner_for
+from aligner.sentalign.refine import refine_texts, tuples_as_beads
+from aligner.wordalign import word_aligner_for
+
+from bench_textberg import PRESETS, configured, cost_line
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "ntrex-dev"
 LANGS = ("ar", "en", "fr")
@@ -180,8 +183,7 @@ def main() -> None:
             src, tgt, beads, moved_lines = perturbed_pair(docs[src_lang][doc_id], docs[tgt_lang][doc_id], rng)
             if args.refine:
                 texts = {src_lang: [u.text for u in src], tgt_lang: [u.text for u in tgt]}
-                tuples, alignment = refined_tuples(texts, doc_index, embedder, word_aligner, config,
-                                                   (src_lang, tgt_lang))
+                tuples, alignment = refine_texts(texts, embedder, word_aligner, config)
                 predicted = tuples_as_beads(tuples, src_lang, tgt_lang)
                 stats.append(alignment.stats[(src_lang, tgt_lang)])
             else:

@@ -39,7 +39,8 @@ from aligner.model import Bead
 from aligner.sentalign import AlignConfig, LanguageSide, align_group
 
 from bench_ntrex_pairs import LANGS, Unit, drop_some, gold_beads, merge_some, move_block, read_documents
-from bench_textberg import refined_tuples, word_aligner_for
+from aligner.sentalign.refine import refine_texts
+from aligner.wordalign import word_aligner_for
 
 PAIRS = list(itertools.combinations(LANGS, 2))
 TupleKey = tuple[tuple[str, tuple[int, ...]], ...]
@@ -129,7 +130,7 @@ def main() -> None:
         units = perturbed_document({lang: docs[lang][doc_id] for lang in LANGS}, args.seed, doc_index)
         texts = {lang: [u.text for u in units[lang]] for lang in LANGS}
         if args.refine:
-            pred, result = refined_tuples(texts, doc_index, embedder, word_aligner, config, LANGS)
+            pred, result = refine_texts(texts, embedder, word_aligner, config)
         else:
             vectors = {lang: embedder.encode(texts[lang]) for lang in LANGS}
             sides = [LanguageSide(lang, texts[lang], vectors[lang]) for lang in LANGS]

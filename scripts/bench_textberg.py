@@ -25,15 +25,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from aligner.embed import get_embedder
 from aligner.evaluate.alignment import format_bead, format_scores, read_beads, score_alignment
-from aligner.model import Bead, DocumentGroup, Segment
-from aligner.sentalign import align_corpus
 from aligner.sentalign.pairwise import LOOSE, NEWS, AlignConfig, AlignStats, align_texts_detailed
-from aligner.sentalign.refine import refine_tuples, split_unit_id
+from aligner.sentalign.refine import refine_texts, tuples_as_beads
+from aligner.wordalign import word_aligner_for
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "textberg"
 SETS = {"dev": ["dev"], "test": [f"test{i}" for i in range(7)]}
@@ -72,68 +70,15 @@ def configured(overrides: list[str], preset: str = "news") -> AlignConfig:
     return config
 
 
-def word_aligner_for(embedder, spec: str):
-    """The word aligner the build uses: with ``e5`` it reads the pieces of the same encoder pass."""
-    from aligner.wordalign import WordAligner
-
-    return WordAligner(encoder=getattr(embedder, "inner", embedder)) if spec == "e5" else WordAligner()
-
-
-def refined_tuples(texts: dict[str, list[str]], doc_index: int, embedder, word_aligner, config, languages):
-    """The build's tuples for one document (sentence alignment, then refinement), as unit indices per language.
-
-    ``texts``: language -> the document's sentences. Returns ``(tuples, alignment)``; tuples that
-    share a sentence (its pieces) are joined.
-    """
-    segments = [Segment(f"{lang}{doc_index}", i, 0, lang, text, 0, len(text))
-                for lang in languages for i, text in enumerate(texts[lang])]
-    group = DocumentGroup(f"d{doc_index}", tuple(f"{lang}{doc_index}" for lang in languages), 1.0)
-    (aligned,) = align_corpus([group], segments, embedder, languages, config)
-    tuples, _ = refine_tuples([aligned], languages, word_aligner)
-    parent = list(range(len(tuples)))
-
-    def root(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    owner: dict[str, int] = {}
-    for k, item in enumerate(tuples):
-        for ids in item.segment_ids.values():
-            for unit_id in ids:
-                sid = split_unit_id(unit_id)[0]
-                if sid in owner:
-                    parent[root(k)] = root(owner[sid])
-                owner.setdefault(sid, k)
-    joined: dict = defaultdict(lambda: defaultdict(set))
-    for sid, k in owner.items():
-        doc, paragraph, _ = sid.split(":")
-        joined[root(k)][doc[:2]].add(int(paragraph))
-    return [{lang: tuple(sorted(ids)) for lang, ids in t.items()} for t in joined.values()], aligned.alignment
-
-
-def tuples_as_beads(tuples: list[dict[str, tuple[int, ...]]], a: str, b: str) -> list[Bead]:
-    """Beads of pair a-b from tuples: one per tuple with both, 1-0 / 0-1 for each other sentence."""
-    beads = []
-    for t in tuples:
-        if t.get(a) and t.get(b):
-            beads.append(Bead(t[a], t[b]))
-        else:
-            beads += [Bead((i,), ()) for i in t.get(a, ())] + [Bead((), (j,)) for j in t.get(b, ())]
-    return beads
-
-
 def run_set(name: str, docs: list[str], embedder, config: AlignConfig, out: Path | None, word_aligner=None) -> None:
     """Align and score one set; with a ``word_aligner``, score the build's refined tuples instead of the beads."""
     gold, pred, stats = [], [], []
-    for index, doc in enumerate(docs):
+    for doc in docs:
         texts = {"de": read_lines(DATA / f"{doc}.de"), "fr": read_lines(DATA / f"{doc}.fr")}
         if word_aligner is not None:
             # The word tokenizer knows ar, en and fr only: German goes through the English (Latin-script)
             # rules, and none of its words is an English stopword, so every German word counts as content.
-            as_en = {"en": texts["de"], "fr": texts["fr"]}
-            tuples, alignment = refined_tuples(as_en, index, embedder, word_aligner, config, ("en", "fr"))
+            tuples, alignment = refine_texts({"en": texts["de"], "fr": texts["fr"]}, embedder, word_aligner, config)
             beads = tuples_as_beads(tuples, "en", "fr")
             stats.append(alignment.stats[("en", "fr")])
         else:

@@ -47,3 +47,57 @@ def test_align_refuses_missing_and_empty_files_by_name(tmp_path):
     blank = run_cli("align", "--presegmented", empty, src, "--embedder", "lexical")
     assert blank.returncode == 2 and "empty.txt: no sentences" in blank.stderr
     assert "Traceback" not in missing.stderr + blank.stderr
+
+
+# An NTREX document (the build's benchmark, scripts/bench_ntrex_pairs.py seed 13): the French
+# version lost its headline, and the sentence aligner glues the English headline to the next bead.
+HEADLINE_EN = [
+    "Macedonians go to polls in referendum on changing country's name",
+    "Voters will vote Sunday on whether to change their country's name to the \"Republic of North Macedonia.\"",
+    "The popular vote was set up in a bid to resolve a decades-long dispute with neighboring Greece, which has its "
+    "own province called Macedonia.",
+    "Athens has long insisted that its northern neighbor's name represents a claim on its territory and has "
+    "repeatedly objected to its membership bids for the EU and NATO.",
+    "Macedonian President Gjorge Ivanov, an opponent of the plebiscite on the name change, has said he will "
+    "disregard the vote.",
+    "However, supporters of the referendum, including Prime Minister Zoran Zaev, argue that the name change is "
+    "simply the price to pay to join the EU and NATO.",
+]
+HEADLINE_FR = [
+    "Les Macédoniens décideront dimanche si leur pays doit désormais porter le nom de « République de Macédoine "
+    "du Nord ».",
+    "Le vote populaire a été organisé dans une tentative de résoudre un contentieux vieux de plusieurs décennies "
+    "entre le pays et son voisin grec, pour qui Macédoine est le nom d’une de ses provinces.",
+    "Depuis fort longtemps, Athènes insiste sur le fait que le nom de Macédoine constitue une revendication sur son "
+    "territoire et a à maintes reprises imposé son veto à l’adhésion de son pays voisin à l’Union européenne et à "
+    "l’OTAN.",
+    "Le Président macédonien, Gjorge Ivanov, opposé au référendum, a indiqué qu’il ne tiendrait pas compte des "
+    "résultats.",
+    "Cependant, les partisans tels que le premier ministre Zoran Zaev, maintiennent que le changement de nom n’est "
+    "qu’un petit prix à payer pour rejoindre l’UE et l’OTAN.",
+]
+
+
+def test_refine_detaches_a_glued_sentence_like_the_build(tmp_path):
+    src, tgt = tmp_path / "en.txt", tmp_path / "fr.txt"
+    src.write_text("\n".join(HEADLINE_EN) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(HEADLINE_FR) + "\n", encoding="utf-8")
+    plain = run_cli("align", "--presegmented", src, tgt)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.splitlines()[0].startswith("[0, 1]:[0]:")  # the headline glued on
+    refined = run_cli("align", "--presegmented", src, tgt, "--refine", "en,fr")
+    assert refined.returncode == 0, refined.stderr
+    lines = refined.stdout.splitlines()
+    # the two beads the refinement made have no score; the others keep the sentence aligner's
+    assert lines[:2] == ["[0]:[]", "[1]:[0]"]
+    assert [line.rsplit(":", 1)[0] for line in lines[2:]] == ["[2]:[1]", "[3]:[2]", "[4]:[3]", "[5]:[4]"]
+    assert all(float(line.rsplit(":", 1)[1]) >= 0 for line in lines[2:])
+
+
+def test_refine_needs_two_languages_the_word_tokenizer_knows(tmp_path):
+    src, tgt = tmp_path / "en.txt", tmp_path / "fr.txt"
+    src.write_text("One.\n", encoding="utf-8")
+    tgt.write_text("Un.\n", encoding="utf-8")
+    for spec in ("en,de", "en", "fr,fr"):
+        result = run_cli("align", "--presegmented", src, tgt, "--embedder", "lexical", "--refine", spec)
+        assert result.returncode != 0 and "--refine takes the two files' languages" in result.stderr, spec

@@ -19,6 +19,11 @@ def add_parser(commands) -> None:
     align.add_argument("--preset", choices=("news", "loose"), default="news",
                        help="news (default: close translations, moved paragraphs) or loose (free translations)")
     align.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder")
+    align.add_argument("--refine", metavar="SRC_LANG,TGT_LANG", default=None,
+                       help="refine the beads with word links as `aligner build` does (docs/refine.md): sentences "
+                            "glued to a bead that the other side does not express are detached, glued beads are "
+                            "cut between sentences; give the two files' languages (ar, en, fr). A bead the "
+                            "refinement made is printed without a score")
     align.set_defaults(run=run_align)
 
 
@@ -36,7 +41,33 @@ def run_align(args: argparse.Namespace) -> int:
             raise InputError(path, "no sentences (the file is empty or blank)")
         sides.append(lines)
     config = LOOSE if args.preset == "loose" else NEWS
-    beads = align_texts(sides[0], sides[1], get_embedder(args.embedder, cache_dir=args.cache_dir), config)
+    embedder = get_embedder(args.embedder, cache_dir=args.cache_dir)
+    if args.refine is None:
+        beads = align_texts(sides[0], sides[1], embedder, config)
+    else:
+        beads = _refined_beads(sides, _refine_languages(args.refine), embedder, args, config)
     for bead in beads:
         print(format_bead(bead))
     return 0
+
+
+def _refine_languages(spec: str) -> tuple[str, str]:
+    from aligner.wordalign.tokens import LANGUAGES
+
+    langs = tuple(part.strip() for part in spec.split(","))
+    if len(langs) != 2 or langs[0] == langs[1] or not set(langs) <= set(LANGUAGES):
+        raise SystemExit(f"aligner align: --refine takes the two files' languages, two different ones of "
+                         f"{', '.join(LANGUAGES)} (e.g. --refine ar,en), not {spec!r}")
+    return langs
+
+
+def _refined_beads(sides, langs: tuple[str, str], embedder, args: argparse.Namespace, config):
+    from aligner.wordalign import word_aligner_for
+
+    from .refine import refine_texts, tuples_as_beads
+
+    src, tgt = langs
+    word_aligner = word_aligner_for(embedder, args.embedder, cache_dir=args.cache_dir)
+    tuples, alignment = refine_texts({src: sides[0], tgt: sides[1]}, embedder, word_aligner, config)
+    scores = {bead.key: bead.score for bead in alignment.pairs[(src, tgt)]}
+    return tuples_as_beads(tuples, src, tgt, scores)

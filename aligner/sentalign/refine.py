@@ -65,7 +65,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from aligner.model import AlignedTuple, Segment
+from aligner.model import AlignedTuple, Bead, DocumentGroup, Segment
 from aligner.wordalign.align import EncodedSentence, WordAligner, is_content_word
 from aligner.wordalign.corpus import Pair, PairWords, encode_tuple_sides, pair_words
 from aligner.wordalign.tokens import Tokens
@@ -875,6 +875,69 @@ def refine_tuples(
         tuples.extend(t)
         words.extend(w)
     return tuples, words
+
+
+def refine_texts(texts: Mapping[str, Sequence[str]], embedder, word_aligner: WordAligner,
+                 config=None, options: RefineOptions | None = None):
+    """Presegmented versions of one document aligned and refined as ``aligner build`` does them.
+
+    ``texts``: language -> its sentences (two or three languages, in column order). Returns
+    ``(tuples, alignment)``: each tuple as language -> sentence indices, in reading order, where
+    the tuples that share a sentence (its pieces) are joined, since a sentence index cannot say
+    which piece; and the sentence aligner's :class:`GroupAlignment` (pairwise beads, costs, stats).
+    """
+    from . import align_corpus
+
+    languages = tuple(texts)
+    docs = {lang: f"{lang}:doc" for lang in languages}
+    segments = [Segment(docs[lang], i, 0, lang, text, 0, len(text))
+                for lang in languages for i, text in enumerate(texts[lang])]
+    group = DocumentGroup("g0001", tuple(docs.values()), 1.0)
+    (aligned,) = align_corpus([group], segments, embedder, languages, config)
+    tuples, _ = refine_tuples([aligned], languages, word_aligner, options)
+    index = {s.segment_id: (s.lang, s.paragraph) for s in segments}
+    parent = list(range(len(tuples)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    owner: dict[str, int] = {}
+    for k, item in enumerate(tuples):
+        for ids in item.segment_ids.values():
+            for unit_id in ids:
+                sid = split_unit_id(unit_id)[0]
+                if sid in owner:
+                    parent[root(k)] = root(owner[sid])
+                owner.setdefault(sid, k)
+    joined: dict[int, dict[str, set[int]]] = {}
+    for sid, k in owner.items():
+        lang, position = index[sid]
+        joined.setdefault(root(k), {}).setdefault(lang, set()).add(position)
+    found = [{lang: tuple(sorted(ids)) for lang, ids in t.items()} for _, t in sorted(joined.items())]
+    return found, aligned.alignment
+
+
+def tuples_as_beads(tuples: Sequence[Mapping[str, tuple[int, ...]]], a: str, b: str,
+                    scores: Mapping[tuple[tuple[int, ...], tuple[int, ...]], float | None] | None = None
+                    ) -> list[Bead]:
+    """Beads of the pair ``a``-``b`` from tuples: one per tuple with both, 1-0 / 0-1 for each other sentence.
+
+    ``scores`` (bead key -> score, e.g. the sentence aligner's beads) gives a bead its score; a
+    bead the refinement made has none.
+    """
+    scores = scores or {}
+    beads = []
+    for item in tuples:
+        src, tgt = item.get(a, ()), item.get(b, ())
+        if src and tgt:
+            beads.append(Bead(src, tgt, scores.get((src, tgt))))
+        else:
+            beads += [Bead((i,), (), scores.get(((i,), ()))) for i in src]
+            beads += [Bead((), (j,), scores.get(((), (j,)))) for j in tgt]
+    return beads
 
 
 def check_text_accounting(groups: Sequence[AlignedGroup], tuples: Sequence[AlignedTuple]) -> None:

@@ -16,6 +16,7 @@ from .align import (
     format_pharaoh,
     is_content_word,
     similarity_matrix,
+    word_aligner_for,
 )
 from .match import METHODS, argmax, get_matcher, itermax, match
 from .tokens import CLITIC_MODES, Tokens, arabic_clitic_spans, containing_tokens, tokenize
@@ -42,4 +43,5 @@ __all__ = [
     "match",
     "similarity_matrix",
     "tokenize",
+    "word_aligner_for",
 ]

@@ -252,3 +252,19 @@ __all__ = [
     "similarity_matrix",
     "split_bitext_line",
 ]
+
+
+def word_aligner_for(embedder, embedder_spec: str, word_model: str | None = None, cache_dir=None,
+                     threads: int | None = None) -> WordAligner:
+    """The word aligner ``aligner build`` pairs with a sentence embedder.
+
+    When the sentence embedder is the word model (the default ``e5`` and no ``word_model``), the
+    word aligner reads the piece vectors of the same encoder pass: one model run per text.
+    Otherwise ``word_model`` (a local transformers directory) or multilingual-e5-small is loaded.
+    """
+    from aligner.embed import build_embedder
+
+    word_spec = "e5" if word_model is None else f"hf:{word_model}"
+    if embedder_spec.strip() == word_spec:
+        return WordAligner(encoder=getattr(embedder, "inner", embedder))
+    return WordAligner(encoder=build_embedder(word_spec, threads=threads, piece_dir=cache_dir))
