@@ -92,10 +92,13 @@ def process_group(job: GroupJob, settings: GroupSettings) -> GroupResult:
     embedder, word_aligner = _models(settings)
     aligned = align_corpus([job.group], list(job.segments), embedder, settings.languages)
     tuples, words = refine_tuples(aligned, settings.languages, word_aligner)
+    # the quality model is calibrated on e5 vectors: an ensemble (e5+use) is scored with its e5 part
+    scorer = getattr(embedder, "parts", {}).get("e5", embedder)
     # the margin's neighbours: every sentence vector of the group, as sentence alignment embedded them
-    contexts = {side.lang: side.vectors for group in aligned for side in group.alignment.sides}
+    contexts = {side.lang: side.vectors if scorer is embedder else scorer.encode(side.texts)
+                for group in aligned for side in group.alignment.sides}
     scores = score_tuples(
-        [t.texts for t in tuples], embedder,
+        [t.texts for t in tuples], scorer,
         consistency=[t.scores.get("consistency") for t in tuples],
         word_coverage=[{f"{a}-{b}": (w.src_coverage, w.tgt_coverage) for (a, b), w in pairs.items()}
                        for pairs in words],

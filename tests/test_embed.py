@@ -436,3 +436,38 @@ def test_bench_runs_on_tiny_data(tmp_path, capsys):
     assert bench.main(["--data", str(tmp_path), "--n", "6", "--specs", "lexical", "--repeats", "1"]) == 0
     output = capsys.readouterr().out
     assert "| lexical | 1 (no threads) |" in output and "## Top-1 retrieval" in output
+
+
+def test_ensemble_cosine_is_the_weighted_mean_of_the_parts_cosines():
+    from aligner.embed.ensemble import EnsembleEmbedder
+
+    # two lexical embedders that weigh their features differently
+    plain, numbers = LexicalEmbedder(), LexicalEmbedder(weights={"num": 5.0, "length": 0.0})
+    both = EnsembleEmbedder({"a": plain, "b": numbers}, {"a": 0.7, "b": 0.3})
+    texts = EN + FR + AR
+    a, b, v = plain.encode(texts), numbers.encode(texts), both.encode(texts)
+    assert not np.allclose(a, b)
+    check_matrix(v, len(texts), 2 * plain.dim)
+    np.testing.assert_allclose(v @ v.T, 0.7 * (a @ a.T) + 0.3 * (b @ b.T), atol=1e-5)
+    check_matrix(both.encode([]), 0, 2 * plain.dim)
+    for weights in ({"a": 0.7, "b": 0.4}, {"a": 1.0, "b": 0.0}, {"a": 1.0}):
+        with pytest.raises(ValueError, match="ensemble"):
+            EnsembleEmbedder({"a": plain, "b": numbers}, weights)
+
+
+def test_ensemble_spec_builds_cached_parts_without_loading(tmp_path):
+    emb = get_embedder("e5+use", cache_dir=tmp_path)
+    assert emb.name == "e5+use" and set(emb.parts) == {"e5", "use"}
+    assert all(isinstance(part, CachedEmbedder) and not part.inner.loaded for part in emb.parts.values())
+    assert emb.dim == 384 + 512
+
+
+@pytest.mark.slow
+def test_real_ensemble_keeps_translations_closest_and_shares_e5_with_the_word_aligner(model_cache):
+    from aligner.wordalign import word_aligner_for
+
+    emb = get_embedder("e5+use", cache_dir=model_cache, threads=default_threads())
+    en, fr, ar = emb.encode(EN), emb.encode(FR), emb.encode(AR)
+    for source, target in ((en, ar), (en, fr), (fr, ar)):
+        assert (translation_margins(source, target) > 0).all()
+    assert word_aligner_for(emb, "e5+use").encoder is emb.parts["e5"].inner  # one e5 pass for both

