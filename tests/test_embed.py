@@ -471,3 +471,23 @@ def test_real_ensemble_keeps_translations_closest_and_shares_e5_with_the_word_al
     for source, target in ((en, ar), (en, fr), (fr, ar)):
         assert (translation_margins(source, target) > 0).all()
     assert word_aligner_for(emb, "e5+use").encoder is emb.parts["e5"].inner  # one e5 pass for both
+
+
+def test_ensemble_groups_approximate_the_expensive_part_from_the_members():
+    from aligner.embed.ensemble import EnsembleEmbedder
+
+    cheap, costly = LexicalEmbedder(weights={"num": 5.0, "length": 0.0}), LexicalEmbedder()
+    both = EnsembleEmbedder({"costly": costly, "cheap": cheap}, {"costly": 0.7, "cheap": 0.3},
+                            approximate=frozenset({"costly"}))
+    members = [[EN[0], EN[1]], [FR[2]], [AR[0], AR[1], AR[2]]]
+    joined = [" ".join(group) for group in members]
+    vectors = both.encode_groups(joined, members)
+    check_matrix(vectors, 3, 2 * costly.dim)
+    for k, group in enumerate(members):
+        lengths = np.array([len(t) for t in group], dtype=np.float64)[:, None]
+        approx = (costly.encode(group) * lengths).sum(axis=0)
+        expected = np.concatenate([np.sqrt(0.7) * approx / np.linalg.norm(approx),
+                                   np.sqrt(0.3) * cheap.encode([joined[k]])[0]])
+        np.testing.assert_allclose(vectors[k], expected / np.linalg.norm(expected), atol=1e-5)
+    # a one-sentence group is the sentence's own vector
+    np.testing.assert_allclose(vectors[1], both.encode([FR[2]])[0], atol=1e-5)

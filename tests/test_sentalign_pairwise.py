@@ -140,6 +140,31 @@ def test_pass_two_embeds_groups_within_budget():
     assert ((5,), (5, 6)) in keys(result.beads)
 
 
+def test_an_embedder_that_embeds_groups_from_their_members_gets_them_in_pass_two():
+    src = singles(5) + [(5, 6)] + singles(5, 7)
+    tgt = singles(12)
+    texts, tgt_texts = meaning_texts(src), meaning_texts(tgt)
+    calls: list[tuple[list[str], list[list[str]]]] = []
+
+    class GroupAware:
+        def encode(self, batch):
+            raise AssertionError("pass 2 must go through encode_groups")
+
+        def encode_groups(self, joined, members):
+            calls.append((list(joined), [list(m) for m in members]))
+            meanings = [tuple(dict.fromkeys(int(word[1:]) for word in text.split())) for text in joined]
+            return vectors(meanings, 3)
+
+    result = align_pair_detailed(vectors(src, 1), vectors(tgt, 2), texts, tgt_texts, GroupAware(),
+                                 AlignConfig(rescore_budget=0.5))
+    assert calls and result.stats.pass2_texts == sum(len(joined) for joined, _ in calls)
+    for joined, members in calls:
+        assert all(" ".join(m.strip() for m in group) == text for text, group in zip(joined, members))
+        # groups of two or more sentences, each given as pass 1 embedded it
+        assert all(len(group) > 1 and all(m in texts + tgt_texts for m in group) for group in members)
+    assert ((5,), (5, 6)) in keys(result.beads)
+
+
 def meaning_texts(meanings: list[tuple[int, ...]]) -> list[str]:
     """Texts naming their meanings (``m5 m5 ...``), so a fake embedder can embed joined groups."""
     return [" ".join(f"m{i}" for i in m for _ in range(6)) for m in meanings]

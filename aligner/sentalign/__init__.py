@@ -80,7 +80,7 @@ def _align_one_group(group, by_doc, embedder, languages, config) -> AlignedGroup
     for lang, segs in ordered.items():
         sides.append(LanguageSide(lang, [s.text for s in segs], vectors[offset : offset + len(segs)]))
         offset += len(segs)
-    alignment = align_group(sides, embedder.encode, config)
+    alignment = align_group(sides, embedder, config)
     tuples = [
         _aligned_tuple(group.group_id, k, item, ordered, languages)
         for k, item in enumerate(alignment.tuples, start=1)

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aligner.embed import Embedder
 from aligner.model import Bead
 
 from .band import Band
@@ -145,18 +146,35 @@ def group_text(texts: Sequence[str], span: Span) -> str:
 
 
 class _TimedEmbed:
-    """Wraps an embedding function to count texts and time spent in it."""
+    """Wraps an embedding function, or an embedder, to count texts and time spent in it.
 
-    def __init__(self, embed: EmbedFn) -> None:
-        self.embed = embed
+    An embedder with ``encode_groups(joined, members)`` embeds pass-2 groups itself from their
+    member sentences (the ``e5+use`` ensemble keeps e5's part of a group approximate and reads
+    only the joined text with USE, :mod:`aligner.embed.ensemble`).
+    """
+
+    def __init__(self, embed: EmbedFn | Embedder) -> None:
+        self.embed = getattr(embed, "encode", embed)
+        self.embed_groups = getattr(embed, "encode_groups", None)
         self.texts = 0
         self.seconds = 0.0
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        return self._timed(len(texts), self.embed, list(texts))
+
+    def groups(self, texts: Sequence[str], spans: Sequence[Span]) -> np.ndarray:
+        """Vectors of the groups ``spans`` (``(start, size)``) of ``texts``."""
+        joined = [group_text(texts, span) for span in spans]
+        if self.embed_groups is None:
+            return self(joined)
+        members = [list(texts[start : start + size]) for start, size in spans]  # as embedded in pass 1
+        return self._timed(len(joined), self.embed_groups, joined, members)
+
+    def _timed(self, count: int, function, *args) -> np.ndarray:
         started = time.perf_counter()
-        out = np.asarray(self.embed(list(texts)), dtype=np.float32)
+        out = np.asarray(function(*args), dtype=np.float32)
         self.seconds += time.perf_counter() - started
-        self.texts += len(texts)
+        self.texts += count
         return out
 
 
@@ -165,13 +183,13 @@ def align_pair(
     tgt_vecs: np.ndarray,
     src_texts: Sequence[str],
     tgt_texts: Sequence[str],
-    embed: EmbedFn | None = None,
+    embed: EmbedFn | Embedder | None = None,
     config: AlignConfig | None = None,
 ) -> list[Bead]:
     """Align two sentence sequences given their sentence vectors (L2-normalised rows).
 
-    ``embed`` (e.g. ``embedder.encode``) is used for pass 2 only; without it
-    groups keep their approximate vectors.
+    ``embed`` (e.g. ``embedder.encode``, or the embedder itself) is used for pass 2 only;
+    without it groups keep their approximate vectors.
     """
     return align_pair_detailed(src_vecs, tgt_vecs, src_texts, tgt_texts, embed, config).beads
 
@@ -188,7 +206,7 @@ def align_texts_detailed(
 ) -> PairAlignment:
     """:func:`align_texts` plus the statistics of the run."""
     started = time.perf_counter()
-    embed = _TimedEmbed(embedder.encode)
+    embed = _TimedEmbed(embedder)
     if src_texts and tgt_texts:
         vecs = embed(list(src_texts) + list(tgt_texts))
         src_vecs, tgt_vecs = vecs[: len(src_texts)], vecs[len(src_texts) :]
@@ -202,7 +220,7 @@ def align_pair_detailed(
     tgt_vecs: np.ndarray,
     src_texts: Sequence[str],
     tgt_texts: Sequence[str],
-    embed: EmbedFn | None = None,
+    embed: EmbedFn | Embedder | None = None,
     config: AlignConfig | None = None,
 ) -> PairAlignment:
     """:func:`align_pair` plus the statistics of the run."""
@@ -297,8 +315,7 @@ def _monotone(
 def _embed_groups(side: Side, texts: list[str], groups: list[Span], embed: _TimedEmbed) -> Side:
     if not groups:
         return side
-    vectors = embed([group_text(texts, span) for span in groups])
-    return with_embedded(side, dict(zip(groups, vectors)))
+    return with_embedded(side, dict(zip(groups, embed.groups(texts, groups))))
 
 
 def _bead(src_ids, tgt_ids, cost: float) -> Bead:

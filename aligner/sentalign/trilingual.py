@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aligner.embed import Embedder
 from aligner.model import Bead
 
 from .pairwise import AlignConfig, AlignStats, align_pair_detailed
@@ -80,9 +81,12 @@ class GroupAlignment:
 
 
 def align_group(
-    sides: Sequence[LanguageSide], embed: EmbedFn | None = None, config: AlignConfig | None = None
+    sides: Sequence[LanguageSide], embed: EmbedFn | Embedder | None = None, config: AlignConfig | None = None
 ) -> GroupAlignment:
-    """Align every pair of ``sides`` and combine the beads into tuples (see the module docstring)."""
+    """Align every pair of ``sides`` and combine the beads into tuples (see the module docstring).
+
+    ``embed``: an embedding function or an embedder, for pass 2 (:func:`align_pair_detailed`).
+    """
     config = config or AlignConfig()
     langs = [s.lang for s in sides]
     if len(set(langs)) != len(langs):
