@@ -134,7 +134,7 @@ def main() -> None:
         else:
             vectors = {lang: embedder.encode(texts[lang]) for lang in LANGS}
             sides = [LanguageSide(lang, texts[lang], vectors[lang]) for lang in LANGS]
-            result = align_group(sides, embedder.encode, config)
+            result = align_group(sides, embedder, config)
             pred = [t.members for t in result.tuples]
         for stats in result.stats.values():
             pass2_texts += stats.pass2_texts
