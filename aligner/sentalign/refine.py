@@ -31,8 +31,8 @@ is never run again). See docs/refine.md for the thresholds and the seed results.
    of it) of a grouped document stays in exactly one tuple (:func:`check_text_accounting`).
 
 Every new tuple is refined again until nothing changes; at each step the language whose worst
-component is the clearest detachment plays ``L`` first, else the languages in order. A tuple
-where every language has one sentence is never touched.
+component is the clearest detachment plays ``L`` first, else the languages in order. Steps 1-3
+never touch a tuple where every language has one sentence (step 4 may).
 
 4. **Across tuples** (:func:`_spread`, before steps 1-3 and again after them). What L's sentence
    says may be spread over its tuple and nearby tuples that lack L (the Arabic seed says in one
