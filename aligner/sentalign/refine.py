@@ -203,6 +203,25 @@ def assemble(units: Sequence[Unit], layer: int) -> EncodedSentence:
     return EncodedSentence(Tokens(" ".join(texts), tuple(tokens), tuple(spans)), vectors, layer, covered)
 
 
+class _UnionFind:
+    """Disjoint sets of keys (sortable, hashable); the smallest key of a set represents it."""
+
+    def __init__(self, keys: Iterable) -> None:
+        self.parent = {key: key for key in keys}
+
+    def find(self, key):
+        parent = self.parent
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def union(self, a, b) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
 # --- drafts: tuples being refined ------------------------------------------------------------------
 
 
@@ -247,25 +266,13 @@ def _content(units: Sequence[Unit], lang: str) -> list[bool]:
 def _components(ctx: _Context, draft: _Draft, lang: str) -> list[list[tuple[str, int]]]:
     """Units of the other languages (as ``(lang, k)``) in components, ordered by reading position."""
     nodes = [(other, k) for other in draft.languages() if other != lang for k in range(len(draft.units[other]))]
-    parent = {node: node for node in nodes}
-
-    def find(node):
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    def union(a, b):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
+    sets = _UnionFind(nodes)
     where: dict[tuple[str, int], list[tuple[str, int]]] = {}
     for node in nodes:
         where.setdefault((node[0], draft.units[node[0]][node[1]].index), []).append(node)
     for units in where.values():  # pieces of one sentence stay together
         for node in units[1:]:
-            union(units[0], node)
+            sets.union(units[0], node)
     for (a, b), beads in ctx.beads.items():
         if lang in (a, b) or a not in draft.units or b not in draft.units:
             continue
@@ -274,10 +281,10 @@ def _components(ctx: _Context, draft: _Draft, lang: str) -> list[list[tuple[str,
             inside_b = [n for j in tgt for n in where.get((b, j), ())]
             if inside_a and inside_b:  # the cross-language links the bead makes inside the draft
                 for node in inside_a[1:] + inside_b:
-                    union(inside_a[0], node)
+                    sets.union(inside_a[0], node)
     groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
     for node in nodes:
-        groups.setdefault(find(node), []).append(node)
+        groups.setdefault(sets.find(node), []).append(node)
     components = list(groups.values())
     return [components[k] for k in _in_order(ctx, draft, components)]
 
@@ -810,19 +817,13 @@ def _scopes(drafts: Sequence[_Draft], joined: Sequence[tuple[int, int]] = ()) ->
 
     ``joined``: pairs of original tuples (``id`` of the origin) that count as one.
     """
-    family = {id(draft.origin): id(draft.origin) for draft in drafts}
-
-    def root(key: int) -> int:
-        while family[key] != key:
-            key = family[key]
-        return key
-
+    family = _UnionFind(id(draft.origin) for draft in drafts)
     for a, b in joined:
-        family[root(a)] = root(b)
+        family.union(a, b)
     scope: dict[int, set[tuple[str, int]]] = {}
     for draft in drafts:
-        scope.setdefault(root(id(draft.origin)), set()).update(_nodes(draft))
-    return {id(draft): scope[root(id(draft.origin))] for draft in drafts}
+        scope.setdefault(family.find(id(draft.origin)), set()).update(_nodes(draft))
+    return {id(draft): scope[family.find(id(draft.origin))] for draft in drafts}
 
 
 def _pair_words(ctx: _Context, draft: _Draft) -> Words:
@@ -896,26 +897,17 @@ def refine_texts(texts: Mapping[str, Sequence[str]], embedder, word_aligner: Wor
     (aligned,) = align_corpus([group], segments, embedder, languages, config)
     tuples, _ = refine_tuples([aligned], languages, word_aligner, options)
     index = {s.segment_id: (s.lang, s.paragraph) for s in segments}
-    parent = list(range(len(tuples)))
-
-    def root(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
+    sets = _UnionFind(range(len(tuples)))
     owner: dict[str, int] = {}
     for k, item in enumerate(tuples):
         for ids in item.segment_ids.values():
             for unit_id in ids:
                 sid = split_unit_id(unit_id)[0]
-                if sid in owner:
-                    parent[root(k)] = root(owner[sid])
-                owner.setdefault(sid, k)
+                sets.union(owner.setdefault(sid, k), k)
     joined: dict[int, dict[str, set[int]]] = {}
     for sid, k in owner.items():
         lang, position = index[sid]
-        joined.setdefault(root(k), {}).setdefault(lang, set()).add(position)
+        joined.setdefault(sets.find(k), {}).setdefault(lang, set()).add(position)
     found = [{lang: tuple(sorted(ids)) for lang, ids in t.items()} for _, t in sorted(joined.items())]
     return found, aligned.alignment
 
