@@ -244,16 +244,15 @@ def _in_reading_order(tuples: list[SentenceTuple], sides: Sequence[LanguageSide]
         return (first / sizes[lang], order[lang], first)
 
     keys = [key(t) for t in tuples]
-    before: list[set[int]] = [set() for _ in tuples]  # tuples that must come first
+    edges = set()  # (a, b): a comes right before b in some language
     for lang in order:
         chain = sorted((t.members[lang][0], k) for k, t in enumerate(tuples) if t.members.get(lang))
-        for (_, a), (_, b) in zip(chain, chain[1:]):
-            before[b].add(a)
+        edges.update((a, b) for (_, a), (_, b) in zip(chain, chain[1:]))
     after: list[list[int]] = [[] for _ in tuples]
-    for b, firsts in enumerate(before):
-        for a in firsts:
-            after[a].append(b)
-    waiting = [len(firsts) for firsts in before]
+    waiting = [0] * len(tuples)  # predecessors not yet placed
+    for a, b in edges:
+        after[a].append(b)
+        waiting[b] += 1
     ready = [(keys[k], k) for k in range(len(tuples)) if not waiting[k]]
     heapq.heapify(ready)
     done = [False] * len(tuples)
@@ -261,16 +260,14 @@ def _in_reading_order(tuples: list[SentenceTuple], sides: Sequence[LanguageSide]
     while len(out) < len(tuples):
         if not ready:  # the languages disagree: release the earliest waiting tuple
             k = min((k for k in range(len(tuples)) if not done[k]), key=keys.__getitem__)
-            waiting[k] = 0
+            waiting[k] = 0  # its predecessors still to come take it below 0: it is never pushed again
             heapq.heappush(ready, (keys[k], k))
         _, k = heapq.heappop(ready)
-        if done[k]:
-            continue
         done[k] = True
         out.append(tuples[k])
         for b in after[k]:
             waiting[b] -= 1
-            if waiting[b] == 0 and not done[b]:
+            if waiting[b] == 0:
                 heapq.heappush(ready, (keys[b], b))
     return out
 
