@@ -3,8 +3,8 @@
 The vectors of the parts are L2-normalised, weighted by the square root of their weights and
 concatenated, so the cosine of two texts is the weighted mean of the parts' cosines. Two
 encoders trained differently make different mistakes: on Text+Berg (de-fr) strict F1 goes from
-0.870 (e5) and 0.883 (USE) to 0.899, and on the perturbed NTREX pairs the Arabic pairs gain
-(docs/embedders.md). Each part keeps its own disk cache; the ensemble adds none.
+0.870 (e5) and 0.883 (USE) to 0.900, and on the perturbed NTREX tuples from 0.871-0.881 to
+0.874-0.892 (docs/embedders.md). Each part keeps its own disk cache; the ensemble adds none.
 """
 
 from __future__ import annotations

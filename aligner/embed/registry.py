@@ -38,8 +38,8 @@ def build_embedder(spec: str = DEFAULT_SPEC, *, threads: int | None = None, batc
     if not isinstance(spec, str):
         raise TypeError(f"embedder spec must be a str, got {type(spec).__name__}")
     raw = spec.strip()
-    if raw.lower() in ENSEMBLES:
-        weights = ENSEMBLES[raw.lower()]
+    weights = ENSEMBLES.get(raw.lower())
+    if weights is not None:
         return EnsembleEmbedder({part: build_embedder(part, threads=threads, batch_size=batch_size,
                                                       piece_dir=piece_dir) for part in weights}, weights)
     kind, sep, argument = raw.partition(":")
@@ -95,8 +95,8 @@ def get_embedder(
     ``FileNotFoundError`` for ``st:PATH`` with a missing directory and
     ``ImportError`` (naming the package) when the model's package is not installed.
     """
-    if spec.strip().lower() in ENSEMBLES:
-        weights = ENSEMBLES[spec.strip().lower()]
+    weights = ENSEMBLES.get(spec.strip().lower())
+    if weights is not None:
         return EnsembleEmbedder({part: get_embedder(part, cache_dir, cache=cache, threads=threads,
                                                     batch_size=batch_size) for part in weights}, weights)
     if cache is None:

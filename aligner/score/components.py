@@ -434,9 +434,9 @@ def names_agreement(src: str, tgt: str, src_lang: str, tgt_lang: str) -> float:
 
 
 # -- sentence boundaries --------------------------------------------------------------------------
-#: Punctuation that ends a sentence or clause (Latin and Arabic), after closing quotes and brackets.
 #: Punctuation that ends a sentence, or a clause (``, ، ; ؛ :``: a sentence cut at a clause boundary
-#: by the refinement, or by its own version, is not cut short).
+#: by the refinement, or by its own version, is not cut short), Latin and Arabic, after closing
+#: quotes and brackets.
 _BOUNDARY = frozenset(".!?…;:؟؛۔,،")
 _CLOSERS = "\"'»”’)]}›"
 _OPENERS = "\"'«“‘([{‹¿¡-–—•* "

@@ -237,22 +237,6 @@ def align_pretokenized_lines(
     return out
 
 
-__all__ = [
-    "DEFAULT_LAYER",
-    "DEFAULT_METHOD",
-    "METHODS",
-    "STOPWORDS",
-    "EncodedSentence",
-    "WordAligner",
-    "align_pretokenized_lines",
-    "align_vectors",
-    "content_coverage",
-    "format_pharaoh",
-    "is_content_word",
-    "similarity_matrix",
-    "split_bitext_line",
-]
-
 
 def word_aligner_for(embedder, embedder_spec: str, word_model: str | None = None, cache_dir=None,
                      threads: int | None = None) -> WordAligner:
@@ -270,3 +254,22 @@ def word_aligner_for(embedder, embedder_spec: str, word_model: str | None = None
     if word_spec in parts:
         return WordAligner(encoder=getattr(parts[word_spec], "inner", parts[word_spec]))
     return WordAligner(encoder=build_embedder(word_spec, threads=threads, piece_dir=cache_dir))
+
+
+__all__ = [
+    "DEFAULT_LAYER",
+    "DEFAULT_METHOD",
+    "METHODS",
+    "STOPWORDS",
+    "EncodedSentence",
+    "WordAligner",
+    "align_pretokenized_lines",
+    "align_vectors",
+    "content_coverage",
+    "format_pharaoh",
+    "is_content_word",
+    "similarity_matrix",
+    "split_bitext_line",
+    "word_aligner_for",
+]
+
