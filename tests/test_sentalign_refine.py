@@ -408,14 +408,20 @@ def test_no_clause_moves_when_a_sentence_bead_joins_the_two_tuples():
 # --- text accounting, ids, determinism ----------------------------------------------------------
 
 
+def refine_with_arabic_in_the_middle_tuple(arabic: str, en: list[str], fr: list[str]):
+    """Three one-to-one en-fr tuples; the sentence aligner put the one Arabic sentence in the middle one."""
+    members = [{"en": [0], "fr": [0]}, {"ar": [0], "en": [1], "fr": [1]}, {"en": [2], "fr": [2]}]
+    middle = [((0,), (1,))]
+    group, encoded = make_group({"ar": [arabic], "en": en, "fr": fr}, members,
+                                {("ar", "en"): middle, ("ar", "fr"): middle, ("en", "fr"): ONE_TO_ONE})
+    tuples, _ = refine(group, encoded)
+    return tuples
+
+
 def test_a_sentence_in_a_tuple_that_does_not_express_it_is_spread_over_the_tuples_that_do():
     # the sentence aligner put the Arabic sentence with the police sentences; its two clauses are
     # the call (en/fr 0) and the demand (en/fr 2)
-    texts = {"ar": [AR_TWO_CLAUSES], "en": EN_APART, "fr": FR_APART}
-    members = [{"en": [0], "fr": [0]}, {"ar": [0], "en": [1], "fr": [1]}, {"en": [2], "fr": [2]}]
-    wrong = [((0,), (1,))]
-    group, encoded = make_group(texts, members, {("ar", "en"): wrong, ("ar", "fr"): wrong, ("en", "fr"): ONE_TO_ONE})
-    tuples, _ = refine(group, encoded)
+    tuples = refine_with_arabic_in_the_middle_tuple(AR_TWO_CLAUSES, EN_APART, FR_APART)
     cut, n = AR_TWO_CLAUSES.index("وطالبت"), len(AR_TWO_CLAUSES)
     assert [ids(t) for t in tuples] == [
         {"ar": (f"000_ar:0:0@0-{cut}",), "en": ("002_en:0:0",), "fr": ("004_fr:0:0",)},
@@ -428,11 +434,7 @@ def test_a_sentence_in_a_tuple_that_does_not_express_it_is_spread_over_the_tuple
 def test_a_clause_no_tuple_expresses_stays_alone_when_the_rest_of_the_sentence_moves():
     # the last clause ("and she spoke about the weather") has no word in the lexicon
     three = "دعت باشليه إلى الامتناع عن العنف، وطالبت بالإفراج عن المعتقلين، وتحدثت عن الطقس الجميل اليوم."
-    texts = {"ar": [three], "en": EN_APART, "fr": FR_APART}
-    members = [{"en": [0], "fr": [0]}, {"ar": [0], "en": [1], "fr": [1]}, {"en": [2], "fr": [2]}]
-    wrong = [((0,), (1,))]
-    group, encoded = make_group(texts, members, {("ar", "en"): wrong, ("ar", "fr"): wrong, ("en", "fr"): ONE_TO_ONE})
-    tuples, _ = refine(group, encoded)
+    tuples = refine_with_arabic_in_the_middle_tuple(three, EN_APART, FR_APART)
     first, last, n = three.index("وطالبت"), three.index("وتحدثت"), len(three)
     assert [ids(t) for t in tuples] == [
         {"ar": (f"000_ar:0:0@0-{first}",), "en": ("002_en:0:0",), "fr": ("004_fr:0:0",)},
@@ -445,12 +447,7 @@ def test_a_clause_no_tuple_expresses_stays_alone_when_the_rest_of_the_sentence_m
 
 def test_a_sentence_its_tuple_expresses_does_not_leave_it():
     # the same neighbours, but the Arabic sentence's own tuple is the call: only the demand moves
-    texts = {"ar": [AR_TWO_CLAUSES], "en": [EN[2], EN[0], EN[1]], "fr": [FR[2], FR[0], FR[1]]}
-    members = [{"en": [0], "fr": [0]}, {"ar": [0], "en": [1], "fr": [1]}, {"en": [2], "fr": [2]}]
-    ar_beads = [((0,), (1,))]
-    group, encoded = make_group(texts, members, {("ar", "en"): ar_beads, ("ar", "fr"): ar_beads,
-                                                 ("en", "fr"): ONE_TO_ONE})
-    tuples, _ = refine(group, encoded)
+    tuples = refine_with_arabic_in_the_middle_tuple(AR_TWO_CLAUSES, [EN[2], EN[0], EN[1]], [FR[2], FR[0], FR[1]])
     cut = AR_TWO_CLAUSES.index("وطالبت")
     assert [t.texts["ar"] for t in tuples] == ["", AR_TWO_CLAUSES[:cut].strip(), AR_TWO_CLAUSES[cut:]]
 
