@@ -7,7 +7,7 @@ import numpy as np
 from aligner.model import Bead
 from aligner.sentalign import LanguageSide, align_group, combine_pairs
 
-from test_sentalign_pairwise import texts, vectors
+from test_sentalign_pairwise import _COMMON, _MEANINGS, texts, vectors
 
 
 def side(lang: str, meanings: list[tuple[int, ...]], seed: int) -> LanguageSide:
@@ -114,3 +114,26 @@ def test_where_a_moved_block_makes_the_languages_disagree_every_tuple_is_still_o
     assert sorted(t.members["ar"] for t in tuples) == [(k,) for k in range(6)]
     assert all(len(t.members) == 3 for t in tuples)
     assert [t.members["ar"] for t in tuples] == [(k,) for k in range(6)]  # the cycle is broken by position
+
+
+def test_a_confident_bead_that_took_a_sentence_from_where_two_pairs_put_it_is_undone():
+    # The seeds' opening: Arabic 0 says what English 0-2 say (French lacks it) and mentions what
+    # English 3 / French 0 report; Arabic 1 is English 3-5 / French 0-2. The ar-fr pair puts
+    # Arabic 0 with French 0, a 1-1 bead merged first; then ar-en's Arabic 1 bead joins both
+    # tuples and Arabic 0 ends up with the report while English 0-2 stay alone. Taking ar-en's
+    # Arabic 0 bead out as a tuple of its own costs less, so the second look makes it.
+    def vec(weights: dict[int, float]) -> np.ndarray:
+        v = 2.0 * _COMMON + sum(w * _MEANINGS[m] for m, w in weights.items())
+        return v / np.linalg.norm(v)
+
+    ar_meanings, en_meanings, fr_meanings = [(0, 1, 5), (2, 3, 4)], [(0,), (1,), (5,), (2,), (3,), (4,)], [(2,), (3,), (4,)]
+    ar = np.array([vec({0: 1, 1: 1, 5: 1, 2: 0.7}), vec({2: 1, 3: 1, 4: 1})], dtype=np.float32)
+    sides = [LanguageSide("ar", texts(ar_meanings), ar),
+             LanguageSide("en", texts(en_meanings), np.array([vec({m[0]: 1}) for m in en_meanings], np.float32)),
+             LanguageSide("fr", texts(fr_meanings), np.array([vec({m[0]: 1}) for m in fr_meanings], np.float32))]
+    pairs = {("ar", "en"): [Bead((0,), (0, 1, 2), 2.1), Bead((1,), (3, 4, 5), 1.4)],
+             ("ar", "fr"): [Bead((0,), (0,), 1.1), Bead((1,), (1, 2), 1.1)],
+             ("en", "fr"): [Bead((3,), (0,), 0.5), Bead((4,), (1,), 0.5), Bead((5,), (2,), 0.5)]}
+    tuples = combine_pairs(sides, pairs)
+    assert [t.members for t in tuples] == [{"ar": (0,), "en": (0, 1, 2)},
+                                           {"ar": (1,), "en": (3, 4, 5), "fr": (0, 1, 2)}]

@@ -114,7 +114,7 @@ class RefineOptions:
     #: A clause moves to such a tuple only if this share of the clause's content words link into it ...
     absorb_coverage: float = 0.55
     #: ... and this share of the tuple's content words (each language) link to L's sentence.
-    absorb_share: float = 0.4
+    absorb_share: float = 0.3
 
 
 # --- units: whole segments or pieces, with their slice of the stored vectors ---------------------

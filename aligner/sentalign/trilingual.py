@@ -135,6 +135,8 @@ def combine_pairs(
         if not _enough_support(parts, beads, beads_of, tuples):
             continue
         tuples.merge(parts)
+    if not one_pair:
+        _regroup_beads(tuples, beads, costs, limit)
     order = {s.lang: k for k, s in enumerate(sides)}
     found = [_make_tuple(sorted(part, key=lambda n: (order[n[0]], n[1])), beads) for part in tuples.parts()]
     return _in_reading_order(found, sides)
@@ -157,6 +159,35 @@ def _confidence_order(item: PairBead) -> tuple[int, float, tuple[str, str], list
     """1-1 beads first, then by cost per sentence; ties broken by pair and position (deterministic)."""
     pair, nodes, cost = item
     return (len(nodes) > 2, cost / len(nodes), pair, nodes)
+
+
+def _regroup_beads(tuples: _Partition, beads: Sequence[PairBead], costs: _TupleCost, limit: int) -> None:
+    """Second look at the greedy merges: a bead's sentences become a tuple of their own where that costs less.
+
+    The greedy merge cannot undo a merge. When a confident bead of one pair has taken a
+    sentence that another pair aligns better elsewhere (one Arabic sentence glued to the
+    French one before it, though English puts it with the sentences before), taking that
+    pair's bead out of the tuples that hold its sentences lowers the total tuple cost. The
+    tuples left behind must stay consecutive. Every accepted move lowers the total cost, so
+    this ends; a few rounds suffice.
+    """
+    order = sorted(range(len(beads)), key=lambda k: _confidence_order(beads[k]))
+    for _ in range(3):
+        changed = False
+        for k in order:
+            nodes = beads[k][1]
+            parts = tuples.parts_of(nodes)
+            if len(parts) == 1:
+                continue
+            inside = set(nodes)
+            rests = [rest for part in parts if (rest := [n for n in part if n not in inside])]
+            if not all(_compact(rest, limit) for rest in rests):
+                continue
+            if costs.tuple_cost(nodes) + costs.partition(rests) < costs.partition(parts) - 1e-9:
+                tuples.regroup(nodes)
+                changed = True
+        if not changed:
+            return
 
 
 def _enough_support(
@@ -208,6 +239,15 @@ class _Partition:
             for node in self.members.pop(key):
                 self.owner[node] = target
                 self.members[target].append(node)
+
+    def regroup(self, nodes: Sequence[Node]) -> None:
+        """Take ``nodes`` out of their tuples and make them one tuple."""
+        key = max(self.members) + 1
+        for node in nodes:
+            self.members[self.owner[node]].remove(node)
+            self.owner[node] = key
+        self.members = {k: part for k, part in self.members.items() if part}
+        self.members[key] = list(nodes)
 
     def parts(self) -> list[list[Node]]:
         return [part for _, part in sorted(self.members.items())]
