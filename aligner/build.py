@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from aligner.docalign import DocAlignment, DocAlignOptions, align_documents
-from aligner.embed import DEFAULT_SPEC, get_embedder
+from aligner.embed import DEFAULT_SPEC, get_embedder, primary_part
 from aligner.errors import InputError
 from aligner.export import DEFAULT_FORMATS, export, format_report
 from aligner.export.corpus_tsv import CorpusTsv, CorpusTsvWriter
@@ -103,7 +103,8 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
 
     embedder = get_embedder(options.embedder, cache_dir=options.cache_dir)
     progress = Progress("docalign", len(documents), "documents", log)
-    alignment = align_documents(documents, segments, embedder, options.docalign)
+    # document alignment is tuned on e5 alone: with e5+use it reads the e5 part (docs/embedders.md)
+    alignment = align_documents(documents, segments, primary_part(embedder), options.docalign)
     progress.advance(len(documents))
     if log is not None:
         log.write(f"[docalign] {len(alignment.groups)} group(s): "

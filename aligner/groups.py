@@ -28,6 +28,7 @@ from pathlib import Path
 
 from aligner import __version__
 from aligner.cachedir import cache_subdir
+from aligner.embed import primary_part
 from aligner.fileio import write_text_atomic
 from aligner.model import AlignedTuple, DocumentGroup, Segment
 from aligner.wordalign.corpus import PairWords
@@ -64,7 +65,7 @@ _MODELS: dict[GroupSettings, tuple] = {}
 def _models(settings: GroupSettings, embedder=None):
     """The embedder and word aligner of this process, built on first use (``embedder``: one already loaded).
 
-    When the sentence embedder is the word model (the default ``e5`` with no ``--word-model``),
+    When the sentence embedder is the word model (``e5``, alone or as ``e5+use``'s part, with no ``--word-model``),
     the word aligner reads the piece vectors of the same encoder pass: one model run per text.
     """
     if settings not in _MODELS:
@@ -93,7 +94,7 @@ def process_group(job: GroupJob, settings: GroupSettings) -> GroupResult:
     aligned = align_corpus([job.group], list(job.segments), embedder, settings.languages)
     tuples, words = refine_tuples(aligned, settings.languages, word_aligner)
     # the quality model is calibrated on e5 vectors: an ensemble (e5+use) is scored with its e5 part
-    scorer = getattr(embedder, "parts", {}).get("e5", embedder)
+    scorer = primary_part(embedder)
     # the margin's neighbours: every sentence vector of the group, as sentence alignment embedded them
     contexts = {side.lang: side.vectors if scorer is embedder else scorer.encode(side.texts)
                 for group in aligned for side in group.alignment.sides}

@@ -23,11 +23,17 @@ def test_align_prints_vecalign_beads_that_eval_align_scores(tmp_path):
     src, tgt = tmp_path / "en.txt", tmp_path / "fr.txt"
     src.write_text("\n".join(EN) + "\n", encoding="utf-8")
     tgt.write_text("\n".join(FR) + "\n", encoding="utf-8")
-    result = run_cli("align", "--presegmented", src, tgt)  # default embedder (e5)
+    # e5 alone leaves the press conference unaligned; the default e5+use glues it to the last
+    # bead ([3, 4]:[2]), which its refinement with word links takes apart again
+    result = run_cli("align", "--presegmented", src, tgt, "--embedder", "e5")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.rsplit(":", 1)[0] for line in lines] == ["[0, 1]:[0]", "[2]:[1]", "[3]:[]", "[4]:[2]"]
     assert all(float(line.rsplit(":", 1)[1]) >= 0 for line in lines)
+    refined = run_cli("align", "--presegmented", src, tgt, "--refine", "en,fr")
+    assert refined.returncode == 0, refined.stderr
+    assert [line.rsplit(":", 1)[0] if line.count(":") > 1 else line for line in refined.stdout.splitlines()] == [
+        "[0, 1]:[0]", "[2]:[1]", "[3]:[]", "[4]:[2]"]
     pred = tmp_path / "pred.txt"
     pred.write_text(result.stdout, encoding="utf-8")
     gold = tmp_path / "gold.txt"

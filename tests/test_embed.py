@@ -26,7 +26,9 @@ from aligner.embed import (
     default_cache_dir,
     default_threads,
     get_embedder,
+    primary_part,
 )
+from aligner.embed.ensemble import EnsembleEmbedder
 from aligner.embed.lexical import canonical_number, features, fold_latin, skeleton, transliterate_arabic
 
 REPO = Path(__file__).resolve().parents[1]
@@ -225,9 +227,12 @@ def test_specs_build_without_loading_and_lexical_is_uncached_by_default(tmp_path
     lexical = get_embedder("lexical")
     assert isinstance(lexical, LexicalEmbedder)
     assert isinstance(get_embedder("lexical", cache_dir=tmp_path, cache=True), CachedEmbedder)
-    e5 = get_embedder(cache_dir=tmp_path)  # e5 is the default
+    default = get_embedder(cache_dir=tmp_path)  # e5+use is the default
+    assert isinstance(default, EnsembleEmbedder) and default.name == "e5+use" and default.dim == 384 + 512
+    e5 = default.parts["e5"]
     assert isinstance(e5, CachedEmbedder) and e5.name == "e5" and e5.dim == 384
-    assert not e5.inner.loaded
+    assert not e5.inner.loaded and not default.parts["use"].inner.loaded
+    assert primary_part(default) is e5 and primary_part(e5) is e5
     use = get_embedder(" USE ", cache_dir=tmp_path, threads=1)
     assert use.name == "use" and use.dim == 512 and use.inner.threads == 1 and not use.inner.loaded
     assert not any(tmp_path.iterdir())  # nothing written before the first encode

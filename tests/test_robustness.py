@@ -177,7 +177,7 @@ def test_killed_build_leaves_the_previous_output_and_a_rerun_finishes(seeds_dir,
     assert result.returncode == 0, result.stderr
     assert not list(tmp_path.glob(".out.*"))  # the killed build's staging folder is gone
     manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
-    assert "emb:e5@" in manifest["signature"] and manifest["counts"]["tuples_multilingual"] > 5
+    assert "emb:e5+use@" in manifest["signature"] and manifest["counts"]["tuples_multilingual"] > 5
 
 
 def test_interrupted_build_exits_cleanly_and_keeps_the_previous_output(seeds_dir, tmp_path):

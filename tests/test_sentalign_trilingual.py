@@ -137,3 +137,17 @@ def test_a_confident_bead_that_took_a_sentence_from_where_two_pairs_put_it_is_un
     tuples = combine_pairs(sides, pairs)
     assert [t.members for t in tuples] == [{"ar": (0,), "en": (0, 1, 2)},
                                            {"ar": (1,), "en": (3, 4, 5), "fr": (0, 1, 2)}]
+
+
+def test_where_one_language_moved_a_block_the_order_follows_the_other_two():
+    # English moved Arabic 2's sentence (meaning 5) before meaning 9, which only English and French
+    # have; Arabic and French agree: 3, (9), 4, 5. Releasing the tuple that the fewest languages
+    # hold back breaks the cycle where English disagrees, so 9 stays between 3 and 4.
+    sides = [side("ar", [(3,), (4,), (5,)], 1), side("en", [(3,), (5,), (9,), (4,)], 2),
+             side("fr", [(3,), (9,), (4,), (5,)], 3)]
+    pairs = {("ar", "en"): [Bead((0,), (0,), 0.5), Bead((1,), (3,), 0.5), Bead((2,), (1,), 0.5)],
+             ("ar", "fr"): [Bead((0,), (0,), 0.5), Bead((1,), (2,), 0.5), Bead((2,), (3,), 0.5)],
+             ("en", "fr"): [Bead((0,), (0,), 0.5), Bead((1,), (3,), 0.5), Bead((2,), (1,), 0.5), Bead((3,), (2,), 0.5)]}
+    tuples = combine_pairs(sides, pairs)
+    assert [t.members for t in tuples] == [{"ar": (0,), "en": (0,), "fr": (0,)}, {"en": (2,), "fr": (1,)},
+                                           {"ar": (1,), "en": (3,), "fr": (2,)}, {"ar": (2,), "en": (1,), "fr": (3,)}]

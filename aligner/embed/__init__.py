@@ -16,6 +16,7 @@ from .base import THREADS_ENV, BaseEmbedder, Embedder, default_threads, l2_norma
 from aligner.cachedir import CACHE_ENV
 
 from .cache import CachedEmbedder, cache_key, default_cache_dir
+from .ensemble import primary_part
 from .lexical import LEXICAL_DIM, LexicalEmbedder
 from .registry import DEFAULT_SPEC, SPECS, build_embedder, get_embedder, spec_help
 
@@ -35,6 +36,7 @@ __all__ = [
     "default_threads",
     "get_embedder",
     "l2_normalise",
+    "primary_part",
     "spec_help",
 ]
 

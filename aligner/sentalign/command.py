@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from aligner.embed import DEFAULT_SPEC
 from aligner.errors import InputError
 
 
@@ -15,8 +16,8 @@ def add_parser(commands) -> None:
     align.add_argument("tgt", type=Path, metavar="TGT_FILE")
     align.add_argument("--presegmented", action="store_true", required=True,
                        help="the files hold one sentence per line (the only input this command takes)")
-    align.add_argument("--embedder", default="e5",
-                       help="e5 (default), e5+use (better alignment, docs/embedders.md), use, lexical or st:PATH")
+    align.add_argument("--embedder", default=DEFAULT_SPEC,
+                       help="e5+use (default; docs/embedders.md), e5, use, lexical or st:PATH")
     align.add_argument("--preset", choices=("news", "loose"), default="news",
                        help="news (default: close translations, moved paragraphs) or loose (free translations)")
     align.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder")

@@ -272,8 +272,10 @@ def _in_reading_order(tuples: list[SentenceTuple], sides: Sequence[LanguageSide]
 
     A tuple follows the tuple before it in each of its languages (a topological order of these
     chains). Among the tuples free to come next, the one that starts earliest, relative to the
-    length of the first language it has, goes first; where moved blocks make the languages
-    disagree (a cycle), that same key breaks the tie.
+    length of the first language it has, goes first. Where a moved block makes the languages
+    disagree (a cycle), the waiting tuple held back by the fewest languages is released (then
+    the earliest by that key): the order breaks the language that moved the block, not the
+    two that agree.
     """
     order = {s.lang: k for k, s in enumerate(sides)}
     sizes = {s.lang: max(len(s.texts), 1) for s in sides}
@@ -284,10 +286,10 @@ def _in_reading_order(tuples: list[SentenceTuple], sides: Sequence[LanguageSide]
         return (first / sizes[lang], order[lang], first)
 
     keys = [key(t) for t in tuples]
-    edges = set()  # (a, b): a comes right before b in some language
+    edges = []  # (a, b) once per language in which a comes right before b
     for lang in order:
         chain = sorted((t.members[lang][0], k) for k, t in enumerate(tuples) if t.members.get(lang))
-        edges.update((a, b) for (_, a), (_, b) in zip(chain, chain[1:]))
+        edges.extend((a, b) for (_, a), (_, b) in zip(chain, chain[1:]))
     after: list[list[int]] = [[] for _ in tuples]
     waiting = [0] * len(tuples)  # predecessors not yet placed
     for a, b in edges:
@@ -298,8 +300,8 @@ def _in_reading_order(tuples: list[SentenceTuple], sides: Sequence[LanguageSide]
     done = [False] * len(tuples)
     out: list[SentenceTuple] = []
     while len(out) < len(tuples):
-        if not ready:  # the languages disagree: release the earliest waiting tuple
-            k = min((k for k in range(len(tuples)) if not done[k]), key=keys.__getitem__)
+        if not ready:  # the languages disagree: release the tuple fewest languages hold back, earliest first
+            k = min((k for k in range(len(tuples)) if not done[k]), key=lambda k: (waiting[k], keys[k]))
             waiting[k] = 0  # its predecessors still to come take it below 0: it is never pushed again
             heapq.heappush(ready, (keys[k], k))
         _, k = heapq.heappop(ready)
