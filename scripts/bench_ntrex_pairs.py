@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aligner.embed import get_embedder
+from aligner.embed import DEFAULT_SPEC, get_embedder
 from aligner.evaluate.alignment import score_alignment
 from aligner.model import Bead
 from aligner.sentalign.pairwise import align_texts_detailed
@@ -156,7 +156,7 @@ def block_recovered(gold: list[Bead], pred: list[Bead], src: list[Unit], moved_l
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--embedder", default="e5")
+    parser.add_argument("--embedder", default=DEFAULT_SPEC)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="news")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")

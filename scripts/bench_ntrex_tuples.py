@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aligner.embed import get_embedder
+from aligner.embed import DEFAULT_SPEC, get_embedder
 from aligner.evaluate.alignment import score_alignment
 from aligner.model import Bead
 from aligner.sentalign import AlignConfig, LanguageSide, align_group
@@ -102,7 +102,7 @@ def projected(tuples: list[dict[str, tuple[int, ...]]], a: str, b: str, n_a: int
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--embedder", default="e5")
+    parser.add_argument("--embedder", default=DEFAULT_SPEC)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--cache-dir", type=Path, default=None)
     parser.add_argument("--limit", type=int, default=None, help="only the first N documents")

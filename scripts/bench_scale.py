@@ -33,6 +33,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from aligner.embed import DEFAULT_SPEC
+
 REPO = Path(__file__).resolve().parent.parent
 NTREX = REPO / "benchmarks" / "ntrex-dev"
 LANGS = ("ar", "en", "fr")
@@ -204,7 +206,7 @@ def main() -> None:
     parser.add_argument("--length", default="1",
                         help="comma list: NTREX documents joined into one (default 1; same segments, longer documents)")
     parser.add_argument("--workers", default="1,2", help="comma list of worker counts (default 1,2)")
-    parser.add_argument("--embedder", default="e5")
+    parser.add_argument("--embedder", default=DEFAULT_SPEC)
     parser.add_argument("--keep", type=Path, default=None, help="keep the corpora and outputs here")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-scale-"))

@@ -27,7 +27,7 @@ import dataclasses
 import time
 from pathlib import Path
 
-from aligner.embed import get_embedder
+from aligner.embed import DEFAULT_SPEC, get_embedder
 from aligner.evaluate.alignment import format_bead, format_scores, read_beads, score_alignment
 from aligner.sentalign.pairwise import LOOSE, NEWS, AlignConfig, AlignStats, align_texts_detailed
 from aligner.sentalign.refine import refine_texts, tuples_as_beads
@@ -115,7 +115,7 @@ def cost_line(stats: list[AlignStats]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--embedder", default="e5", help="embedder spec: e5 (default), use, lexical")
+    parser.add_argument("--embedder", default=DEFAULT_SPEC, help="embedder spec: e5+use (default), e5, use, lexical")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="news", help="configuration to start from")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder (default: the shared one)")

@@ -230,6 +230,23 @@ def test_detach_and_split_together_in_reading_order():
     assert [t.tuid for t in tuples] == ["g0001-00001", "g0001-00002", "g0001-00003"]
 
 
+def test_a_glued_many_to_many_bead_of_the_other_languages_is_told_apart_by_its_words():
+    # The en-fr sentence aligner glued three English sentences to two French ones (a 3-2 bead:
+    # the third English sentence has no French). Its members pair up by their word links, so the
+    # Arabic sentence is still cut in two, and the unlinked sentence leaves.
+    texts = {"ar": [AR_TWO_CLAUSES], "en": EN, "fr": FR[:2]}
+    group, encoded = make_group(texts, [{"ar": [0], "en": [0, 1, 2], "fr": [0, 1]}],
+                                {("ar", "en"): [((0,), (0, 1, 2))], ("ar", "fr"): [((0,), (0, 1))],
+                                 ("en", "fr"): [((0, 1, 2), (0, 1))]})
+    tuples, _ = refine(group, encoded)
+    cut = AR_TWO_CLAUSES.index("وطالبت")
+    assert [ids(t) for t in tuples] == [
+        {"ar": (f"000_ar:0:0@0-{cut}",), "en": ("002_en:0:0",), "fr": ("004_fr:0:0",)},
+        {"ar": (f"000_ar:0:0@{cut}-{len(AR_TWO_CLAUSES)}",), "en": ("002_en:1:0",), "fr": ("004_fr:1:0",)},
+        {"en": ("002_en:2:0",)},
+    ]
+
+
 def test_a_two_language_tuple_is_split_too():
     texts = {"ar": [AR_TWO_CLAUSES], "en": EN[:2]}
     group, encoded = make_group(texts, [{"ar": [0], "en": [0, 1]}], {("ar", "en"): [((0,), (0, 1))]}, ("ar", "en"))

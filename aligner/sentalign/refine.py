@@ -104,6 +104,9 @@ class RefineOptions:
     min_purity: float = 0.65
     #: Content words each piece must have.
     min_piece_words: int = 2
+    #: A bead with several sentences on both sides is taken apart by word partners only if this share
+    #: of its content-word links stays inside the partners (see _best_partners).
+    partner_purity: float = 0.97
     #: Components beyond this many are not split (2 ** (n - 1) groupings are tried).
     max_components: int = 8
     #: Tuples with two languages or more and without L looked at on each side of a tuple for a clause
@@ -279,7 +282,10 @@ def _components(ctx: _Context, draft: _Draft, lang: str) -> list[list[tuple[str,
         for src, tgt in beads:
             inside_a = [n for i in src for n in where.get((a, i), ())]
             inside_b = [n for j in tgt for n in where.get((b, j), ())]
-            if inside_a and inside_b:  # the cross-language links the bead makes inside the draft
+            if len(inside_a) > 1 and len(inside_b) > 1:  # several on both sides: may be glued, follow the words
+                for x, y in _best_partners(ctx, draft, inside_a, inside_b):
+                    sets.union(x, y)
+            elif inside_a and inside_b:  # the cross-language links the bead makes inside the draft
                 for node in inside_a[1:] + inside_b:
                     sets.union(inside_a[0], node)
     groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
@@ -287,6 +293,37 @@ def _components(ctx: _Context, draft: _Draft, lang: str) -> list[list[tuple[str,
         groups.setdefault(sets.find(node), []).append(node)
     components = list(groups.values())
     return [components[k] for k in _in_order(ctx, draft, components)]
+
+
+def _best_partners(ctx: _Context, draft: _Draft, nodes_a: Sequence[tuple[str, int]],
+                   nodes_b: Sequence[tuple[str, int]]) -> list[tuple[tuple[str, int], tuple[str, int]]]:
+    """Each unit of a many-to-many bead paired with the unit on the other side it shares most content-word links with.
+
+    A sentence aligner glues a 2-2 or 3-2 bead where it only approximates the merged groups (a
+    heading or a dropped sentence next to two true pairs); the word links tell the pairs apart.
+    A unit without content-word links into the bead stays on its own. If fewer than
+    ``partner_purity`` of the bead's links stay inside the pairs so made, the words cross them (a
+    true merge whose sentence boundaries differ) and every member is paired with every other.
+    """
+    a, b = nodes_a[0][0], nodes_b[0][0]
+    units_a = [draft.units[a][k] for _, k in nodes_a]
+    units_b = [draft.units[b][k] for _, k in nodes_b]
+    owner_a, owner_b = _token_owner(units_a), _token_owner(units_b)
+    content_a, content_b = _content(units_a, a), _content(units_b, b)
+    shared = np.zeros((len(units_a), len(units_b)), dtype=np.int64)
+    for i, j in _links(ctx, units_a, units_b):
+        if content_a[i] and content_b[j]:
+            shared[owner_a[i], owner_b[j]] += 1
+    pairs = [(x, int(shared[x].argmax())) for x in range(len(units_a)) if shared[x].any()]
+    pairs += [(int(shared[:, y].argmax()), y) for y in range(len(units_b)) if shared[:, y].any()]
+    sets = _UnionFind([("a", x) for x in range(len(units_a))] + [("b", y) for y in range(len(units_b))])
+    for x, y in pairs:
+        sets.union(("a", x), ("b", y))
+    inside = sum(int(shared[x, y]) for x in range(len(units_a)) for y in range(len(units_b))
+                 if sets.find(("a", x)) == sets.find(("b", y)))
+    if inside < ctx.options.partner_purity * shared.sum():  # the words cross the pairs: kept whole
+        pairs = [(x, y) for x in range(len(units_a)) for y in range(len(units_b))]
+    return [(nodes_a[x], nodes_b[y]) for x, y in pairs]
 
 
 def _in_order(ctx: _Context, draft: _Draft, components: list[list[tuple[str, int]]]) -> list[int]:
