@@ -1,7 +1,7 @@
 """End-to-end throughput, peak memory and time per stage of ``aligner build`` on NTREX documents.
 
 Usage:
-    .venv/bin/python scripts/bench_scale.py [--scale 1,2] [--length 1,4] [--workers 1,2] [--embedder e5] [--keep DIR]
+    .venv/bin/python scripts/bench_scale.py [--scale 1,2] [--length 1,4] [--workers 1,2] [--embedder e5+use] [--keep DIR]
 
 Writes the NTREX dev set (60 documents in ar, en, fr: 180 files) as raw reports, ``--scale``
 times over (copies 2.. get their copy number inside the first sentence of every paragraph, so no
@@ -11,7 +11,9 @@ weights on first use, is shared). Reported per run: wall time, documents/s, segm
 seconds per stage, peak resident memory (the largest process; the build's main process, also
 within each stage; each worker), and the encoder's raw throughput on the same segments
 (``get_embedder(spec).encode`` alone, cold), so that the end-to-end rate can be compared with the
-physical limit (the encoder).
+physical limit (the encoder). The encoder is measured just before and just after each build and
+the ratio uses the mean of the two: the shared machine's speed drifts by up to a quarter between
+runs minutes apart.
 
 The main process's peak is exact (``getrusage(RUSAGE_SELF)`` in the build process at exit), its
 peak per stage the largest of its ``VmRSS`` sampled every 0.2 s; each worker's is its ``VmHWM``
@@ -182,12 +184,21 @@ sys.exit(code)
 """
 
 
-def encoder_rate(out: Path, cache: Path, embedder: str, word_model: Path) -> float:
-    """Segments per second of the sentence encoder alone on the build's segments (cold cache)."""
+def encoder_rate(raw: Path, cache: Path, embedder: str, word_model: Path) -> float:
+    """Segments per second of the sentence encoder alone on the build's segments (cold cache).
+
+    The segments are made from ``raw`` as the build makes them (ingest, then the rules
+    segmenter), so this can run before the build as well as after it.
+    """
     code = f"""
-import time, polars as pl
+import time
+from pathlib import Path
 from aligner.embed import get_embedder
-texts = pl.read_csv({str(out / 'segments.tsv')!r}, separator='\\t', quote_char=None, infer_schema=False)['text'].to_list()
+from aligner.ingest import discover_files, ingest_directory
+from aligner.segment import segment_documents
+raw = Path({str(raw)!r})
+documents, _ = ingest_directory(raw, discover_files(raw))
+texts = [s.text for s in segment_documents([d for d in documents if d.duplicate_of is None], "rules")]
 emb = get_embedder({embedder!r}, cache=False)
 emb.encode(texts[:8])
 t = time.perf_counter(); emb.encode(texts); print(len(texts) / (time.perf_counter() - t))
@@ -211,7 +222,8 @@ def main() -> None:
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     word_model = shared_word_model(root)
-    print("| scale | doc length | files | segments | workers | wall s | docs/s | segments/s | encoder alone seg/s | "
+    print("| scale | doc length | files | segments | workers | wall s | docs/s | segments/s | "
+          "encoder alone seg/s (mean of before / after the build) | "
           "end-to-end / encoder | peak RSS MB (largest process) | main process MB | each worker MB | "
           "main process MB by stage (sampled) | seconds per stage |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
@@ -222,14 +234,17 @@ def main() -> None:
         write_corpus(raw, scale, length)
         for workers in map(int, args.workers.split(",")):
             out = root / f"out-{tag}-w{workers}"
+            # the encoder alone just before and just after the build: the machine's speed drifts
+            before = encoder_rate(raw, root / "cache-encoder", args.embedder, word_model)
             run = run_build(raw, out, root / f"cache-{tag}-w{workers}", workers, args.embedder, word_model)
-            rate = encoder_rate(out, root / "cache-encoder", args.embedder, word_model)
+            after = encoder_rate(raw, root / "cache-encoder", args.embedder, word_model)
+            rate = (before + after) / 2
             counts = run["counts"]
             seg_rate = counts["segments"] / run["seconds"]
             each_worker = ", ".join(f"{mb:.0f}" for mb in run["workers_mb"]) or "none"
             by_stage = ", ".join(f"{stage} {mb:.0f}" for stage, mb in run["main_mb_by_stage"].items())
             print(f"| {scale}x | {length} | {counts['files']} | {counts['segments']} | {workers} | {run['seconds']:.0f} | "
-                  f"{counts['documents'] / run['seconds']:.2f} | {seg_rate:.1f} | {rate:.1f} | "
+                  f"{counts['documents'] / run['seconds']:.2f} | {seg_rate:.1f} | {rate:.1f} ({before:.1f} / {after:.1f}) | "
                   f"{seg_rate / rate:.0%} | {run['peak_mb']:.0f} | {run['main_mb']:.0f} | {each_worker} | "
                   f"{by_stage} | {run['stages']} |", flush=True)
 
