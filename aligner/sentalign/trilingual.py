@@ -8,6 +8,8 @@ the parts' costs together. The cost is the pairwise aligner's, applied to tuples
 language pair, ``(a + b) / 2 * d`` for the two groups (``d`` the margin-normalised distance of
 their length-weighted mean vectors, with the mismatch surcharge) plus ``merge_cost`` per extra
 sentence, and ``null_cost`` per sentence of a tuple whose partner language is missing.
+A second look then takes a bead's sentences out of the tuples the greedy merge put them in,
+as one tuple of their own, wherever that lowers the total cost (:func:`_regroup_beads`).
 
 So tuples are consistent by construction (no sentence is in two), differences of granularity
 are absorbed (one Arabic sentence = three English = three French), and a pair that disagrees
