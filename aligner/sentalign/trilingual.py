@@ -124,7 +124,8 @@ def combine_pairs(
         for node in nodes:
             beads_of[node].append(k)
     one_pair = len(pairs) == 1
-    for k in sorted(range(len(beads)), key=lambda k: _confidence_order(beads[k])):
+    by_confidence = sorted(range(len(beads)), key=lambda k: _confidence_order(beads[k]))
+    for k in by_confidence:
         parts = tuples.parts_of(beads[k][1])
         if len(parts) < 2:
             continue
@@ -138,7 +139,7 @@ def combine_pairs(
             continue
         tuples.merge(parts)
     if not one_pair:
-        _regroup_beads(tuples, beads, costs, limit)
+        _regroup_beads(tuples, [beads[k][1] for k in by_confidence], costs, limit)
     order = {s.lang: k for k, s in enumerate(sides)}
     found = [_make_tuple(sorted(part, key=lambda n: (order[n[0]], n[1])), beads) for part in tuples.parts()]
     return _in_reading_order(found, sides)
@@ -163,8 +164,10 @@ def _confidence_order(item: PairBead) -> tuple[int, float, tuple[str, str], list
     return (len(nodes) > 2, cost / len(nodes), pair, nodes)
 
 
-def _regroup_beads(tuples: _Partition, beads: Sequence[PairBead], costs: _TupleCost, limit: int) -> None:
+def _regroup_beads(tuples: _Partition, bead_nodes: Sequence[list[Node]], costs: _TupleCost, limit: int) -> None:
     """Second look at the greedy merges: a bead's sentences become a tuple of their own where that costs less.
+
+    ``bead_nodes``: the sentences of every bead, in the order the greedy merge visited them.
 
     The greedy merge cannot undo a merge. When a confident bead of one pair has taken a
     sentence that another pair aligns better elsewhere (one Arabic sentence glued to the
@@ -173,11 +176,9 @@ def _regroup_beads(tuples: _Partition, beads: Sequence[PairBead], costs: _TupleC
     tuples left behind must stay consecutive. Every accepted move lowers the total cost, so
     this ends; a few rounds suffice.
     """
-    order = sorted(range(len(beads)), key=lambda k: _confidence_order(beads[k]))
     for _ in range(3):
         changed = False
-        for k in order:
-            nodes = beads[k][1]
+        for nodes in bead_nodes:
             parts = tuples.parts_of(nodes)
             if len(parts) == 1:
                 continue
@@ -246,9 +247,11 @@ class _Partition:
         """Take ``nodes`` out of their tuples and make them one tuple."""
         key = max(self.members) + 1
         for node in nodes:
-            self.members[self.owner[node]].remove(node)
+            part = self.members[self.owner[node]]
+            part.remove(node)
+            if not part:
+                del self.members[self.owner[node]]
             self.owner[node] = key
-        self.members = {k: part for k, part in self.members.items() if part}
         self.members[key] = list(nodes)
 
     def parts(self) -> list[list[Node]]:
