@@ -32,8 +32,8 @@ from aligner.export import DEFAULT_FORMATS, export, format_report
 from aligner.export.corpus_tsv import CorpusTsv, CorpusTsvWriter
 from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
-from aligner.groups import (GroupJob, GroupSettings, ShardStore, adopt_embedder, default_shard_root, run_groups,
-                            with_keep)
+from aligner.groups import (GroupJob, GroupSettings, ShardStore, WorkerPool, adopt_embedder, default_shard_root,
+                            encode_in_workers, run_groups, texts_for_workers, with_keep)
 from aligner.ingest import Skipped, discover_files, ingest_directory
 from aligner.manifest import write_manifest
 from aligner.model import AlignedTuple, Document, Segment
@@ -102,50 +102,59 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
     clock.lap("segment")
 
     embedder = get_embedder(options.embedder, cache_dir=options.cache_dir)
-    progress = Progress("docalign", len(documents), "documents", log)
-    # document alignment is tuned on e5 alone: with e5+use it reads the e5 part (docs/embedders.md)
-    alignment = align_documents(documents, segments, primary_part(embedder), options.docalign)
-    progress.advance(len(documents))
-    if log is not None:
-        log.write(f"[docalign] {len(alignment.groups)} group(s): "
-                  f"{'; '.join(' '.join(g.doc_ids) for g in alignment.groups) or 'none'}\n")
-
-    clock.lap("docalign")
     languages = options.docalign.languages
-    jobs = _group_jobs(alignment, segments)
     settings = GroupSettings(languages, options.embedder, options.cache_dir, options.word_model)
-    adopt_embedder(settings, embedder)
-    progress = Progress("align", len(jobs), "groups", log)
-    reused = []
-    results = run_groups(jobs, settings, ShardStore(default_shard_root(options.cache_dir)), options.workers,
-                         on_done=lambda was_reused: (reused.append(was_reused), progress.advance()),
-                         engine=options.engine)
-    tuple_counts = Counter(dict.fromkeys(TUPLE_COUNTS, 0))
-    with _published(out) as staging:
-        # each group goes into the files as soon as it and the groups before it are done, and is dropped
-        with CorpusTsvWriter(staging / "corpus.tsv", languages) as corpus, \
-                WordAlignmentWriter(staging, languages) as word_files:
-            for result in results:
-                tuples = [with_keep(t, options.min_quality) for t in result.tuples]
-                corpus.write(tuples)
-                word_files.write(result.words)
-                tuple_counts.update(_tuple_counts(tuples, len(languages)))
-        if log is not None and any(reused):
-            log.write(f"[align] {sum(reused)} group(s) reused from an earlier run\n")
-        clock.lap("align")
+    with _local_pool(settings, options) as pool:
+        # the workers encode document alignment's sentences, if there are enough: this process loads no model
+        missing = texts_for_workers(pool, embedder, [s.text for s in segments]) if pool is not None else []
+        if missing:
+            progress = Progress("encode", len(missing), "sentences", log)
+            encode_in_workers(pool, missing, on_done=progress.advance)
+            clock.lap("encode")
+        progress = Progress("docalign", len(documents), "documents", log)
+        # document alignment is tuned on e5 alone: with e5+use it reads the e5 part (docs/embedders.md)
+        alignment = align_documents(documents, segments, primary_part(embedder), options.docalign)
+        progress.advance(len(documents))
+        if log is not None:
+            log.write(f"[docalign] {len(alignment.groups)} group(s): "
+                      f"{'; '.join(' '.join(g.doc_ids) for g in alignment.groups) or 'none'}\n")
 
-        write_documents_jsonl(staging / "documents.jsonl", documents)
-        write_segments_tsv(staging / "segments.tsv", segments)
-        write_documents_tsv(staging / "documents.tsv", documents, alignment)
-        write_tsv(staging / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
-        exported = export(staging, DEFAULT_FORMATS)
-        clock.lap("write")
-        build_report(staging, embedder)
-        clock.lap("report")
-        counts = {"files": len(files), "documents": len(documents), "skipped": len(skipped),
-                  "duplicates": len(documents) - len(unique), "segments": len(segments), "groups": len(jobs),
-                  **tuple_counts}
-        manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts)
+        clock.lap("docalign")
+        jobs = _group_jobs(alignment, segments)
+        adopt_embedder(settings, embedder)
+        progress = Progress("align", len(jobs), "groups", log)
+        reused = []
+        results = run_groups(jobs, settings, ShardStore(default_shard_root(options.cache_dir)), options.workers,
+                             on_done=lambda was_reused: (reused.append(was_reused), progress.advance()),
+                             engine=options.engine, pool=pool)
+        tuple_counts = Counter(dict.fromkeys(TUPLE_COUNTS, 0))
+        with _published(out) as staging:
+            # each group goes into the files as soon as it and the groups before it are done, and is dropped
+            with CorpusTsvWriter(staging / "corpus.tsv", languages) as corpus, \
+                    WordAlignmentWriter(staging, languages) as word_files:
+                for result in results:
+                    tuples = [with_keep(t, options.min_quality) for t in result.tuples]
+                    corpus.write(tuples)
+                    word_files.write(result.words)
+                    tuple_counts.update(_tuple_counts(tuples, len(languages)))
+            if log is not None and any(reused):
+                log.write(f"[align] {sum(reused)} group(s) reused from an earlier run\n")
+            clock.lap("align")
+            if pool is not None:
+                pool.close()  # the workers' memory is free for the exports and the report
+
+            write_documents_jsonl(staging / "documents.jsonl", documents)
+            write_segments_tsv(staging / "segments.tsv", segments)
+            write_documents_tsv(staging / "documents.tsv", documents, alignment)
+            write_tsv(staging / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
+            exported = export(staging, DEFAULT_FORMATS)
+            clock.lap("write")
+            build_report(staging, embedder)
+            clock.lap("report")
+            counts = {"files": len(files), "documents": len(documents), "skipped": len(skipped),
+                      "duplicates": len(documents) - len(unique), "segments": len(segments), "groups": len(jobs),
+                      **tuple_counts}
+            manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts)
     if log is not None:
         multi = counts["tuples_multilingual"]
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
@@ -155,6 +164,16 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
                   f"[build] seconds: {clock.summary()}\n"
                   f"[report] {(out / 'report' / 'index.html').resolve().as_uri()}\n")
     return BuildResult(documents, skipped, segments, alignment, counts, clock.seconds)
+
+
+@contextmanager
+def _local_pool(settings: GroupSettings, options: BuildOptions) -> Iterator[WorkerPool | None]:
+    """The build's worker processes on this machine (none with ``--engine ray``), stopped when the block ends."""
+    if options.engine != "local":
+        yield None
+        return
+    with WorkerPool(settings, options.workers) as pool:
+        yield pool
 
 
 def _tuple_counts(tuples: list[AlignedTuple], languages: int) -> dict[str, int]:

@@ -21,14 +21,15 @@ import math
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
 from aligner import __version__
 from aligner.cachedir import cache_subdir
-from aligner.embed import primary_part
+from aligner.embed import CachedEmbedder, primary_part
 from aligner.fileio import write_text_atomic
 from aligner.model import AlignedTuple, DocumentGroup, Segment
 from aligner.wordalign.corpus import PairWords
@@ -159,7 +160,8 @@ ENGINES = ("local", "ray")
 
 
 def run_groups(jobs: Sequence[GroupJob], settings: GroupSettings, store: ShardStore, workers: int = 1,
-               on_done: Callable[[bool], None] | None = None, engine: str = "local") -> Iterator[GroupResult]:
+               on_done: Callable[[bool], None] | None = None, engine: str = "local",
+               pool: WorkerPool | None = None) -> Iterator[GroupResult]:
     """Every job's result, in job order, each as soon as it and every job before it are finished.
 
     A job whose shard is in ``store`` (finished by an earlier run) is not computed again. The
@@ -168,7 +170,7 @@ def run_groups(jobs: Sequence[GroupJob], settings: GroupSettings, store: ShardSt
     group at a time however many there are.
 
     ``engine="local"`` computes in ``workers`` processes of this machine (each stores its own
-    shards); ``engine="ray"`` runs the same :func:`process_group` on a Ray cluster (the one this
+    shards), those of ``pool`` if given (already started there: their models are loaded); ``engine="ray"`` runs the same :func:`process_group` on a Ray cluster (the one this
     process is connected to, or a local one started for the call) through ``ray.data`` with a pool
     of ``workers`` actors that load the models once, and stores each result as it arrives.
     ``on_done(reused)`` is called once per group: for the stored ones before the first result, for
@@ -181,8 +183,11 @@ def run_groups(jobs: Sequence[GroupJob], settings: GroupSettings, store: ShardSt
     if on_done is not None:
         for _ in range(len(jobs) - len(todo)):
             on_done(True)
-    compute = _compute_ray if engine == "ray" else _compute
-    return _in_job_order(store, keys, set(todo), compute(jobs, keys, todo, settings, store, workers), on_done)
+    if engine == "ray":
+        finished = _compute_ray(jobs, keys, todo, settings, store, workers)
+    else:
+        finished = _compute(jobs, keys, todo, settings, store, pool or WorkerPool(settings, workers))
+    return _in_job_order(store, keys, set(todo), finished, on_done)
 
 
 def _in_job_order(store: ShardStore, keys: list[str], waiting: set[int], finished: Iterator[int],
@@ -229,23 +234,129 @@ def _malloc_trim():
 
 
 def _compute(jobs: Sequence[GroupJob], keys: list[str], todo: list[int], settings: GroupSettings,
-             store: ShardStore, workers: int) -> Iterator[int]:
-    """Compute and store the ``todo`` jobs; yields each index once its shard is stored, in completion order."""
-    if workers <= 1 or len(todo) <= 1:
+             store: ShardStore, pool: WorkerPool) -> Iterator[int]:
+    """Compute and store the ``todo`` jobs; yields each index once its shard is stored, in completion order.
+
+    One job, or one worker, runs in this process, unless ``pool``'s workers have started (their
+    models are loaded, this process may have none).
+    """
+    if not pool.started and (pool.workers <= 1 or len(todo) <= 1):
         for k in todo:
             _process_to_store(jobs[k], settings, store, keys[k])
             yield k
         return
-    cores = len(os.sched_getaffinity(0))
-    per_worker = replace(settings, threads=settings.threads or max(1, cores // workers))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(_process_to_store, jobs[k], per_worker, store, keys[k]): k for k in todo}
+    with pool.borrowed():
+        futures = {pool.submit(_process_to_store, jobs[k], pool.settings, store, keys[k]): k for k in todo}
         try:
             for future in as_completed(futures):
                 future.result()
                 yield futures[future]
         finally:  # stopped early (an error, Ctrl-C): do not wait for the jobs not started
-            pool.shutdown(cancel_futures=True)
+            for future in futures:
+                future.cancel()
+
+
+class WorkerPool:
+    """The worker processes of one build, started on first use and kept until closed.
+
+    Each worker loads its models once (threads: the cores shared out, so they are not
+    oversubscribed) and serves every task of the build: the encoding before document alignment
+    (:func:`encode_in_workers`) and then the groups, so no model is loaded twice and the
+    build process need not load one at all.
+    """
+
+    def __init__(self, settings: GroupSettings, workers: int) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        cores = len(os.sched_getaffinity(0))
+        self.settings = replace(settings, threads=settings.threads or max(1, cores // workers))
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+        self._owners = 0
+
+    @property
+    def started(self) -> bool:
+        return self._executor is not None
+
+    def submit(self, task: Callable, *args) -> Future:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+        return self._executor.submit(task, *args)
+
+    @contextmanager
+    def borrowed(self) -> Iterator[WorkerPool]:
+        """Use the pool for a while; a pool nobody else holds (``with pool:``) is closed at the end."""
+        self._owners += 1
+        try:
+            yield self
+        finally:
+            self._owners -= 1
+            if not self._owners:
+                self.close()
+
+    def close(self) -> None:
+        """Stop the workers; tasks not started are cancelled, a running one is waited for."""
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> WorkerPool:
+        self._owners += 1
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._owners -= 1
+        self.close()
+
+
+#: Document alignment's texts are encoded in the workers only from this many per worker: fewer
+#: take less time to encode in the build process than the workers take to load their models first.
+MIN_TEXTS_PER_WORKER = 256
+#: Texts per encoding task at most (one cache shard each); the longest go first, so the last
+#: tasks are short and the workers finish together.
+MAX_TEXTS_PER_TASK = 1024
+
+
+def texts_for_workers(pool: WorkerPool, embedder, texts: Sequence[str]) -> list[str]:
+    """The distinct ``texts`` that ``embedder``'s primary part has not cached, if worth encoding in ``pool``.
+
+    None when there are too few (:data:`MIN_TEXTS_PER_WORKER`), when the pool has one worker or the
+    part has no disk cache (the workers' vectors could not reach this process).
+    """
+    part = primary_part(embedder)
+    missing = part.missing(texts) if isinstance(part, CachedEmbedder) else []
+    return missing if pool.workers > 1 and len(missing) >= MIN_TEXTS_PER_WORKER * pool.workers else []
+
+
+def encode_in_workers(pool: WorkerPool, texts: Sequence[str], on_done: Callable[[int], None] | None = None) -> None:
+    """Encode ``texts`` in the workers with their embedder's primary part (e5 of ``e5+use``).
+
+    The vectors go to the disk cache (and e5's word-layer pieces to the piece store), where
+    document alignment in this process and the groups in the workers read them: this process
+    then loads no model, and the model runs as one single-threaded process per core, which reads
+    ~20% more texts per second than one process with two threads on this machine
+    (docs/benchmarks.md). ``on_done(n)`` after each task of ``n`` texts.
+    """
+    ordered = sorted(texts, key=len, reverse=True)
+    size = max(1, min(MAX_TEXTS_PER_TASK, math.ceil(len(ordered) / (8 * pool.workers))))
+    with pool.borrowed():
+        futures = {pool.submit(_encode_to_cache, ordered[start:start + size], pool.settings): start
+                   for start in range(0, len(ordered), size)}
+        try:
+            for future in as_completed(futures):
+                future.result()
+                if on_done is not None:
+                    on_done(min(size, len(ordered) - futures[future]))
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _encode_to_cache(texts: list[str], settings: GroupSettings) -> None:
+    """A worker's task: the texts' vectors go to the disk cache of its embedder's primary part."""
+    embedder, _ = _models(settings)
+    primary_part(embedder).encode(texts)
+    release_free_memory()
 
 
 def _compute_ray(jobs: Sequence[GroupJob], keys: list[str], todo: list[int], settings: GroupSettings,

@@ -10,10 +10,13 @@ cache for every run (cold embeddings and shards; the e5 transformers directory, 
 weights on first use, is shared). Reported per run: wall time, documents/s, segments/s, the build's own
 seconds per stage, peak resident memory (the largest process; the build's main process, also
 within each stage; each worker), and the encoder's raw throughput on the same segments
-(``get_embedder(spec).encode`` alone, cold), so that the end-to-end rate can be compared with the
-physical limit (the encoder). The encoder is measured just before and just after each build and
-the ratio uses the mean of the two: the shared machine's speed drifts by up to a quarter between
-runs minutes apart.
+(``get_embedder(spec).encode`` alone, cold, models loaded), so that the end-to-end rate can be
+compared with the physical limit (the encoder): in one process using every core, and, for a
+build with N > 1 workers, also in N processes sharing the cores as the build's workers do (the
+faster of the two here, so the stricter comparison). The encoder is measured just before and
+just after each build and the ratio uses the mean of the two: the shared machine's speed drifts
+by up to a quarter between runs minutes apart. It reads at most 3,000 of the segments (evenly
+spaced), which at 10x are the 1x texts again with a copy number.
 
 The main process's peak is exact (``getrusage(RUSAGE_SELF)`` in the build process at exit), its
 peak per stage the largest of its ``VmRSS`` sampled every 0.2 s; each worker's is its ``VmHWM``
@@ -184,14 +187,20 @@ sys.exit(code)
 """
 
 
-def encoder_rate(raw: Path, cache: Path, embedder: str, word_model: Path) -> float:
-    """Segments per second of the sentence encoder alone on the build's segments (cold cache).
+def encoder_rate(raw: Path, cache: Path, embedder: str, word_model: Path, processes: int = 1,
+                 sample: int = 3000) -> float:
+    """Segments per second of the sentence encoder alone on the build's segments (cold cache, models loaded).
 
     The segments are made from ``raw`` as the build makes them (ingest, then the rules
-    segmenter), so this can run before the build as well as after it.
+    segmenter), so this can run before the build as well as after it; at most ``sample`` of them,
+    evenly spaced (the 10x corpus repeats the 1x texts with a copy number, so a sample reads at
+    the same speed as the whole). ``processes`` > 1: that many processes, the cores shared out
+    as threads between them as the build's workers do, each encoding every ``processes``-th
+    text, all starting together once every one has loaded its model; the rate is the texts over
+    the slowest one's seconds.
     """
     code = f"""
-import time
+import sys, time
 from pathlib import Path
 from aligner.embed import get_embedder
 from aligner.ingest import discover_files, ingest_directory
@@ -199,16 +208,32 @@ from aligner.segment import segment_documents
 raw = Path({str(raw)!r})
 documents, _ = ingest_directory(raw, discover_files(raw))
 texts = [s.text for s in segment_documents([d for d in documents if d.duplicate_of is None], "rules")]
-emb = get_embedder({embedder!r}, cache=False)
+texts = texts[::max(1, len(texts) // {sample})][:{sample}]
+part, parts, threads = map(int, sys.argv[1:4])
+emb = get_embedder({embedder!r}, cache=False, threads=threads)
 emb.encode(texts[:8])
-t = time.perf_counter(); emb.encode(texts); print(len(texts) / (time.perf_counter() - t))
+print("ready", flush=True)
+sys.stdin.readline()
+mine = texts[part::parts]
+t = time.perf_counter(); emb.encode(mine); print(len(mine), time.perf_counter() - t, flush=True)
 """
     cache.mkdir(parents=True, exist_ok=True)
     if not (cache / "word-model").exists():
         (cache / "word-model").symlink_to(word_model)
     env = dict(os.environ, ALIGNER_CACHE=str(cache))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    return float(result.stdout.strip().splitlines()[-1])
+    threads = max(1, len(os.sched_getaffinity(0)) // processes)
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(k), str(processes), str(threads)], env=env,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for k in range(processes)]
+    for run in runs:
+        if run.stdout.readline().strip() != "ready":
+            raise SystemExit(f"encoder measurement failed: {run.wait()}")
+    for run in runs:
+        run.stdin.write("go\n")
+        run.stdin.flush()
+    done = [run.communicate()[0].split() for run in runs]
+    if any(run.returncode for run in runs):
+        raise SystemExit("encoder measurement failed")
+    return sum(int(texts) for texts, _ in done) / max(float(seconds) for _, seconds in done)
 
 
 def main() -> None:
@@ -223,8 +248,8 @@ def main() -> None:
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     word_model = shared_word_model(root)
     print("| scale | doc length | files | segments | workers | wall s | docs/s | segments/s | "
-          "encoder alone seg/s (mean of before / after the build) | "
-          "end-to-end / encoder | peak RSS MB (largest process) | main process MB | each worker MB | "
+          "encoder alone seg/s, mean of before / after the build (1 process; 1 per worker) | "
+          "end-to-end / encoder (1 process / 1 per worker) | peak RSS MB (largest process) | main process MB | each worker MB | "
           "main process MB by stage (sampled) | seconds per stage |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for scale, length in [(s, n) for s in map(int, args.scale.split(",")) for n in map(int, args.length.split(","))]:
@@ -234,20 +259,24 @@ def main() -> None:
         write_corpus(raw, scale, length)
         for workers in map(int, args.workers.split(",")):
             out = root / f"out-{tag}-w{workers}"
-            # the encoder alone just before and just after the build: the machine's speed drifts
-            before = encoder_rate(raw, root / "cache-encoder", args.embedder, word_model)
+            # the encoder alone just before and just after the build (the machine's speed drifts): in
+            # one process, and in one process per worker as the build runs it
+            settings = (1, workers) if workers > 1 else (1,)
+            before = [encoder_rate(raw, root / "cache-encoder", args.embedder, word_model, n) for n in settings]
             run = run_build(raw, out, root / f"cache-{tag}-w{workers}", workers, args.embedder, word_model)
-            after = encoder_rate(raw, root / "cache-encoder", args.embedder, word_model)
-            rate = (before + after) / 2
+            after = [encoder_rate(raw, root / "cache-encoder", args.embedder, word_model, n) for n in settings]
+            rates = [(b + a) / 2 for b, a in zip(before, after)]
             counts = run["counts"]
             seg_rate = counts["segments"] / run["seconds"]
             each_worker = ", ".join(f"{mb:.0f}" for mb in run["workers_mb"]) or "none"
             by_stage = ", ".join(f"{stage} {mb:.0f}" for stage, mb in run["main_mb_by_stage"].items())
+            encoder = "; ".join(f"{n} process{'es' * (n > 1)}: {r:.1f} ({b:.1f} / {a:.1f})"
+                                for n, r, b, a in zip(settings, rates, before, after))
+            ratio = " / ".join(f"{seg_rate / r:.0%}" for r in rates)
             print(f"| {scale}x | {length} | {counts['files']} | {counts['segments']} | {workers} | {run['seconds']:.0f} | "
-                  f"{counts['documents'] / run['seconds']:.2f} | {seg_rate:.1f} | {rate:.1f} ({before:.1f} / {after:.1f}) | "
-                  f"{seg_rate / rate:.0%} | {run['peak_mb']:.0f} | {run['main_mb']:.0f} | {each_worker} | "
+                  f"{counts['documents'] / run['seconds']:.2f} | {seg_rate:.1f} | {encoder} | "
+                  f"{ratio} | {run['peak_mb']:.0f} | {run['main_mb']:.0f} | {each_worker} | "
                   f"{by_stage} | {run['stages']} |", flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache folder (default: aligner's)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative (default) or tottime")
     args = parser.parse_args()
 
     options = BuildOptions(raw_dir=args.raw_dir, cache_dir=args.cache)
@@ -57,7 +58,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(f"{len(jobs)} groups, {len(segments)} segments: {seconds:.1f} s; "
           f"texts the model read during the groups: {group_embedder.texts_encoded - before}")
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -148,7 +148,7 @@ def test_run_groups_yields_in_job_order_whatever_order_groups_finish_in(tmp_path
     store.save(store.key(jobs[1], settings), stand_in_result(jobs[1], settings))  # finished by an earlier run
     finished = []
 
-    def backwards(jobs, keys, todo, settings, store, workers):
+    def backwards(jobs, keys, todo, settings, store, pool):
         for k in reversed(todo):
             store.save(keys[k], stand_in_result(jobs[k], settings))
             finished.append(k)

@@ -106,9 +106,7 @@ class CachedEmbedder:
             return out
         keys = [self.key(text) for text in items]
         with self._lock:
-            if self._missing(keys, items):
-                self._refresh()  # another process (or instance) may have written them meanwhile
-            missing = self._missing(keys, items)
+            missing = self._still_missing(keys, items)
             missing_rows = sum(1 for k in keys if k in missing)
             self.misses += missing_rows
             self.hits += len(keys) - missing_rows
@@ -128,6 +126,16 @@ class CachedEmbedder:
         return out
 
     # -- cache management ---------------------------------------------------
+    def missing(self, texts: Sequence[str]) -> list[str]:
+        """The distinct texts with no cached vector (in memory or on disk), in first-seen order.
+
+        Lets a caller have them encoded elsewhere (the build's workers) without loading the model here.
+        """
+        items = as_text_list(texts)
+        keys = [self.key(text) for text in items]
+        with self._lock:
+            return list(self._still_missing(keys, items).values())
+
     def __len__(self) -> int:
         """Vectors currently known to this instance (after the last refresh)."""
         return len(self._index)
@@ -137,6 +145,12 @@ class CachedEmbedder:
         with self._lock:
             self._index.clear()
             self._seen_shards.clear()
+
+    def _still_missing(self, keys: list[bytes], items: list[str]) -> dict[bytes, str]:
+        """``_missing`` after reading the shards written since the last look, if anything was missing."""
+        if self._missing(keys, items):
+            self._refresh()  # another process (or instance) may have written them meanwhile
+        return self._missing(keys, items)
 
     def _missing(self, keys: list[bytes], items: list[str]) -> dict[bytes, str]:
         missing: dict[bytes, str] = {}
