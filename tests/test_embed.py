@@ -336,6 +336,19 @@ def test_cache_hits_within_and_across_instances(tmp_path):
     assert not any(p.name.startswith(".") for p in shards)
 
 
+def test_cache_reads_vectors_through_a_bounded_number_of_maps_and_lists_what_is_missing(tmp_path):
+    texts = [f"text number {k}" for k in range(10)]
+    writer = CachedEmbedder(FakeEmbedder(), tmp_path, flush_every=3)
+    written = writer.encode(texts)
+    assert writer.shards_written == 4
+    reader = CachedEmbedder(FakeEmbedder(), tmp_path, open_shards=2)
+    assert reader.missing(["new one", texts[3], "new two", "new one"]) == ["new one", "new two"]
+    assert reader.texts_encoded == 0  # listing what is missing runs no model
+    np.testing.assert_array_equal(reader.encode(texts[::-1]), written[::-1])
+    assert reader.texts_encoded == 0 and len(reader._maps) == 2
+    assert all(isinstance(vectors, np.memmap) for vectors in reader._maps.values())
+
+
 def test_cache_keys_depend_on_model_version_and_text(tmp_path):
     assert cache_key("e5", "1", "x") != cache_key("e5", "2", "x") != cache_key("use", "1", "x")
     CachedEmbedder(FakeEmbedder(version="1"), tmp_path).encode(["same text"])
@@ -348,15 +361,16 @@ def test_cache_is_safe_to_delete_and_survives_a_corrupt_shard(tmp_path):
     import shutil
 
     cached = CachedEmbedder(FakeEmbedder(), tmp_path / "cache", flush_every=2)
-    cached.encode(["one", "two", "three"])
+    first = cached.encode(["one", "two", "three"])
     assert cached.shards_written == 2
     shutil.rmtree(tmp_path / "cache")
-    cached.encode(["one"])  # in memory: still a hit, nothing breaks
-    assert cached.texts_encoded == 3
+    again = cached.encode(["one", "three"])  # the vectors live on disk only: computed again, nothing breaks
+    assert cached.texts_encoded == 5
+    np.testing.assert_array_equal(again, first[[0, 2]])
 
     fresh = CachedEmbedder(FakeEmbedder(), tmp_path / "cache")
     fresh.encode(["one", "two"])
-    assert fresh.texts_encoded == 2  # deleted: recomputed, and written again
+    assert fresh.texts_encoded == 1  # "two" was deleted: recomputed; "one" was written again above
     assert CachedEmbedder(FakeEmbedder(), tmp_path / "cache").encode(["two"]).shape == (1, 8)
     shard = next((tmp_path / "cache").rglob("*.npz"))
     shard.write_bytes(b"not a zip file")

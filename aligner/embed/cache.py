@@ -9,6 +9,11 @@ never sees half a shard); nothing is ever rewritten in place, so several
 processes can share a cache, and deleting any part of it (or all of it) at any
 time only costs recomputation. A shard that cannot be read is skipped with a
 warning.
+
+A process keeps in memory only where each key's vector is (shard and row, ~200
+bytes a text); the vectors are read through memory maps of the shards (``np.savez``
+stores them uncompressed), at most a few shards mapped at a time, so its memory
+does not grow with the corpus the cache has seen.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import struct
 import threading
 import time
 import uuid
 import warnings
 import zipfile
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -45,6 +52,35 @@ def cache_key(name: str, version: str, text: str) -> bytes:
     return hashlib.sha256(f"{name}\0{version}\0{text}".encode("utf-8", "surrogatepass")).digest()
 
 
+def _shard_vectors(path: Path) -> np.ndarray:
+    """The ``vectors`` array of a shard: memory-mapped where stored uncompressed (as ``np.savez`` does), else read."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("vectors.npy")
+        if info.compress_type != zipfile.ZIP_STORED:
+            with archive.open(info) as member:
+                return np.lib.format.read_array(member, allow_pickle=False)
+    with open(path, "rb") as handle:
+        handle.seek(info.header_offset)
+        local = handle.read(30)  # the member's local header: its data follows the name and extra field
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            raise ValueError("bad zip member header")
+        name_length, extra_length = struct.unpack("<HH", local[26:30])
+        handle.seek(info.header_offset + 30 + name_length + extra_length)
+        version = np.lib.format.read_magic(handle)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+        offset = handle.tell()
+    if dtype.hasobject or len(shape) != 2:
+        raise ValueError(f"vectors of dtype {dtype} and shape {shape}")
+    if 0 in shape:
+        return np.zeros(shape, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:48] or "model"
 
@@ -59,10 +95,12 @@ class CachedEmbedder:
     ``calls`` and ``texts_encoded`` are the inner model's, so "no text encoded
     twice" reads ``texts_encoded == number of distinct texts ever seen``.
     ``flush_every`` bounds how many new vectors are held before a shard is
-    written, so an interrupted long run keeps most of its work.
+    written, so an interrupted long run keeps most of its work; ``open_shards``
+    how many shards are mapped at once.
     """
 
-    def __init__(self, inner: Embedder, cache_dir: str | Path | None = None, flush_every: int = 4096) -> None:
+    def __init__(self, inner: Embedder, cache_dir: str | Path | None = None, flush_every: int = 4096,
+                 open_shards: int = 8) -> None:
         if flush_every < 1:
             raise ValueError(f"flush_every must be >= 1, got {flush_every}")
         self.inner = inner
@@ -71,8 +109,12 @@ class CachedEmbedder:
         self.version = str(getattr(inner, "version", ""))
         ident = hashlib.sha256(f"{inner.name}\0{self.version}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.model_dir = self.cache_dir / f"{_slug(inner.name)}-{ident}"
-        self._index: dict[bytes, np.ndarray] = {}
+        self._where: dict[bytes, tuple[str, int]] = {}  # key -> (shard file name, row)
         self._seen_shards: set[str] = set()
+        # The shards' vectors, mapped, the most recently read last; a page read through a map
+        # counts in the process's memory while the map is open, hence the bound.
+        self._maps: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.open_shards = open_shards
         self._lock = threading.RLock()
         self.hits = 0
         self.misses = 0
@@ -110,20 +152,64 @@ class CachedEmbedder:
             missing_rows = sum(1 for k in keys if k in missing)
             self.misses += missing_rows
             self.hits += len(keys) - missing_rows
-            # longest first across chunks too, so each chunk holds similar lengths
-            pending = sorted(missing.items(), key=lambda item: len(item[1]), reverse=True)
-            for start in range(0, len(pending), self.flush_every):
-                chunk = pending[start : start + self.flush_every]
-                vectors = np.asarray(self.inner.encode([text for _, text in chunk]), dtype=np.float32)
-                if vectors.shape != (len(chunk), dim):
-                    raise RuntimeError(f"{self.name}: encode returned {vectors.shape}, expected {(len(chunk), dim)}")
-                chunk_keys = [k for k, _ in chunk]
-                self._write_shard(chunk_keys, vectors)
-                for k, vector in zip(chunk_keys, vectors):
-                    self._index[k] = vector
-            for row, k in enumerate(keys):
-                out[row] = self._index[k]
+            fresh = self._encode_and_store(missing)
+            lost = self._fill(out, keys, fresh)
+            if lost:  # shards deleted since they were indexed: computed again
+                text_of = dict(zip(keys, items))
+                fresh = self._encode_and_store({k: text_of[k] for k in lost})
+                self._fill(out, keys, fresh)
         return out
+
+    def _encode_and_store(self, missing: dict[bytes, str]) -> dict[bytes, np.ndarray]:
+        """Encode the missing texts (key -> text), write them as shards; their vectors by key."""
+        fresh: dict[bytes, np.ndarray] = {}
+        # longest first across chunks too, so each chunk holds similar lengths
+        pending = sorted(missing.items(), key=lambda item: len(item[1]), reverse=True)
+        for start in range(0, len(pending), self.flush_every):
+            chunk = pending[start : start + self.flush_every]
+            vectors = np.asarray(self.inner.encode([text for _, text in chunk]), dtype=np.float32)
+            if vectors.shape != (len(chunk), self.dim):
+                raise RuntimeError(f"{self.name}: encode returned {vectors.shape}, expected {(len(chunk), self.dim)}")
+            chunk_keys = [k for k, _ in chunk]
+            self._write_shard(chunk_keys, vectors)
+            fresh.update(zip(chunk_keys, vectors))
+        return fresh
+
+    def _fill(self, out: np.ndarray, keys: list[bytes], fresh: dict[bytes, np.ndarray]) -> set[bytes]:
+        """Copy each key's vector into its row of ``out``; the keys whose shard could not be read."""
+        by_shard: dict[str, tuple[list[int], list[int]]] = {}
+        for row, k in enumerate(keys):
+            if k in fresh:
+                out[row] = fresh[k]
+            else:
+                shard, at = self._where[k]
+                rows, ats = by_shard.setdefault(shard, ([], []))
+                rows.append(row)
+                ats.append(at)
+        lost: set[bytes] = set()
+        for shard, (rows, ats) in by_shard.items():
+            vectors = self._vectors(shard)
+            if vectors is None:
+                lost.update(keys[row] for row in rows)
+            else:
+                out[rows] = vectors[ats]
+        return lost
+
+    def _vectors(self, shard: str) -> np.ndarray | None:
+        """A shard's vectors (mapped); None, and its keys forgotten, if it cannot be read any more."""
+        if shard not in self._maps:
+            try:
+                self._maps[shard] = _shard_vectors(self.model_dir / shard)
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+                if not isinstance(exc, FileNotFoundError):
+                    warnings.warn(f"embedding cache: skipping unreadable shard {self.model_dir / shard}: {exc}",
+                                  stacklevel=4)
+                self._where = {k: w for k, w in self._where.items() if w[0] != shard}
+                return None
+            while len(self._maps) > self.open_shards:
+                self._maps.popitem(last=False)  # rows handed out are copies: nothing else holds the map
+        self._maps.move_to_end(shard)
+        return self._maps[shard]
 
     # -- cache management ---------------------------------------------------
     def missing(self, texts: Sequence[str]) -> list[str]:
@@ -138,13 +224,14 @@ class CachedEmbedder:
 
     def __len__(self) -> int:
         """Vectors currently known to this instance (after the last refresh)."""
-        return len(self._index)
+        return len(self._where)
 
     def clear_memory(self) -> None:
-        """Forget the in-memory index (the files stay); the next encode reloads from disk."""
+        """Forget the in-memory index and maps (the files stay); the next encode indexes the disk again."""
         with self._lock:
-            self._index.clear()
+            self._where.clear()
             self._seen_shards.clear()
+            self._maps.clear()
 
     def _still_missing(self, keys: list[bytes], items: list[str]) -> dict[bytes, str]:
         """``_missing`` after reading the shards written since the last look, if anything was missing."""
@@ -155,17 +242,16 @@ class CachedEmbedder:
     def _missing(self, keys: list[bytes], items: list[str]) -> dict[bytes, str]:
         missing: dict[bytes, str] = {}
         for k, text in zip(keys, items):
-            if k not in self._index and k not in missing:
+            if k not in self._where and k not in missing:
                 missing[k] = text
         return missing
 
     def _refresh(self) -> None:
-        """Load the shards written since the last look (by anyone)."""
+        """Index the shards written since the last look (by anyone): where each key's vector is."""
         try:
             names = sorted(p.name for p in self.model_dir.iterdir() if p.name.endswith(_SHARD_SUFFIX))
         except FileNotFoundError:
             return
-        dim = self.dim
         for shard in names:
             if shard in self._seen_shards:
                 continue
@@ -174,20 +260,18 @@ class CachedEmbedder:
             try:
                 with np.load(path, allow_pickle=False) as data:
                     keys = np.asarray(data["keys"])
-                    vectors = np.asarray(data["vectors"], dtype=np.float32)
+                    rows = _shard_vectors(path).shape  # the header only: the vectors stay on disk
             except FileNotFoundError:  # deleted between listing and reading: fine
                 continue
             except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
                 warnings.warn(f"embedding cache: skipping unreadable shard {path}: {exc}", stacklevel=3)
                 continue
-            if keys.ndim != 2 or keys.shape[1] != 32 or vectors.shape != (keys.shape[0], dim):
-                warnings.warn(
-                    f"embedding cache: skipping shard {path} with keys {keys.shape} / vectors {vectors.shape}",
-                    stacklevel=3,
-                )
+            if keys.ndim != 2 or keys.shape[1] != 32 or rows != (keys.shape[0], self.dim):
+                warnings.warn(f"embedding cache: skipping shard {path} with keys {keys.shape} / vectors {rows}",
+                              stacklevel=3)
                 continue
-            for raw, vector in zip(keys, vectors):
-                self._index.setdefault(raw.tobytes(), vector)
+            for row, raw in enumerate(keys):
+                self._where.setdefault(raw.tobytes(), (shard, row))
 
     def _write_shard(self, keys: list[bytes], vectors: np.ndarray) -> None:
         """Persist new vectors as one shard, atomically; a failure to write only costs the cache."""
@@ -200,6 +284,8 @@ class CachedEmbedder:
             warnings.warn(f"embedding cache: could not write {self.model_dir / name}: {exc}", stacklevel=3)
             return
         self._seen_shards.add(name)
+        for row, k in enumerate(keys):
+            self._where[k] = (name, row)
         self.shards_written += 1
 
     def __repr__(self) -> str:
