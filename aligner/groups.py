@@ -314,7 +314,7 @@ class WorkerPool:
 MIN_TEXTS_PER_WORKER = 256
 #: Texts per encoding task at most (one cache shard each); the longest go first, so the last
 #: tasks are short and the workers finish together.
-MAX_TEXTS_PER_TASK = 1024
+MAX_TEXTS_PER_TASK = 256
 
 
 def texts_for_workers(pool: WorkerPool, embedder, texts: Sequence[str]) -> list[str]:

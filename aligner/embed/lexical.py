@@ -39,6 +39,7 @@ import math
 import unicodedata
 import zlib
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 import regex
@@ -218,6 +219,44 @@ def _skeleton_grams(skel: str) -> list[str]:
     return [*grams, "=" + skel]
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_features(token: str) -> tuple[str, tuple[str, ...]] | None:
+    """The channel and features of one word of a normalised text (None: it has none).
+
+    A function of the word alone, so it is cached: news repeats its words, and the names score
+    reads every text twice (with and without its first word).
+    """
+    if _ARABIC.match(token):
+        arabic = _normalise_arabic(token)
+        bare = _strip_article(arabic)
+        for form in (arabic, bare, bare[1:] if bare[:1] in "وب" else ""):
+            if form in _MONTH_WORDS:
+                return "num", (f"month{_MONTH_WORDS[form]}",)
+            if form in _NUMBER_WORDS:
+                return "num", (_NUMBER_WORDS[form],)
+        if arabic in _ARABIC_STOP or bare in _ARABIC_STOP or len(bare) < 3:
+            return None
+        skel = skeleton(transliterate_arabic(bare))
+        return ("name", tuple(_skeleton_grams(skel))) if len(skel) >= 2 else None
+    if not _LATIN.match(token):
+        return None  # other scripts: ignored
+    folded = fold_latin(token)
+    capitalised = token[0].isupper()
+    if folded in _MONTH_WORDS and (capitalised or folded not in _MONTH_NEEDS_CAPITAL):
+        return "num", (f"month{_MONTH_WORDS[folded]}",)
+    if folded in _NUMBER_WORDS:
+        return "num", (_NUMBER_WORDS[folded],)
+    acronym = len(token) >= 2 and token.isupper()  # UN, OMS, MWPs: kept even if "un" is a stop word
+    if acronym or (capitalised and len(folded) >= 2 and folded not in _LATIN_STOP):
+        channel = "name"
+    elif len(folded) >= 4 and folded not in _LATIN_STOP:
+        channel = "word"
+    else:
+        return None
+    skel = skeleton(folded)
+    return (channel, tuple(_skeleton_grams(skel))) if len(skel) >= 2 else None
+
+
 def features(text: str) -> dict[str, Counter[str]]:
     """The language-neutral features of ``text``, by channel (``num``, ``name``, ``word``).
 
@@ -226,7 +265,7 @@ def features(text: str) -> dict[str, Counter[str]]:
     """
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     channels: dict[str, Counter[str]] = {"num": Counter(), "name": Counter(), "word": Counter()}
-    num, name, word = channels["num"], channels["name"], channels["word"]
+    num = channels["num"]
 
     for match in _NUMBER.finditer(text):
         num[canonical_number(match.group())] += 1
@@ -238,43 +277,9 @@ def features(text: str) -> dict[str, Counter[str]]:
             text = text.replace(phrase, " ")
 
     for match in _WORD.finditer(text):
-        token = match.group()
-        if _ARABIC.match(token):
-            arabic = _normalise_arabic(token)
-            bare = _strip_article(arabic)
-            for form in (arabic, bare, bare[1:] if bare[:1] in "وب" else ""):
-                if form in _MONTH_WORDS:
-                    num[f"month{_MONTH_WORDS[form]}"] += 1
-                    break
-                if form in _NUMBER_WORDS:
-                    num[_NUMBER_WORDS[form]] += 1
-                    break
-            else:
-                if arabic in _ARABIC_STOP or bare in _ARABIC_STOP or len(bare) < 3:
-                    continue
-                skel = skeleton(transliterate_arabic(bare))
-                if len(skel) >= 2:
-                    name.update(_skeleton_grams(skel))
-            continue
-        if not _LATIN.match(token):
-            continue  # other scripts: ignored
-        folded = fold_latin(token)
-        capitalised = token[0].isupper()
-        if folded in _MONTH_WORDS and (capitalised or folded not in _MONTH_NEEDS_CAPITAL):
-            num[f"month{_MONTH_WORDS[folded]}"] += 1
-            continue
-        if folded in _NUMBER_WORDS:
-            num[_NUMBER_WORDS[folded]] += 1
-            continue
-        acronym = len(token) >= 2 and token.isupper()  # UN, OMS, MWPs: kept even if "un" is a stop word
-        if acronym or (capitalised and len(folded) >= 2 and folded not in _LATIN_STOP):
-            skel = skeleton(folded)
-            if len(skel) >= 2:
-                name.update(_skeleton_grams(skel))
-        elif len(folded) >= 4 and folded not in _LATIN_STOP:
-            skel = skeleton(folded)
-            if len(skel) >= 2:
-                word.update(_skeleton_grams(skel))
+        feature = _word_features(match.group())
+        if feature is not None:
+            channels[feature[0]].update(feature[1])
     return channels
 
 
