@@ -16,7 +16,9 @@ build with N > 1 workers, also in N processes sharing the cores as the build's w
 faster of the two here, so the stricter comparison). The encoder is measured just before and
 just after each build and the ratio uses the mean of the two: the shared machine's speed drifts
 by up to a quarter between runs minutes apart. It reads at most 3,000 of the segments (evenly
-spaced), which at 10x are the 1x texts again with a copy number.
+spaced), which at 10x are the 1x texts again with a copy number. The share of CPU time the
+hypervisor took from this virtual machine during the build (steal, ``/proc/stat``) is reported
+too: when it is high, the ratio is noise.
 
 The main process's peak is exact (``getrusage(RUSAGE_SELF)`` in the build process at exit), its
 peak per stage the largest of its ``VmRSS`` sampled every 0.2 s; each worker's is its ``VmHWM``
@@ -187,6 +189,18 @@ sys.exit(code)
 """
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time counters (``/proc/stat``: user nice system idle iowait irq softirq steal)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        return [int(v) for v in stat.readline().split()[1:9]]
+
+
+def stolen_share(before: list[int], after: list[int]) -> float:
+    """The share of the machine's CPU time the hypervisor took (steal) between two readings."""
+    spent = [b - a for a, b in zip(before, after)]
+    return spent[7] / max(sum(spent), 1)
+
+
 def encoder_rate(raw: Path, cache: Path, embedder: str, word_model: Path, processes: int = 1,
                  sample: int = 3000) -> float:
     """Segments per second of the sentence encoder alone on the build's segments (cold cache, models loaded).
@@ -250,8 +264,8 @@ def main() -> None:
     print("| scale | doc length | files | segments | workers | wall s | docs/s | segments/s | "
           "encoder alone seg/s, mean of before / after the build (1 process; 1 per worker) | "
           "end-to-end / encoder (1 process / 1 per worker) | peak RSS MB (largest process) | main process MB | each worker MB | "
-          "main process MB by stage (sampled) | seconds per stage |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+          "main process MB by stage (sampled) | seconds per stage | CPU taken by the host (steal) during the build |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
     for scale, length in [(s, n) for s in map(int, args.scale.split(",")) for n in map(int, args.length.split(","))]:
         tag = f"x{scale}-l{length}"
         raw = root / f"raw-{tag}"
@@ -263,7 +277,9 @@ def main() -> None:
             # one process, and in one process per worker as the build runs it
             settings = (1, workers) if workers > 1 else (1,)
             before = [encoder_rate(raw, root / "cache-encoder", args.embedder, word_model, n) for n in settings]
+            started = cpu_times()
             run = run_build(raw, out, root / f"cache-{tag}-w{workers}", workers, args.embedder, word_model)
+            stolen = stolen_share(started, cpu_times())
             after = [encoder_rate(raw, root / "cache-encoder", args.embedder, word_model, n) for n in settings]
             rates = [(b + a) / 2 for b, a in zip(before, after)]
             counts = run["counts"]
@@ -276,7 +292,7 @@ def main() -> None:
             print(f"| {scale}x | {length} | {counts['files']} | {counts['segments']} | {workers} | {run['seconds']:.0f} | "
                   f"{counts['documents'] / run['seconds']:.2f} | {seg_rate:.1f} | {encoder} | "
                   f"{ratio} | {run['peak_mb']:.0f} | {run['main_mb']:.0f} | {each_worker} | "
-                  f"{by_stage} | {run['stages']} |", flush=True)
+                  f"{by_stage} | {run['stages']} | {stolen:.0%} |", flush=True)
 
 if __name__ == "__main__":
     main()

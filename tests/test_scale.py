@@ -60,3 +60,37 @@ def test_ray_engine_on_a_local_instance_gives_the_same_corpus(two_group_raw, tmp
                           "--engine", "ray", "--workers", "2", env=env)
     assert distributed.returncode == 0, distributed.stderr
     assert corpus_of(tmp_path / "local") == corpus_of(tmp_path / "ray")
+
+
+@pytest.mark.slow
+def test_with_enough_sentences_the_workers_encode_them_and_the_build_process_loads_no_model(two_group_raw, tmp_path,
+                                                                                            monkeypatch):
+    import io
+    import math
+
+    import aligner.build as build_module
+    import aligner.groups as groups_module
+    from aligner.build import BuildOptions, run_build
+    from aligner.export.corpus_tsv import CorpusTsv
+
+    made = []
+    original = build_module.get_embedder
+    monkeypatch.setattr(build_module, "get_embedder", lambda *a, **k: made.append(original(*a, **k)) or made[-1])
+    monkeypatch.setattr(groups_module, "MIN_TEXTS_PER_WORKER", 1)  # the two groups are small
+    monkeypatch.setattr(groups_module, "_MODELS", {})
+    corpora, logs = {}, {}
+    for workers in (2, 1):
+        logs[workers] = io.StringIO()
+        result = run_build(BuildOptions(raw_dir=two_group_raw, out_dir=tmp_path / f"out{workers}", embedder="use",
+                                        cache_dir=tmp_path / f"cache{workers}", workers=workers), log=logs[workers])
+        corpora[workers] = list(CorpusTsv(tmp_path / f"out{workers}" / "corpus.tsv"))
+    distinct = len({s.text for s in result.segments})
+    assert f"[encode] {distinct}/{distinct} sentences" in logs[2].getvalue()
+    assert "[encode]" not in logs[1].getvalue()  # one worker: the build process encodes them itself
+    assert not made[0].inner.loaded and made[1].inner.loaded
+    # the same tuples; a score may move in the last digits (one thread per worker instead of two)
+    assert [(t.segment_ids, t.texts, t.keep) for t in corpora[2]] == [(t.segment_ids, t.texts, t.keep) for t in corpora[1]]
+    for two, one in zip(corpora[2], corpora[1]):
+        assert two.scores.keys() == one.scores.keys()
+        assert all(math.isclose(two.scores[k], one.scores[k], abs_tol=2e-3) or math.isnan(one.scores[k])
+                   for k in one.scores)
