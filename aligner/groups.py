@@ -246,7 +246,8 @@ def _compute(jobs: Sequence[GroupJob], keys: list[str], todo: list[int], setting
             yield k
         return
     with pool.borrowed():
-        futures = {pool.submit(_process_to_store, jobs[k], pool.settings, store, keys[k]): k for k in todo}
+        futures = {pool.submit(_process_to_store, jobs[k], pool.settings, store, keys[k]): k
+                   for k in _largest_first(jobs, todo)}
         try:
             for future in as_completed(futures):
                 future.result()
@@ -254,6 +255,15 @@ def _compute(jobs: Sequence[GroupJob], keys: list[str], todo: list[int], setting
         finally:  # stopped early (an error, Ctrl-C): do not wait for the jobs not started
             for future in futures:
                 future.cancel()
+
+
+def _largest_first(jobs: Sequence[GroupJob], todo: list[int]) -> list[int]:
+    """The jobs to submit, longest texts first: the last group to finish is then a short one.
+
+    A group's time grows with its text, and the workers take jobs in submission order; with
+    the longest last, one worker would run it alone while the others wait.
+    """
+    return sorted(todo, key=lambda k: -sum(len(segment.text) for segment in jobs[k].segments))
 
 
 class WorkerPool:
@@ -381,7 +391,7 @@ def _compute_ray(jobs: Sequence[GroupJob], keys: list[str], todo: list[int], set
         # An actor pool holding every CPU starves ray.data's read tasks: leave one free.
         actors = max(1, min(workers, total - 1))
         per_actor = replace(settings, threads=settings.threads or max(1, (total - 1) // actors))
-        items = [{"index": k, "job": pickle.dumps(jobs[k])} for k in todo]
+        items = [{"index": k, "job": pickle.dumps(jobs[k])} for k in _largest_first(jobs, todo)]
         dataset = ray.data.from_items(items).map_batches(
             _RayGroupWorker, fn_constructor_args=(per_actor,), batch_size=1, concurrency=actors, num_cpus=1)
         for row in dataset.iter_rows():

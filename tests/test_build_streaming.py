@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 import weakref
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,11 @@ def test_a_failed_streamed_corpus_leaves_nothing(tmp_path):
             writer.write(random_tuples(1))
             raise RuntimeError("interrupted")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_groups_are_submitted_longest_first_so_a_long_one_does_not_finish_alone():
+    jobs, _ = jobs_and_settings(4)
+    long_segment = replace(jobs[2].segments[0], text="a much longer text " * 20)
+    jobs[2] = replace(jobs[2], segments=(long_segment,) + jobs[2].segments[1:])
+    assert groups_module._largest_first(jobs, [0, 1, 2, 3])[0] == 2
+    assert groups_module._largest_first(jobs, [0, 1, 3]) == [0, 1, 3]  # ties keep job order
