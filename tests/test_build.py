@@ -110,6 +110,13 @@ def test_build_on_seeds_writes_one_corpus_row_per_tuple_covering_every_grouped_s
         assert arabic in (row["ar"] or "") and row["fr"], row
     assert not corpus.filter(pl.col("en").str.contains("Force against protesters is a last resort")
                              & pl.col("ar").is_not_null()).height  # the stretch it was put with
+    # A heading is never glued to body text: the French one on deadly force stands alone in its cell
+    headings = set(segments.filter(pl.col("heading") == "1")["segment_id"])
+    assert "004_8627171883517458:3:0" in headings
+    for row in corpus.iter_rows(named=True):
+        for lang in ("ar", "en", "fr"):
+            ids = (row[f"{lang}_ids"] or "").split()
+            assert len(ids) == 1 or not headings.intersection(ids), (lang, ids)
 
 
 def test_build_skips_bad_files_with_reason_and_keeps_going(seeds_dir, tmp_path):

@@ -88,6 +88,21 @@ def test_extra_sentences_stay_unaligned():
     assert ((2,), (2,)) in beads and ((4,), (3,)) in beads
 
 
+def test_a_heading_stands_alone_on_its_side():
+    # Source sentence 3 is a heading that sums up the body sentence after it; glued to it, the
+    # pair is as close to target sentence 3 as the body alone, so only the flag keeps it out.
+    src = singles(3) + [(3,), (3, 4)] + singles(4, 5)
+    tgt = singles(3) + [(3, 4)] + singles(4, 5)
+    assert ((3, 4), (3,)) in keys(align(src, tgt))
+    heading = [k == 3 for k in range(len(src))]
+    beads = keys(align_pair(vectors(src, 1), vectors(tgt, 2), texts(src), texts(tgt), src_alone=heading))
+    assert ((3,), ()) in beads and ((4,), (3,)) in beads
+    swapped = keys(align_pair(vectors(tgt, 2), vectors(src, 1), texts(tgt), texts(src), tgt_alone=heading))
+    assert ((), (3,)) in swapped and ((3,), (4,)) in swapped
+    with pytest.raises(ValueError, match="stand-alone flags"):
+        align_pair(vectors(src, 1), vectors(tgt, 2), texts(src), texts(tgt), src_alone=heading[:-1])
+
+
 def test_moved_block_is_aligned_across():
     src = singles(14)
     order = [0, 1, 2, 9, 10, 11, 3, 4, 5, 6, 7, 8, 12, 13]  # the target moved sentences 9-11 up

@@ -73,6 +73,29 @@ def test_a_link_one_pair_missed_is_made_through_the_third_language():
     assert tuples[2].agreeing_pairs == (("ar", "en"), ("ar", "fr"))
 
 
+def test_a_heading_never_joins_other_sentences_of_its_language():
+    # The French version has a heading (3) that repeats part of the body sentence after it.
+    body = [(0,), (1,), (2,), (3, 7), (4,), (5,)]
+    fr = [(0,), (1,), (2,), (3,), (3, 7), (4,), (5,)]
+
+    def sides(headings):
+        return [side("ar", body, 1), side("en", body, 2), LanguageSide("fr", texts(fr), vectors(fr, 3), headings)]
+
+    glued = {"ar": (3,), "en": (3,), "fr": (3, 4)}
+    assert glued in members(align_group(sides(())))
+    result = align_group(sides([k == 3 for k in range(len(fr))]))
+    assert {"fr": (3,)} in members(result) and {"ar": (3,), "en": (3,), "fr": (4,)} in members(result)
+    # Beads from elsewhere that glue it (ar-fr) are refused in the tuples too.
+    diagonal = [Bead((k,), (k,), 0.5) for k in range(6)]
+    after = [Bead((k,), (k + 1,), 0.5) for k in (4, 5)]
+    ar_fr = [Bead((k,), (k,), 0.5) for k in range(3)] + [Bead((3,), (3, 4), 1.0)] + after
+    en_fr = [Bead((k,), (k,), 0.5) for k in range(3)] + [Bead((), (3,), 0.85), Bead((3,), (4,), 0.5)] + after
+    pairs = {("ar", "en"): diagonal, ("ar", "fr"): ar_fr, ("en", "fr"): en_fr}
+    assert glued in [t.members for t in combine_pairs(sides(()), pairs)]
+    tuples = [t.members for t in combine_pairs(sides([k == 3 for k in range(len(fr))]), pairs)]
+    assert {"fr": (3,)} in tuples and {"ar": (3,), "en": (3,), "fr": (4,)} in tuples
+
+
 def test_two_languages_and_empty_sides():
     m = [(k,) for k in range(4)]
     result = align_group([side("en", m, 1), side("fr", m, 2)])

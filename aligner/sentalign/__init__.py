@@ -78,7 +78,8 @@ def _align_one_group(group, by_doc, embedder, languages, config) -> AlignedGroup
     vectors = np.asarray(embedder.encode(texts), dtype=np.float32) if texts else np.zeros((0, 1), np.float32)
     sides, offset = [], 0
     for lang, segs in ordered.items():
-        sides.append(LanguageSide(lang, [s.text for s in segs], vectors[offset : offset + len(segs)]))
+        sides.append(LanguageSide(lang, [s.text for s in segs], vectors[offset : offset + len(segs)],
+                                  [s.is_heading for s in segs]))
         offset += len(segs)
     alignment = align_group(sides, embedder, config)
     tuples = [

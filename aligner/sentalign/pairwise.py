@@ -185,13 +185,19 @@ def align_pair(
     tgt_texts: Sequence[str],
     embed: EmbedFn | Embedder | None = None,
     config: AlignConfig | None = None,
+    *,
+    src_alone: Sequence[bool] | None = None,
+    tgt_alone: Sequence[bool] | None = None,
 ) -> list[Bead]:
     """Align two sentence sequences given their sentence vectors (L2-normalised rows).
 
     ``embed`` (e.g. ``embedder.encode``, or the embedder itself) is used for pass 2 only;
-    without it groups keep their approximate vectors.
+    without it groups keep their approximate vectors. ``src_alone`` / ``tgt_alone`` flag
+    sentences (headings) that no bead joins with other sentences of their side.
     """
-    return align_pair_detailed(src_vecs, tgt_vecs, src_texts, tgt_texts, embed, config).beads
+    return align_pair_detailed(
+        src_vecs, tgt_vecs, src_texts, tgt_texts, embed, config, src_alone=src_alone, tgt_alone=tgt_alone
+    ).beads
 
 
 def align_texts(
@@ -222,6 +228,9 @@ def align_pair_detailed(
     tgt_texts: Sequence[str],
     embed: EmbedFn | Embedder | None = None,
     config: AlignConfig | None = None,
+    *,
+    src_alone: Sequence[bool] | None = None,
+    tgt_alone: Sequence[bool] | None = None,
 ) -> PairAlignment:
     """:func:`align_pair` plus the statistics of the run."""
     started = time.perf_counter()
@@ -229,6 +238,9 @@ def align_pair_detailed(
         raise ValueError(
             f"got {len(src_vecs)}/{len(tgt_vecs)} vectors for {len(src_texts)}/{len(tgt_texts)} sentences"
         )
+    for flags, texts in ((src_alone, src_texts), (tgt_alone, tgt_texts)):
+        if flags is not None and len(flags) != len(texts):
+            raise ValueError(f"got {len(flags)} stand-alone flags for {len(texts)} sentences")
     timed = _TimedEmbed(embed) if embed is not None else None
     return _align(
         np.asarray(src_vecs, dtype=np.float32),
@@ -238,6 +250,7 @@ def align_pair_detailed(
         timed,
         config or AlignConfig(),
         started,
+        (src_alone, tgt_alone),
     )
 
 
@@ -249,6 +262,7 @@ def _align(
     embed: _TimedEmbed | None,
     config: AlignConfig,
     started: float,
+    alone: tuple[Sequence[bool] | None, Sequence[bool] | None] = (None, None),
 ) -> PairAlignment:
     n, m = len(src_texts), len(tgt_texts)
     pass1 = embed.texts if embed is not None else 0
@@ -259,7 +273,7 @@ def _align(
         return PairAlignment(beads, stats)
 
     moves = make_moves(config.max_side, config.max_total)
-    src, tgt, band, costs, path = _monotone(src_vecs, tgt_vecs, src_texts, tgt_texts, embed, moves, config)
+    src, tgt, band, costs, path = _monotone(src_vecs, tgt_vecs, src_texts, tgt_texts, embed, moves, config, alone)
     moved = (
         find_moved(path, band, costs, src, tgt, config.score, config.cross, config.full_cells, config.halfwidth)
         if config.crossing
@@ -293,13 +307,14 @@ def _monotone(
     embed: _TimedEmbed | None,
     moves: list[Move],
     config: AlignConfig,
+    alone: tuple[Sequence[bool] | None, Sequence[bool] | None],
 ) -> tuple[Side, Side, Band, Costs, list[tuple[int, int, int, int]]]:
     """Passes 1 and 2: the best monotone path, and the sides, band and costs it was found with."""
     params = config.score
     src_len, tgt_len = text_lengths(src_texts), text_lengths(tgt_texts)
     band = find_band(src_vecs, tgt_vecs, src_len, tgt_len, params, config.full_cells, config.halfwidth)
-    src = make_side(src_vecs, src_len, config.max_side)
-    tgt = make_side(tgt_vecs, tgt_len, config.max_side)
+    src = make_side(src_vecs, src_len, config.max_side, alone[0])
+    tgt = make_side(tgt_vecs, tgt_len, config.max_side, alone[1])
     costs = bead_costs(src, tgt, band, moves, params)
     best = run_dp(band, moves, costs.bead, costs.insert)
     budget = int(config.rescore_budget * (len(src_texts) + len(tgt_texts))) if embed is not None else 0

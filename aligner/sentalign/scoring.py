@@ -41,7 +41,9 @@ sentences. Its cost, for ``a, b >= 1``, is::
   (see :func:`_split_distance`); two 1-1 pairs glued into a 2-2 share nothing
   across the cut, a true 2-2 does.
 
-An unaligned sentence (1-0 or 0-1) costs ``null_cost``.
+An unaligned sentence (1-0 or 0-1) costs ``null_cost``. A sentence flagged to
+stand alone (a heading) is never part of a group: a heading and the body text
+after it are two things, even where the other version has one sentence for both.
 """
 
 from __future__ import annotations
@@ -93,21 +95,31 @@ class Side:
     (rows ``e < L`` are zero); ``chars`` holds prefix sums of character
     lengths, so a group's length is a difference. ``real`` maps the
     ``(start, size)`` groups that have a real embedding (pass 2) to it.
+    ``alone`` holds prefix counts of the sentences that must stand alone on
+    their side of a bead (headings), ``None`` when there are none.
     """
 
     groups: list[np.ndarray]
     chars: np.ndarray
     real: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    alone: np.ndarray | None = None
 
     @property
     def size(self) -> int:
         return len(self.chars) - 1
 
+    def holds_alone(self, ends: np.ndarray, size: int) -> np.ndarray:
+        """Whether the group of ``size`` sentences ending at each of ``ends`` joins a must-stand-alone sentence."""
+        if self.alone is None or size < 2:
+            return np.zeros(np.shape(ends), dtype=bool)
+        return self.alone[ends] - self.alone[np.maximum(ends - size, 0)] > 0
+
     def sliced(self, start: int, stop: int) -> Side:
         """Sentences ``start .. stop - 1`` as a side of their own (groups reaching before ``start`` are never read)."""
         real = {(s - start, n): v for (s, n), v in self.real.items() if s >= start and s + n <= stop}
         groups = [g[start : stop + 1] for g in self.groups]
-        return Side(groups, self.chars[start : stop + 1] - self.chars[start], real)
+        alone = None if self.alone is None else self.alone[start : stop + 1] - self.alone[start]
+        return Side(groups, self.chars[start : stop + 1] - self.chars[start], real, alone)
 
     def subset(self, keep: np.ndarray) -> Side:
         """The sentences ``keep`` (ascending ids) as a side of their own.
@@ -117,7 +129,8 @@ class Side:
         """
         vecs = self.groups[0][keep + 1]
         lengths = np.diff(self.chars)[keep]
-        side = make_side(vecs, lengths, len(self.groups))
+        alone = None if self.alone is None else np.diff(self.alone)[keep] > 0
+        side = make_side(vecs, lengths, len(self.groups), alone)
         position = {int(k): e for e, k in enumerate(keep)}
         gap_before = np.concatenate([[0], np.cumsum(np.diff(keep) > 1)])  # holes up to each kept sentence
         groups = side.groups
@@ -138,8 +151,10 @@ def text_lengths(texts: list[str]) -> np.ndarray:
     return np.array([max(len(t.strip()), 1) for t in texts], dtype=np.float64)
 
 
-def make_side(vecs: np.ndarray, lengths: np.ndarray, max_group: int) -> Side:
+def make_side(vecs: np.ndarray, lengths: np.ndarray, max_group: int, alone: np.ndarray | None = None) -> Side:
     """Sentence vectors and their approximate group vectors up to ``max_group`` sentences.
+
+    ``alone`` flags the sentences that no bead may join with others on this side (headings).
 
     A group's approximate vector is the sum of its members' vectors weighted
     by character length, renormalised: a sentence-embedding model averages
@@ -159,7 +174,8 @@ def make_side(vecs: np.ndarray, lengths: np.ndarray, max_group: int) -> Side:
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         groups.append(np.divide(summed, norms, out=np.zeros_like(summed), where=norms > 0).astype(np.float32))
     groups[0][1:] = vecs  # single sentences exactly as embedded
-    return Side(groups, chars)
+    flags = None if alone is None or not np.any(alone) else np.concatenate([[0], np.cumsum(np.asarray(alone, bool))])
+    return Side(groups, chars, alone=flags)
 
 
 def with_embedded(side: Side, vectors: dict[tuple[int, int], np.ndarray]) -> Side:
@@ -305,8 +321,10 @@ def bead_costs(
     ratio = (tgt.chars[-1] + 1.0) / (src.chars[-1] + 1.0)
     out = []
     dists: dict[Move, np.ndarray] = {}
+    rows = np.arange(band.n_src + 1)[:, None]
+    columns = np.minimum(band.columns(), band.n_tgt)
     for m, (a, b) in enumerate(moves):
-        possible = _usable(band, a, b)
+        possible = _usable(band, a, b) & ~src.holds_alone(rows, a) & ~tgt.holds_alone(columns, b)
         if b == 0:
             out.append(np.where(possible, np.float32(params.null_cost * a), np.float32(np.inf)))
             continue

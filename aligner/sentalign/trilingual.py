@@ -41,11 +41,21 @@ EmbedFn = Callable[[Sequence[str]], np.ndarray]
 
 @dataclass(frozen=True)
 class LanguageSide:
-    """The sentences of one document of the group, with their L2-normalised vectors."""
+    """The sentences of one document of the group, with their L2-normalised vectors.
+
+    ``headings`` flags the sentences that are headings (empty: none): a heading is never put
+    with other sentences of its language, in a bead or in a tuple.
+    """
 
     lang: str
     texts: Sequence[str]
     vectors: np.ndarray
+    headings: Sequence[bool] = ()
+
+    @property
+    def alone(self) -> Sequence[bool] | None:
+        """The stand-alone flags the pairwise aligner takes (``None`` without headings)."""
+        return self.headings if any(self.headings) else None
 
 
 @dataclass(frozen=True)
@@ -97,8 +107,10 @@ def align_group(
     pairs: dict[tuple[str, str], list[Bead]] = {}
     stats: dict[tuple[str, str], AlignStats] = {}
     for a, b in itertools.combinations(langs, 2):
+        side_a, side_b = by_lang[a], by_lang[b]
         result = align_pair_detailed(
-            by_lang[a].vectors, by_lang[b].vectors, by_lang[a].texts, by_lang[b].texts, embed, config
+            side_a.vectors, side_b.vectors, side_a.texts, side_b.texts, embed, config,
+            src_alone=side_a.alone, tgt_alone=side_b.alone,
         )
         pairs[(a, b)], stats[(a, b)] = result.beads, result.stats
     return GroupAlignment(combine_pairs(sides, pairs, config), pairs, stats, list(sides))
@@ -117,6 +129,7 @@ def combine_pairs(
     config = config or AlignConfig()
     costs = _TupleCost(sides, config)
     limit = config.max_side + 1
+    headings = {(s.lang, i) for s in sides for i, flag in enumerate(s.headings) if flag}
     tuples = _Partition([(s.lang, i) for s in sides for i in range(len(s.texts))])
     beads = _non_null_beads(pairs)
     beads_of: dict[Node, list[int]] = defaultdict(list)
@@ -133,13 +146,13 @@ def combine_pairs(
             tuples.merge(parts)
             continue
         merged = [node for part in parts for node in part]
-        if not _compact(merged, limit) or costs.tuple_cost(merged) > costs.partition(parts) + 1e-9:
+        if not _compact(merged, limit, headings) or costs.tuple_cost(merged) > costs.partition(parts) + 1e-9:
             continue
         if not _enough_support(parts, beads, beads_of, tuples):
             continue
         tuples.merge(parts)
     if not one_pair:
-        _regroup_beads(tuples, [beads[k][1] for k in by_confidence], costs, limit)
+        _regroup_beads(tuples, [beads[k][1] for k in by_confidence], costs, limit, headings)
     order = {s.lang: k for k, s in enumerate(sides)}
     found = [_make_tuple(sorted(part, key=lambda n: (order[n[0]], n[1])), beads) for part in tuples.parts()]
     return _in_reading_order(found, sides)
@@ -164,7 +177,9 @@ def _confidence_order(item: PairBead) -> tuple[int, float, tuple[str, str], list
     return (len(nodes) > 2, cost / len(nodes), pair, nodes)
 
 
-def _regroup_beads(tuples: _Partition, bead_nodes: Sequence[list[Node]], costs: _TupleCost, limit: int) -> None:
+def _regroup_beads(
+    tuples: _Partition, bead_nodes: Sequence[list[Node]], costs: _TupleCost, limit: int, headings: set[Node]
+) -> None:
     """Second look at the greedy merges: a bead's sentences become a tuple of their own where that costs less.
 
     ``bead_nodes``: the sentences of every bead, in the order the greedy merge visited them.
@@ -184,7 +199,7 @@ def _regroup_beads(tuples: _Partition, bead_nodes: Sequence[list[Node]], costs: 
                 continue
             inside = set(nodes)
             rests = [rest for part in parts if (rest := [n for n in part if n not in inside])]
-            if not all(_compact(rest, limit) for rest in rests):
+            if not _compact(nodes, limit, headings) or not all(_compact(rest, limit, headings) for rest in rests):
                 continue
             if costs.tuple_cost(nodes) + costs.partition(rests) < costs.partition(parts) - 1e-9:
                 tuples.regroup(nodes)
@@ -216,12 +231,17 @@ def _enough_support(
     return len(bridging) >= (2 if len(languages) > 2 else 1)
 
 
-def _compact(nodes: Sequence[Node], limit: int) -> bool:
-    """At most ``limit`` sentences per language, and consecutive ones."""
+def _compact(nodes: Sequence[Node], limit: int, headings: set[Node]) -> bool:
+    """At most ``limit`` sentences per language, consecutive ones, and a heading only alone in its language."""
     members: dict[str, list[int]] = defaultdict(list)
     for lang, i in nodes:
         members[lang].append(i)
-    return all(len(ids) <= limit and max(ids) - min(ids) + 1 == len(ids) for ids in members.values())
+    return all(
+        len(ids) <= limit
+        and max(ids) - min(ids) + 1 == len(ids)
+        and (len(ids) == 1 or not any((lang, i) in headings for i in ids))
+        for lang, ids in members.items()
+    )
 
 
 class _Partition:
