@@ -48,6 +48,12 @@ from aligner.score.components import (
         ("à 15 heures", "at 3 p.m."),
         ("الساعة 15:00", "à 15 h"),
         ("12. The report was adopted.", "Le rapport a été adopté."),  # a list number is layout
+        ("مؤرخة 23 شباط/فبراير 2015", "dated 23 February 2015"),  # a month named twice (UN Arabic)
+        ("في 11 كانون الأول/ديسمبر 1986", "le 11 décembre 1986"),
+        ("مبلغ 600 10 دولار (000 2 دولار)", "$10,600 ($2,000)"),  # digit groups stored in reverse
+        ("نحو 000 100 نسمة", "about 100,000 people"),
+        ("في الساعة 3 مساءً", "at 3pm"),  # Arabic evening time
+        ("the £2.8bn market", "le marché de 2,8 milliards de livres"),  # "bn"
     ],
 )
 def test_numbers_agree_across_scripts_and_conventions(src, tgt):
@@ -79,6 +85,13 @@ def test_numbers_written_into_names_are_soft():
     assert numbers_agreement("the G20 summit", "قمة مجموعة العشرين") == 1.0
     assert numbers_agreement("the G20 summit in 2021", "قمة مجموعة العشرين عام 2022") == 0.5  # the year still counts
     assert number_sets("Su-27 and MH17") == ((), ("17", "27"))
+
+
+def test_only_malformed_arabic_digit_groups_are_read_in_reverse():
+    assert number_set("بين 918 483 شخصا") == {"918483"}  # well-formed: kept as written
+    assert number_set("between 600 10 people") == {"600", "10"}  # Latin-script text: never reversed
+    assert number_set("شباط/فبراير و آذار/مارس") == {"month2", "month3"}
+    assert numbers_agreement("شباط وشباط", "février et février") == 1.0  # a month said twice stays twice
 
 
 def test_numbers_wrong_or_missing():

@@ -205,6 +205,8 @@ for _value, _words in {"200": "مئتا مئتي مئتان مئتين مائت�
 # Arabic numerals that are also common words (ست = "lady"/"six", عشر also in "eleven" compounds) are
 # kept: in news text they are overwhelmingly numbers.
 
+#: Number words and abbreviations ("£2.8bn") that multiply a preceding number, and percent words.
+_MULTIPLIER_WORDS = {**_NUMBER_WORDS, "bn": "1e9"}
 #: Number words that multiply a preceding number ("2.5 million", "ثلاثة آلاف").
 _MULTIPLIERS = {"1000": 1_000, "1e6": 1_000_000, "1e9": 1_000_000_000}
 _TOKEN = regex.compile(rf"(?P<num>{_NUMBER.pattern})|(?P<word>\p{{L}}[\p{{L}}\p{{M}}]*)|(?P<pct>%)")
@@ -215,12 +217,24 @@ _TIME = regex.compile(
 )
 
 
+def _clock(hour: int, minutes: str | None) -> str:
+    return f" {hour} " if minutes in (None, "00") else f" {hour} {int(minutes)} "
+
+
 def _time(match: regex.Match) -> str:
     hour = int(match.group(1))
     if (match.group("half") or "").lower() == "p" and hour < 12:
         hour += 12  # 3 p.m. = 15 h
-    minutes = match.group(2) or match.group(4)
-    return f" {hour} " if minutes in (None, "00") else f" {hour} {int(minutes)} "
+    return _clock(hour, match.group(2) or match.group(4))
+
+
+#: An Arabic clock time in the evening ("الساعة 3 مساءً" = 3 p.m. = 15).
+_ARABIC_PM = regex.compile(r"(?<![\d.,])(\d{1,2})(?:[:.](\d{2}))?(?=\s*مساء)")
+
+
+def _arabic_pm(match: regex.Match) -> str:
+    hour = int(match.group(1))
+    return _clock(hour + 12 if hour < 12 else hour, match.group(2))
 
 
 _PERCENT_PHRASES = regex.compile(r"\b(?:pour\s*cent|per\s+cent)\b|في\s+الما?ئة", regex.IGNORECASE)
@@ -252,8 +266,8 @@ def _word_value(token: str) -> tuple[str, str | int] | None:
             return "dual", _ARABIC_DUALS[form]
         if form in _MONTH_WORDS:
             return "month", _MONTH_WORDS[form]
-        if form in _NUMBER_WORDS:
-            value = _NUMBER_WORDS[form]
+        if form in _MULTIPLIER_WORDS:
+            value = _MULTIPLIER_WORDS[form]
             return ("pct", "%") if value == "%" else ("mult", value)
         if form in _SMALL_NUMBER_WORDS:
             return "small", _SMALL_NUMBER_WORDS[form]
@@ -263,6 +277,15 @@ def _word_value(token: str) -> tuple[str, str | int] | None:
 #: A number written into a name ("COVID-19", "G20", "Su-27", "كوفيد-19"): a translation may well
 #: name the thing without it ("كورونا", "the Group of Twenty").
 _NAME_NUMBER = regex.compile(r"(?<=\p{L}[\p{L}\p{M}]*)-?(\d+)(?![\d.,]\d)")
+#: Digit groups of an Arabic number stored in reverse (UN documents: "600 10 دولار" for $10,600,
+#: "000 100 نسمة" for 100,000 people): the leading groups have three digits and the last one fewer,
+#: or the first starts with 0, which no well-formed number has.
+_REVERSED_GROUPS = regex.compile(
+    r"(?<![\d.,])((?:\d{3}[\u00a0\u202f\u2009 ])+)(\d{1,2})(?![\d.,]?\d)"  # "600 10"
+    r"|(?<![\d.,])(0\d\d(?:[\u00a0\u202f\u2009 ]\d{3})*)[\u00a0\u202f\u2009 ](\d{1,3})(?![\d.,]?\d)"  # "000 100"
+)
+#: A month named twice, Levantine then Egyptian ("شباط/فبراير", "كانون الأول/ديسمبر"): one month.
+_MONTH_SLASH = regex.compile(r"\s*/\s*")
 #: A list number opening a segment ("12. The ...", "٨٤ - أما ..."): layout, often on one side only.
 _ENUMERATOR = regex.compile(r"^\s*\(?\d{1,3}\s*[.)\-–\u2014]\s+(?=\D)")
 
@@ -289,14 +312,18 @@ def number_sets(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     text = _ENUMERATOR.sub(" ", text, count=1)
+    if _ARABIC_LETTER.search(text):
+        text = _REVERSED_GROUPS.sub(_unreversed, text)
     for phrase, month in _MONTH_PHRASES.items():
         text = text.replace(phrase, f" {_MONTH_NAME[month]} ")
     text = _PERCENT_PHRASES.sub(" % ", text)
+    text = _ARABIC_PM.sub(_arabic_pm, text)
     text = _TIME.sub(_time, text)
     firm: list[str] = []
     soft: list[str] = [match.group(1).lstrip("0") or "0" for match in _NAME_NUMBER.finditer(text)]
     text = _NAME_NUMBER.sub(" ", text)
     previous: tuple[float, bool] | None = None  # (value, from a word) of the number just before
+    last_month: tuple[int, int] | None = None  # (month, end offset) of the month word just before
     for match in _TOKEN.finditer(text):
         if match.group("num"):
             canonical = canonical_number(match.group("num"))
@@ -333,13 +360,22 @@ def number_sets(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             firm.append(payload)
             previous = None
         elif kind == "month":
-            ambiguous = fold_latin(word) in _MONTH_NEEDS_CAPITAL
-            (soft if ambiguous else firm).append(f"month{payload}")
+            named_twice = (last_month is not None and last_month[0] == payload
+                           and _MONTH_SLASH.fullmatch(text, last_month[1], match.start()) is not None)
+            if not named_twice:
+                ambiguous = fold_latin(word) in _MONTH_NEEDS_CAPITAL
+                (soft if ambiguous else firm).append(f"month{payload}")
+            last_month = (payload, match.end())
             previous = None
         else:
             firm.append("%")
             previous = None
     return tuple(sorted(firm)), tuple(sorted(value for value in soft if value not in firm))
+
+
+def _unreversed(match: regex.Match) -> str:
+    head, last = (match.group(1), match.group(2)) if match.group(2) else (match.group(3), match.group(4))
+    return " ".join(reversed(head.split() + [last]))
 
 
 def number_set(text: str) -> frozenset[str]:
