@@ -40,6 +40,7 @@ from aligner.model import AlignedTuple, Document, Segment
 from aligner.progress import Progress
 from aligner.report import build_report
 from aligner.score import DEFAULT_MIN_QUALITY
+from aligner.score.flags import CorpusFlags
 from aligner.segment import segment_documents
 from aligner.wordalign import DEFAULT_LAYER, DEFAULT_METHOD
 from aligner.wordalign.corpus import WordAlignmentWriter
@@ -128,12 +129,13 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
                              on_done=lambda was_reused: (reused.append(was_reused), progress.advance()),
                              engine=options.engine, pool=pool)
         tuple_counts = Counter(dict.fromkeys(TUPLE_COUNTS, 0))
+        flags = CorpusFlags(languages)
         with _published(out) as staging:
             # each group goes into the files as soon as it and the groups before it are done, and is dropped
             with CorpusTsvWriter(staging / "corpus.tsv", languages) as corpus, \
                     WordAlignmentWriter(staging, languages) as word_files:
                 for result in results:
-                    tuples = [with_keep(t, options.min_quality) for t in result.tuples]
+                    tuples = [with_keep(flags.flag(t), options.min_quality) for t in result.tuples]
                     corpus.write(tuples)
                     word_files.write(result.words)
                     tuple_counts.update(_tuple_counts(tuples, len(languages)))

@@ -32,6 +32,7 @@ from aligner.cachedir import cache_subdir
 from aligner.embed import CachedEmbedder, primary_part
 from aligner.fileio import write_text_atomic
 from aligner.model import AlignedTuple, DocumentGroup, Segment
+from aligner.score.flags import FLAG_COLUMNS
 from aligner.wordalign.corpus import PairWords
 
 Words = dict[tuple[str, str], PairWords]
@@ -109,9 +110,12 @@ def process_group(job: GroupJob, settings: GroupSettings) -> GroupResult:
 
 
 def with_keep(item: AlignedTuple, min_quality: float) -> AlignedTuple:
-    """``keep``: two languages or more and a ``quality`` of at least ``min_quality``."""
+    """``keep``: two languages or more, a ``quality`` of at least ``min_quality``, and no flag set
+    (:data:`aligner.score.flags.FLAG_COLUMNS`: page furniture, or a copy of an earlier row)."""
     quality = item.scores.get("quality", float("nan"))
-    return replace(item, keep=len(item.languages) > 1 and not math.isnan(quality) and quality >= min_quality)
+    flagged = any(item.scores.get(name, 0.0) == 1.0 for name in FLAG_COLUMNS)
+    return replace(item, keep=len(item.languages) > 1 and not math.isnan(quality) and quality >= min_quality
+                   and not flagged)
 
 
 class ShardStore:

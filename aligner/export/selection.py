@@ -1,7 +1,8 @@
 """What every export shares: which tuples are written, which language pairs, and what text a format can hold.
 
 Selection rule: with ``min_quality`` a tuple is written when its ``quality`` score is at least that
-value (a corpus without a ``quality`` column is an error, a tuple with an empty cell is dropped);
+value and neither of its flags (``boilerplate``, ``duplicate``: :mod:`aligner.score.flags`) is set
+(a corpus without a ``quality`` column is an error, a tuple with an empty cell is dropped);
 without it, when its ``keep`` flag is set.
 
 A language is *present* in a tuple for a given file when its text, after the cleaning that file's
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from aligner.errors import InputError
 from aligner.model import AlignedTuple
+from aligner.score.flags import FLAG_COLUMNS
 
 QUALITY = "quality"
 
@@ -132,7 +134,9 @@ def drop_reason(item: AlignedTuple, min_quality: float | None) -> str | None:
     value = score_value(item.scores.get(QUALITY))
     if value is None:
         return "no quality score"
-    return "quality below minimum" if value < min_quality else None
+    if value < min_quality:
+        return "quality below minimum"
+    return next((name for name in FLAG_COLUMNS if item.scores.get(name) == 1.0), None)
 
 
 def select_tuples(tuples: Iterable[AlignedTuple], score_columns: Sequence[str],

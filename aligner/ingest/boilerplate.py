@@ -228,6 +228,20 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+#: The rules that judge a line by itself, without the rest of its page.
+LINE_RULES: tuple[Rule, ...] = (rule_no_letters, rule_reading_time, rule_dateline, rule_byline, rule_navigation)
+
+
+def furniture_reason(text: str) -> str | None:
+    """Why ``text``, read on its own, is page furniture (a byline, a dateline, a sharing widget ...), or None."""
+    line = [Line(0, text, Span(0, len(text)))]
+    for rule in LINE_RULES:
+        found = rule(line, {})
+        if found:
+            return found[0]
+    return None
+
+
 def find_boilerplate(lines: Sequence[Line]) -> Verdicts:
     """Apply every rule in order; a line removed by an earlier rule is not judged again."""
     removed: Verdicts = {}
