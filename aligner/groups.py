@@ -32,7 +32,7 @@ from aligner.cachedir import cache_subdir
 from aligner.embed import CachedEmbedder, primary_part
 from aligner.fileio import write_text_atomic
 from aligner.model import AlignedTuple, DocumentGroup, Segment
-from aligner.score.flags import FLAG_COLUMNS
+from aligner.score.flags import raised_flag
 from aligner.wordalign.corpus import PairWords
 
 Words = dict[tuple[str, str], PairWords]
@@ -113,9 +113,8 @@ def with_keep(item: AlignedTuple, min_quality: float) -> AlignedTuple:
     """``keep``: two languages or more, a ``quality`` of at least ``min_quality``, and no flag set
     (:data:`aligner.score.flags.FLAG_COLUMNS`: page furniture, or a copy of an earlier row)."""
     quality = item.scores.get("quality", float("nan"))
-    flagged = any(item.scores.get(name, 0.0) == 1.0 for name in FLAG_COLUMNS)
     return replace(item, keep=len(item.languages) > 1 and not math.isnan(quality) and quality >= min_quality
-                   and not flagged)
+                   and raised_flag(item.scores) is None)
 
 
 class ShardStore:

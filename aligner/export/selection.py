@@ -21,7 +21,7 @@ from pathlib import Path
 
 from aligner.errors import InputError
 from aligner.model import AlignedTuple
-from aligner.score.flags import FLAG_COLUMNS
+from aligner.score.flags import raised_flag
 
 QUALITY = "quality"
 
@@ -136,7 +136,7 @@ def drop_reason(item: AlignedTuple, min_quality: float | None) -> str | None:
         return "no quality score"
     if value < min_quality:
         return "quality below minimum"
-    return next((name for name in FLAG_COLUMNS if item.scores.get(name) == 1.0), None)
+    return raised_flag(item.scores)
 
 
 def select_tuples(tuples: Iterable[AlignedTuple], score_columns: Sequence[str],

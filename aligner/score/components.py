@@ -280,9 +280,10 @@ _NAME_NUMBER = regex.compile(r"(?<=\p{L}[\p{L}\p{M}]*)-?(\d+)(?![\d.,]\d)")
 #: Digit groups of an Arabic number stored in reverse (UN documents: "600 10 دولار" for $10,600,
 #: "000 100 نسمة" for 100,000 people): the leading groups have three digits and the last one fewer,
 #: or the first starts with 0, which no well-formed number has.
+_GROUP_SPACE = r"[\u00a0\u202f\u2009 ]"
 _REVERSED_GROUPS = regex.compile(
-    r"(?<![\d.,])((?:\d{3}[\u00a0\u202f\u2009 ])+)(\d{1,2})(?![\d.,]?\d)"  # "600 10"
-    r"|(?<![\d.,])(0\d\d(?:[\u00a0\u202f\u2009 ]\d{3})*)[\u00a0\u202f\u2009 ](\d{1,3})(?![\d.,]?\d)"  # "000 100"
+    rf"(?<![\d.,])((?:\d{{3}}{_GROUP_SPACE})+)(\d{{1,2}})(?![\d.,]?\d)"  # "600 10"
+    rf"|(?<![\d.,])(0\d\d(?:{_GROUP_SPACE}\d{{3}})*){_GROUP_SPACE}(\d{{1,3}})(?![\d.,]?\d)"  # "000 100"
 )
 #: A month named twice, Levantine then Egyptian ("شباط/فبراير", "كانون الأول/ديسمبر"): one month.
 _MONTH_SLASH = regex.compile(r"\s*/\s*")

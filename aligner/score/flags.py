@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from aligner.ingest.boilerplate import duplicate_key, furniture_reason
@@ -29,6 +29,11 @@ from aligner.model import AlignedTuple
 
 #: Tuple-level flag columns; a row with either at 1 is not kept.
 FLAG_COLUMNS = ("boilerplate", "duplicate")
+
+
+def raised_flag(scores: Mapping[str, float]) -> str | None:
+    """The first of :data:`FLAG_COLUMNS` set in a row's ``scores``, or None."""
+    return next((name for name in FLAG_COLUMNS if scores.get(name) == 1.0), None)
 
 
 class CorpusFlags:

@@ -52,11 +52,6 @@ class LanguageSide:
     vectors: np.ndarray
     headings: Sequence[bool] = ()
 
-    @property
-    def alone(self) -> Sequence[bool] | None:
-        """The stand-alone flags the pairwise aligner takes (``None`` without headings)."""
-        return self.headings if any(self.headings) else None
-
 
 @dataclass(frozen=True)
 class SentenceTuple:
@@ -110,7 +105,7 @@ def align_group(
         side_a, side_b = by_lang[a], by_lang[b]
         result = align_pair_detailed(
             side_a.vectors, side_b.vectors, side_a.texts, side_b.texts, embed, config,
-            src_alone=side_a.alone, tgt_alone=side_b.alone,
+            src_alone=side_a.headings or None, tgt_alone=side_b.headings or None,
         )
         pairs[(a, b)], stats[(a, b)] = result.beads, result.stats
     return GroupAlignment(combine_pairs(sides, pairs, config), pairs, stats, list(sides))
