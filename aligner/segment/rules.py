@@ -14,9 +14,14 @@ from collections.abc import Iterable
 import regex
 
 _CANDIDATE = regex.compile(r"(?:\.{3}|[.!?…؟؛])+(?:\s?[»”’\"')\]}])*")
-_TOKEN_BEFORE = regex.compile(r"[\w.'’\-]+$")
+# Searched backwards from the full stop, so finding the word costs its length, not the text's.
+_TOKEN_BEFORE = regex.compile(r"(?r)[\w.'’\-]+$")
+#: The word before a full stop is read from at most this many characters back: abbreviations and
+#: acronyms are short, and a longer "word" (a URL, a run of dots) is decided the same either way.
+MAX_TOKEN_CHARS = 100
+_SPACE_RUN = regex.compile(r"[\s\x1c-\x1f]*")  # what str.isspace() calls a space
+_LAST_TEXT = regex.compile(r"(?r)[\p{L}\p{N}]")
 _CONTINUES = regex.compile(r"[\p{Ll},;:)\]]")
-_HAS_TEXT = regex.compile(r"[\p{L}\p{N}]")
 # Capitalised acronyms and initials with inner dots (U.S., U.N., J.-P.): the next word decides.
 _ACRONYM = regex.compile(r"(?:\p{Lu}\.-?)+\p{Lu}")
 _NEXT_WORD = regex.compile(r"[\W_]*(\w+)")
@@ -46,7 +51,7 @@ _BEFORE_NUMBER = {"no", "nos", "n°", "nº", "art", "p", "pp", "vol", "ch", "fig
 
 def _token_before(text: str, position: int) -> str:
     """The word before a full stop, without an elided article (``l'art`` -> ``art``)."""
-    match = _TOKEN_BEFORE.search(text, 0, position)
+    match = _TOKEN_BEFORE.search(text, max(0, position - MAX_TOKEN_CHARS), position)
     return regex.split(r"['’]", match.group(0))[-1].lstrip("-") if match else ""
 
 
@@ -81,25 +86,29 @@ def _full_stop_ends_sentence(text: str, stop: int, next_pos: int, spaced: bool, 
 
 
 def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
-    """Spans ``[start, end)`` of the sentences of one paragraph, whitespace excluded."""
+    """Spans ``[start, end)`` of the sentences of one paragraph, whitespace excluded.
+
+    Each candidate looks only at its own neighbourhood (never copies or scans the rest of the
+    paragraph), so the cost is linear in the paragraph's length however long it is.
+    """
     starts = [0]
+    last_text = _LAST_TEXT.search(text)
+    text_ends_at = last_text.start() if last_text else -1
     for match in _CANDIDATE.finditer(text):
         end = match.end()
-        rest = text[end:]
-        stripped = rest.lstrip()
-        if not stripped:
+        next_pos = _SPACE_RUN.match(text, end).end()
+        if next_pos == len(text):
             break
-        next_pos = end + len(rest) - len(stripped)
         spaced = next_pos > end
         punctuation = match.group(0).rstrip("»”’\"')]} ")
-        if _CONTINUES.match(stripped) or not _HAS_TEXT.search(stripped):
+        if _CONTINUES.match(text, next_pos) or next_pos > text_ends_at:
             continue  # lower case or a comma after it (reporting clause, abbreviation), or only symbols left
         if lang == "ar" and punctuation in ("...", "…"):
             continue  # Arabic has no case to tell a pause from a sentence end; the pause is far more common
         if punctuation == ".":
             if not _full_stop_ends_sentence(text, match.start(), next_pos, spaced, lang):
                 continue
-        elif not spaced and not (stripped[0].isalpha() or stripped[0] in "«“\"'"):
+        elif not spaced and not (text[next_pos].isalpha() or text[next_pos] in "«“\"'"):
             continue
         starts.append(next_pos)
     return trim_spans(text, zip(starts, [*starts[1:], len(text)]))
