@@ -1,9 +1,19 @@
-"""Atomic output files: a reader never sees a half-written file, an interrupted run leaves the old one."""
+"""Atomic output files: a reader never sees a half-written file, an interrupted run leaves the old one.
+
+Files and folders are created with the modes the umask allows (``0644``/``0755`` under ``022``), as
+any Unix tool does. A temporary file or folder is named after its final name and its owner
+(``.<name>.<host>-<pid>.<random>.tmp``), so :func:`remove_stale_temps` can tell one whose writer
+died from one being written.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import re
+import secrets
+import shutil
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,13 +21,97 @@ from typing import IO, BinaryIO
 
 from aligner.errors import InputError
 
+TEMP_SUFFIX = ".tmp"
+#: A temporary file whose owner cannot be checked (another host, an older aligner) is stale after this long.
+STALE_AFTER_SECONDS = 6 * 3600
+_OWNED_TEMP = re.compile(r"\.(?P<host>[A-Za-z0-9_]+)-(?P<pid>[0-9]+)\.[0-9a-f]{12}" + re.escape(TEMP_SUFFIX) + "$")
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", socket.gethostname()) or "host"
+
+
+def temporary_sibling(path: Path) -> Path:
+    """A fresh name beside ``path`` to build it under, naming this process as its owner."""
+    path = Path(path)
+    return path.parent / f".{path.name}.{_host()}-{os.getpid()}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
+
+
+def make_temp_dir(path: Path) -> Path:
+    """A new empty folder beside ``path`` (see :func:`temporary_sibling`), its mode from the umask."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_sibling(path)
+    tmp.mkdir()
+    return tmp
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def is_stale_temp(path: Path, now: float | None = None) -> bool:
+    """Whether ``path`` is a temporary file or folder nobody will finish: its owner on this host is
+    gone, or it is older than :data:`STALE_AFTER_SECONDS`."""
+    path = Path(path)
+    if not (path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX)):
+        return False
+    owner = _OWNED_TEMP.search(path.name)
+    if owner and owner["host"] == _host() and not _process_alive(int(owner["pid"])):
+        return True
+    try:
+        age = (time.time() if now is None else now) - path.lstat().st_mtime
+    except FileNotFoundError:
+        return False
+    return age > STALE_AFTER_SECONDS
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Delete the stale temporary files and folders (:func:`is_stale_temp`) left in ``folder`` by killed writers."""
+    try:
+        entries = list(Path(folder).iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    now = time.time()
+    for entry in entries:
+        if is_stale_temp(entry, now):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def current_umask() -> int:
+    """The process's umask: read from /proc where Linux shows it (not changed even for an instant), else set and put back."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def follow_umask(path: Path) -> None:
+    """Give a file another library created private (``0600``) the mode the umask allows."""
+    os.chmod(path, (0o777 if Path(path).is_dir() else 0o666) & ~current_umask())
+
 
 @contextmanager
 def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place only on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = temporary_sibling(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)  # the umask takes its bits
     try:
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else "\n"
@@ -25,9 +119,9 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
+        os.replace(tmp, path)
     except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -20,6 +20,7 @@ import logging
 import math
 import os
 import pickle
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -30,7 +31,7 @@ from pathlib import Path
 from aligner import __version__
 from aligner.cachedir import cache_subdir
 from aligner.embed import CachedEmbedder, primary_part
-from aligner.fileio import write_text_atomic
+from aligner.fileio import remove_stale_temps, write_text_atomic
 from aligner.model import AlignedTuple, DocumentGroup, Segment
 from aligner.score.flags import raised_flag
 from aligner.wordalign.corpus import PairWords
@@ -118,10 +119,16 @@ def with_keep(item: AlignedTuple, min_quality: float) -> AlignedTuple:
 
 
 class ShardStore:
-    """Finished groups on disk: ``<root>/<key>.json``, written atomically (present = complete)."""
+    """Finished groups on disk: ``<root>/<key>.json``, written atomically (present = complete).
+
+    A shard holds ``{"key": ..., "sha256": ..., "result": ...}``: the key it was made for and the
+    digest of its result, both checked on load, so a shard that was edited, damaged, copied under
+    another key's name or written before shards carried them is computed again, never trusted.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        remove_stale_temps(self.root)
 
     @staticmethod
     def key(job: GroupJob, settings: GroupSettings) -> str:
@@ -134,15 +141,20 @@ class ShardStore:
         return digest.hexdigest()[:32]
 
     def load(self, key: str) -> GroupResult | None:
+        """The stored result of ``key``; None if there is none, or, with a warning, if its shard cannot be trusted."""
         path = self.root / f"{key}.json"
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError, UnicodeDecodeError):
+            return _verified_result(json.loads(path.read_text(encoding="utf-8")), key)
+        except FileNotFoundError:
             return None
-        return _result_from_json(data)
+        except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError) as exc:
+            warnings.warn(f"group cache: {path}: {exc}; the group is aligned again", stacklevel=2)
+            return None
 
     def save(self, key: str, result: GroupResult) -> None:
-        write_text_atomic(self.root / f"{key}.json", json.dumps(_result_to_json(result), ensure_ascii=False))
+        body = _result_to_json(result)
+        shard = {"key": key, "sha256": _json_digest(body), "result": body}
+        write_text_atomic(self.root / f"{key}.json", json.dumps(shard, ensure_ascii=False))
 
 
 @functools.lru_cache(maxsize=1)
@@ -418,6 +430,23 @@ class _RayGroupWorker:
 
         results = [pickle.dumps(process_group(pickle.loads(job), self.settings)) for job in batch["job"]]
         return {"index": np.asarray(batch["index"]), "result": np.array(results, dtype=object)}
+
+
+def _json_digest(body) -> str:
+    """sha256 of a JSON value's canonical text: the same for the value saved and the value parsed back."""
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                          .encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _verified_result(shard, key: str) -> GroupResult:
+    """The result a group shard holds; ``ValueError`` naming the problem unless it was made for ``key``, unchanged."""
+    if not isinstance(shard, dict) or set(shard) != {"key", "sha256", "result"}:
+        raise ValueError("not a group shard with its key and checksum (damaged, or written by an older aligner)")
+    if shard["key"] != key:
+        raise ValueError(f"made for another group ({shard['key']})")
+    if shard["sha256"] != _json_digest(shard["result"]):
+        raise ValueError("content does not match its checksum (changed since written)")
+    return _result_from_json(shard["result"])
 
 
 def _result_to_json(result: GroupResult) -> dict:

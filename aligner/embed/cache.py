@@ -3,12 +3,15 @@
 Layout: one folder per model under the cache directory, named after the model
 and a hash of its name and version; inside it, *shards* — ``.npz`` files holding
 ``keys`` (sha256 digests of model name, version and text, as ``uint8 (n, 32)``)
-and ``vectors`` (``float32 (n, dim)``). Every ``encode`` that computes new
-vectors writes them as new shards (temporary file + ``os.replace``, so a reader
-never sees half a shard); nothing is ever rewritten in place, so several
-processes can share a cache, and deleting any part of it (or all of it) at any
-time only costs recomputation. A shard that cannot be read is skipped with a
-warning.
+and ``vectors`` (``float32 (n, dim)``), and ``sha256``: the digest of the model's
+name and version, the keys and the vectors, checked when a process first indexes
+the shard. Every ``encode`` that computes new vectors writes them as new shards
+(temporary file + ``os.replace``, so a reader never sees half a shard); nothing
+is ever rewritten in place, so several processes can share a cache, and deleting
+any part of it (or all of it) at any time only costs recomputation. A shard that
+cannot be read is skipped with a warning; one whose content does not match its
+digest (edited, rows moved, another model's, written before shards had one) is
+removed with a warning, and its texts are computed again.
 
 A process keeps in memory only where each key's vector is (shard and row, ~200
 bytes a text); the vectors are read through memory maps of the shards (``np.savez``
@@ -33,13 +36,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..fileio import atomic_writer
+from ..fileio import atomic_writer, remove_stale_temps
 from aligner.cachedir import cache_subdir
 
 from .base import Embedder, as_text_list
 
 
 _SHARD_SUFFIX = ".npz"
+_HASH_BLOCK = 1 << 20  # bytes of vectors hashed at a time, so verifying a shard maps little of it at once
 
 
 def default_cache_dir() -> Path:
@@ -81,8 +85,22 @@ def _shard_vectors(path: Path) -> np.ndarray:
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
 
 
+def shard_digest(identity: bytes, keys: np.ndarray, vectors: np.ndarray) -> bytes:
+    """sha256 of a model's identity, a shard's keys and its vectors (row by row, so a map is read in blocks)."""
+    digest = hashlib.sha256(identity)
+    digest.update(np.ascontiguousarray(keys, dtype=np.uint8).tobytes())
+    step = max(1, _HASH_BLOCK // max(1, vectors.itemsize * vectors.shape[1]))
+    for start in range(0, vectors.shape[0], step):
+        digest.update(np.ascontiguousarray(vectors[start : start + step], dtype=np.float32).tobytes())
+    return digest.digest()
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:48] or "model"
+
+
+class _DamagedShard(ValueError):
+    """A shard file that reads but cannot be right: wrong shapes, no checksum or a checksum that does not match."""
 
 
 class CachedEmbedder:
@@ -109,6 +127,8 @@ class CachedEmbedder:
         self.version = str(getattr(inner, "version", ""))
         ident = hashlib.sha256(f"{inner.name}\0{self.version}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.model_dir = self.cache_dir / f"{_slug(inner.name)}-{ident}"
+        self._identity = f"{inner.name}\0{self.version}".encode("utf-8", "surrogatepass")
+        remove_stale_temps(self.model_dir)
         self._where: dict[bytes, tuple[str, int]] = {}  # key -> (shard file name, row)
         self._seen_shards: set[str] = set()
         # The shards' vectors, mapped, the most recently read last; a page read through a map
@@ -252,34 +272,56 @@ class CachedEmbedder:
             names = sorted(p.name for p in self.model_dir.iterdir() if p.name.endswith(_SHARD_SUFFIX))
         except FileNotFoundError:
             return
+        removed: list[str] = []
         for shard in names:
             if shard in self._seen_shards:
                 continue
             self._seen_shards.add(shard)
             path = self.model_dir / shard
             try:
-                with np.load(path, allow_pickle=False) as data:
-                    keys = np.asarray(data["keys"])
-                    rows = _shard_vectors(path).shape  # the header only: the vectors stay on disk
+                keys = self._verified_keys(path)
             except FileNotFoundError:  # deleted between listing and reading: fine
+                continue
+            except _DamagedShard as exc:
+                removed.append(f"{path}: {exc}")
+                path.unlink(missing_ok=True)  # nothing else will ever read it; a reader that mapped it keeps its map
                 continue
             except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
                 warnings.warn(f"embedding cache: skipping unreadable shard {path}: {exc}", stacklevel=3)
                 continue
-            if keys.ndim != 2 or keys.shape[1] != 32 or rows != (keys.shape[0], self.dim):
-                warnings.warn(f"embedding cache: skipping shard {path} with keys {keys.shape} / vectors {rows}",
-                              stacklevel=3)
-                continue
             for row, raw in enumerate(keys):
                 self._where.setdefault(raw.tobytes(), (shard, row))
+        if removed:
+            more = f" (and {len(removed) - 3} more)" if len(removed) > 3 else ""
+            warnings.warn(f"embedding cache: removed {len(removed)} damaged or outdated shard(s), their texts are "
+                          f"computed again: {'; '.join(removed[:3])}{more}", stacklevel=3)
+
+    def _verified_keys(self, path: Path) -> np.ndarray:
+        """The keys of a shard whose shapes and digest are right; :class:`_DamagedShard` if they are not."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                keys = np.asarray(data["keys"])
+                stored = np.asarray(data["sha256"]) if "sha256" in data.files else None
+            vectors = _shard_vectors(path)
+        except (ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise _DamagedShard(f"unreadable shard ({exc})") from None
+        if keys.ndim != 2 or keys.shape[1] != 32 or vectors.shape != (keys.shape[0], self.dim):
+            raise _DamagedShard(f"keys {keys.shape} do not fit vectors {vectors.shape} of dimension {self.dim}")
+        if stored is None:
+            raise _DamagedShard("no checksum (written by an older aligner)")
+        if stored.tobytes() != shard_digest(self._identity, keys, vectors):
+            raise _DamagedShard("content does not match its checksum (changed since written, or another model's)")
+        return keys
 
     def _write_shard(self, keys: list[bytes], vectors: np.ndarray) -> None:
         """Persist new vectors as one shard, atomically; a failure to write only costs the cache."""
         name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:12]}{_SHARD_SUFFIX}"
         key_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 32)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        digest = np.frombuffer(shard_digest(self._identity, key_array, vectors), dtype=np.uint8)
         try:
             with atomic_writer(self.model_dir / name, "wb") as handle:
-                np.savez(handle, keys=key_array, vectors=np.ascontiguousarray(vectors, dtype=np.float32))
+                np.savez(handle, keys=key_array, vectors=vectors, sha256=digest)
         except OSError as exc:
             warnings.warn(f"embedding cache: could not write {self.model_dir / name}: {exc}", stacklevel=3)
             return
