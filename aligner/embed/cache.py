@@ -125,9 +125,8 @@ class CachedEmbedder:
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
         self.flush_every = flush_every
         self.version = str(getattr(inner, "version", ""))
-        ident = hashlib.sha256(f"{inner.name}\0{self.version}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        self.model_dir = self.cache_dir / f"{_slug(inner.name)}-{ident}"
-        self._identity = f"{inner.name}\0{self.version}".encode("utf-8", "surrogatepass")
+        self._identity = f"{inner.name}\0{self.version}".encode("utf-8", "surrogatepass")  # part of every shard's digest
+        self.model_dir = self.cache_dir / f"{_slug(inner.name)}-{hashlib.sha256(self._identity).hexdigest()[:16]}"
         remove_stale_temps(self.model_dir)
         self._where: dict[bytes, tuple[str, int]] = {}  # key -> (shard file name, row)
         self._seen_shards: set[str] = set()

