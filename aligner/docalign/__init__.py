@@ -43,6 +43,7 @@ __all__ = [
     "align_documents",
     "parse_languages",
     "read_known_groups",
+    "sentences_to_embed",
 ]
 
 
@@ -94,9 +95,7 @@ def align_documents(
     names a document that is not among ``documents``.
     """
     known = _resolve_known_groups(documents, options.known_groups)
-    sentences: dict[str, list[str]] = defaultdict(list)
-    for segment in segments:
-        sentences[segment.doc_id].append(segment.text)
+    sentences = _sentences_by_document(segments)
     eligible, notes = _select(documents, sentences, options.languages, known)
     corpus = _embed(eligible, sentences, embedder)
     pools = candidate_pools(corpus, options.candidates, options.chunk_size)
@@ -130,6 +129,25 @@ def align_documents(
     groups = _name_groups([tuple(ids[d] for d in g) for g in grouping.groups], known, pairs)
     reasons = {(ids[a], ids[b]): reason for (a, b), reason in grouping.rejected.items()}
     return DocAlignment(groups, pairs, reasons, notes)
+
+
+def sentences_to_embed(documents: Sequence[Document], segments: Iterable[Segment],
+                       options: DocAlignOptions = DocAlignOptions()) -> list[str]:
+    """The sentences :func:`align_documents` embeds, in its order: to encode them ahead (in worker processes).
+
+    None when no two documents could be versions of each other (one language only): then nothing is embedded.
+    """
+    sentences = _sentences_by_document(segments)
+    eligible, _ = _select(documents, sentences, options.languages,
+                          _resolve_known_groups(documents, options.known_groups))
+    return [text for document in eligible for text in sentences[document.doc_id]]
+
+
+def _sentences_by_document(segments: Iterable[Segment]) -> dict[str, list[str]]:
+    sentences: dict[str, list[str]] = defaultdict(list)
+    for segment in segments:
+        sentences[segment.doc_id].append(segment.text)
+    return sentences
 
 
 def candidate_pools(corpus: Corpus, k: int, chunk: int) -> dict[tuple[int, str], tuple[int, ...]]:
@@ -171,7 +189,10 @@ def _resolve_known_groups(documents: Sequence[Document], known: Sequence[tuple[s
 
 def _select(documents: Sequence[Document], sentences: Mapping[str, list[str]], languages: Sequence[str],
             known: Mapping[str, str]) -> tuple[list[Document], dict[str, str]]:
-    """The documents that take part in matching (sorted by id), and a note on each one that does not."""
+    """The documents that take part in matching (sorted by id), and a note on each one that does not.
+
+    Documents of a single language have nothing to be matched with: none takes part (and none is embedded).
+    """
     eligible, notes = [], {}
     for document in documents:
         if document.doc_id in known:
@@ -184,6 +205,9 @@ def _select(documents: Sequence[Document], sentences: Mapping[str, list[str]], l
             notes[document.doc_id] = "no sentences"
         else:
             eligible.append(document)
+    if len({document.lang for document in eligible}) < 2:
+        notes.update((document.doc_id, "no candidate document in another language") for document in eligible)
+        eligible = []
     return sorted(eligible, key=lambda d: d.doc_id), notes
 
 

@@ -21,6 +21,10 @@ import numpy as np
 #: Environment variable overriding the number of threads a model may use.
 THREADS_ENV = "ALIGNER_THREADS"
 
+#: Characters of a text a model is given. e5 reads at most 512 pieces of at most 16 characters
+#: (8,192), so it never sees the rest; USE reads every token, and one 5 MB line cost it 14 GB.
+MAX_MODEL_CHARS = 8192
+
 
 @runtime_checkable
 class Embedder(Protocol):
@@ -61,6 +65,15 @@ def l2_normalise(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     np.divide(out, norms, out=out, where=norms > 0)
     return out
+
+
+def model_text(text: str, max_chars: int = MAX_MODEL_CHARS) -> str:
+    """The part of ``text`` a model is given: all of it, or its first ``max_chars`` characters cut after
+    the last space among them (hard if the second half has none). The caller keeps the whole text."""
+    if len(text) <= max_chars:
+        return text
+    cut = max(text.rfind(" ", max_chars // 2, max_chars + 1), text.rfind("\n", max_chars // 2, max_chars + 1))
+    return text[: cut if cut > 0 else max_chars]
 
 
 def as_text_list(texts: Sequence[str]) -> list[str]:

