@@ -99,23 +99,55 @@ class Neighbours:
         return column >= self.top - tolerance * (self.top - self.base)
 
 
+#: A sentence is compared with at most this many sentences of another document: those around its own
+#: relative position (versions keep their order; a paragraph moved by fewer than half this many
+#: sentences is still found), so verifying long documents costs time linear in their length.
+#: Documents with fewer sentences are compared whole.
+SENTENCE_WINDOW = 2048
+
+#: Sentences of a document compared at once (memory: this many rows by the window or the other document).
+BLOCK_ROWS = 1024
+
+
 def nearest_in_pool(corpus: Corpus, doc: int, pool: Sequence[int]) -> Neighbours:
-    """Best matches of every sentence of ``doc`` in every document of ``pool`` (one product per document)."""
+    """Best matches of every sentence of ``doc`` in every document of ``pool`` (blocks of one product per document).
+
+    Each sentence looks at the other document's sentences within :data:`SENTENCE_WINDOW` of its own relative
+    position, and ``base`` is its mean similarity over the sentences it looked at.
+    """
     pool = tuple(sorted(pool))
     n = corpus.size(doc)
     best = np.zeros((n, len(pool)), dtype=np.int64)
     similarity = np.full((n, len(pool)), -np.inf, dtype=np.float32)
     total = np.zeros(n, dtype=np.float64)
+    looked_at = np.zeros(n, dtype=np.int64)
     rows = corpus.rows(doc)
     for column, other in enumerate(pool):
-        block = rows @ corpus.rows(other).T
-        best[:, column] = block.argmax(axis=1)  # first maximum: ties go to the earlier sentence
-        similarity[:, column] = block.max(axis=1)
-        total += block.sum(axis=1)
-    sentences = sum(corpus.size(other) for other in pool)
+        other_rows = corpus.rows(other)
+        for start, end, low, high in _blocks(n, len(other_rows)):
+            block = rows[start:end] @ other_rows[low:high].T
+            best[start:end, column] = low + block.argmax(axis=1)  # first maximum: ties go to the earlier sentence
+            similarity[start:end, column] = block.max(axis=1)
+            total[start:end] += block.sum(axis=1)
+            looked_at[start:end] += high - low
     top = similarity.max(axis=1) if pool else np.zeros(n, dtype=np.float32)
-    base = (total / sentences).astype(np.float32) if sentences else np.zeros(n, dtype=np.float32)
+    base = (total / np.maximum(looked_at, 1)).astype(np.float32)
     return Neighbours(pool, best, similarity, top, base)
+
+
+def _blocks(n: int, m: int) -> list[tuple[int, int, int, int]]:
+    """``(start, end, low, high)``: rows ``start:end`` of an ``n``-sentence document are compared with rows
+    ``low:high`` of an ``m``-sentence one (all of it when ``m`` <= :data:`SENTENCE_WINDOW`)."""
+    blocks = []
+    for start in range(0, n, BLOCK_ROWS) if m else ():
+        end = min(n, start + BLOCK_ROWS)
+        if m <= SENTENCE_WINDOW:
+            low, high = 0, m
+        else:
+            low = max(0, start * m // n - SENTENCE_WINDOW // 2)
+            high = min(m, -(-end * m // n) + SENTENCE_WINDOW // 2)
+        blocks.append((start, end, low, high))
+    return blocks
 
 
 def links(a_in_lang_b: Neighbours, b_in_lang_a: Neighbours, a: int, b: int) -> np.ndarray:
