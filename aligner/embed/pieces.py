@@ -63,20 +63,23 @@ class PieceVectors:
         a token past the model's maximum length has no piece: zero vector, ``covered`` False.
         """
         n_tokens, dim = len(offsets), self.vectors.shape[1]
-        weights = np.zeros((n_tokens, len(self)), dtype=np.float32)
-        if n_tokens and len(self):
-            starts = np.fromiter((s for s, _ in offsets), dtype=np.int64, count=n_tokens)
-            ends = np.fromiter((e for _, e in offsets), dtype=np.int64, count=n_tokens)
-            # tokens are sorted and disjoint: piece [a, b) overlaps those with end > a and start < b
-            first = np.searchsorted(ends, self.spans[:, 0], side="right")
-            last = np.searchsorted(starts, self.spans[:, 1], side="left")
-            for p in range(len(self)):
-                weights[first[p]:last[p], p] = 1.0
-        covered = weights.sum(1) > 0
-        weights[covered] /= weights[covered].sum(1, keepdims=True)
-        vectors = weights @ np.asarray(self.vectors, dtype=np.float32) if len(self) else np.zeros((n_tokens, dim),
-                                                                                                   np.float32)
-        return vectors.astype(np.float32, copy=False), covered
+        vectors = np.zeros((n_tokens, dim), dtype=np.float32)
+        covered = np.zeros(n_tokens, dtype=bool)
+        if not (n_tokens and len(self)):
+            return vectors, covered
+        starts = np.fromiter((s for s, _ in offsets), dtype=np.int64, count=n_tokens)
+        ends = np.fromiter((e for _, e in offsets), dtype=np.int64, count=n_tokens)
+        # tokens are sorted and disjoint: piece [a, b) overlaps those with end > a and start < b
+        first = np.searchsorted(ends, self.spans[:, 0], side="right")
+        last = np.searchsorted(starts, self.spans[:, 1], side="left")
+        reached = int(last.max())  # tokens past the last piece (a text longer than the model reads) stay uncovered
+        weights = np.zeros((reached, len(self)), dtype=np.float32)
+        for p in range(len(self)):
+            weights[first[p]:last[p], p] = 1.0
+        covered[:reached] = weights.sum(1) > 0
+        weights[covered[:reached]] /= weights[covered[:reached]].sum(1, keepdims=True)
+        vectors[:reached] = weights @ np.asarray(self.vectors, dtype=np.float32)
+        return vectors, covered
 
 
 class PieceStore:
