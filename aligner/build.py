@@ -3,7 +3,8 @@
 Everything is written into a staging folder beside ``OUT_DIR`` and swapped in only when the whole
 build succeeded, so an interrupted build (Ctrl-C, kill, a crash) leaves the previous complete
 output or none, never a mixture; a rerun reuses the groups finished before (shards in the cache).
-A folder that is not an aligner output (no ``build.json``) is never replaced.
+A folder that is not provably an aligner output is never replaced, and two builds never write one
+folder at once (:mod:`aligner.publish`).
 
 Each document group's tuples and word alignments are written as soon as the group and those
 before it are done, then dropped, and the exports and the report read the written files back row
@@ -14,7 +15,6 @@ by row: the build's memory does not grow with the number of groups, only with th
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import time
@@ -34,10 +34,11 @@ from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
 from aligner.groups import (GroupJob, GroupSettings, ShardStore, WorkerPool, adopt_embedder, default_shard_root,
                             encode_in_workers, run_groups, texts_for_workers, with_keep)
-from aligner.ingest import Skipped, discover_files, ingest_directory
+from aligner.ingest import Discovery, Skipped, discover_inputs, ingest_directory
 from aligner.manifest import write_manifest
 from aligner.model import AlignedTuple, Document, Segment
 from aligner.progress import Progress
+from aligner.publish import OutputFolder
 from aligner.report import build_report
 from aligner.score import DEFAULT_MIN_QUALITY
 from aligner.score.flags import CorpusFlags
@@ -66,6 +67,8 @@ class BuildOptions:
     engine: str = "local"
     #: Tuples with a ``quality`` below this are kept in corpus.tsv but not exported (docs/scores.md).
     min_quality: float = DEFAULT_MIN_QUALITY
+    #: Read files and folders that symbolic links in the input folder point to outside it.
+    follow_links: bool = False
 
 
 @dataclass
@@ -86,12 +89,20 @@ class BuildResult:
 def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildResult:
     if options.workers < 1:
         raise ValueError(f"--workers must be at least 1, got {options.workers}")
-    out = Path(options.out_dir)
+    output = OutputFolder(options.out_dir)
+    found = discover_inputs(options.raw_dir, follow_links=options.follow_links, ignore=output.owns)
+    output.check_usable(options.raw_dir)
+    with output.locked():
+        return _build_locked(options, output, found, log)
+
+
+def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery, log: TextIO | None) -> BuildResult:
+    out = output.path
     clock = _StageClock()
-    files = discover_files(options.raw_dir)
-    _check_replaceable(out)
+    files = found.files
     progress = Progress("ingest", len(files), "files", log)
-    documents, skipped = ingest_directory(options.raw_dir, files, on_file=progress.advance)
+    documents, unreadable = ingest_directory(options.raw_dir, files, on_file=progress.advance)
+    skipped = sorted(found.skipped + unreadable, key=lambda item: item.source_file)
     for item in skipped:
         progress.message(f"skipped {item.source_file}: {item.reason}")
 
@@ -130,7 +141,7 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
                              engine=options.engine, pool=pool)
         tuple_counts = Counter(dict.fromkeys(TUPLE_COUNTS, 0))
         flags = CorpusFlags(languages)
-        with _published(out) as staging:
+        with output.staged() as staging:
             # each group goes into the files as soon as it and the groups before it are done, and is dropped
             with CorpusTsvWriter(staging / "corpus.tsv", languages) as corpus, \
                     WordAlignmentWriter(staging, languages) as word_files:
@@ -153,7 +164,7 @@ def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildRe
             clock.lap("write")
             build_report(staging, embedder)
             clock.lap("report")
-            counts = {"files": len(files), "documents": len(documents), "skipped": len(skipped),
+            counts = {"files": len(files) + len(found.skipped), "documents": len(documents), "skipped": len(skipped),
                       "duplicates": len(documents) - len(unique), "segments": len(segments), "groups": len(jobs),
                       **tuple_counts}
             manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts)
@@ -216,7 +227,9 @@ def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stder
     if not any("quality" in t.scores for t in corpus) and next(iter(corpus), None) is not None:
         raise InputError(out / "corpus.tsv", "has no quality column to filter on")
     kept = 0
-    with _published(out) as staging:
+    output = OutputFolder(out)
+    output.check_replaceable()
+    with output.locked(), output.staged() as staging:
         shutil.copytree(out, staging, dirs_exist_ok=True)
         with CorpusTsvWriter(staging / "corpus.tsv", corpus.languages) as writer:
             for item in corpus:  # the copy in staging is written, the original read
@@ -256,36 +269,3 @@ def _inputs(documents: list[Document], skipped: list[Skipped]) -> list[dict]:
              "status": f"duplicate of {d.duplicate_of}" if d.duplicate_of else "used"} for d in documents]
     rows += [{"file": s.source_file, "status": f"skipped: {s.reason}"} for s in skipped]
     return sorted(rows, key=lambda row: row["file"])
-
-
-def _check_replaceable(out: Path) -> None:
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file())):
-        raise InputError(out, f"exists and is not an aligner output folder (no {MANIFEST}); "
-                              "refusing to replace it: choose another --out")
-
-
-@contextmanager
-def _published(out: Path) -> Iterator[Path]:
-    """A fresh staging folder beside ``out``, swapped in for ``out`` if the block succeeds, else removed.
-
-    Leftovers of killed builds are removed first; the swap is two renames (the old folder is
-    deleted after), so ``out`` is always a complete output or absent.
-    """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    staging.mkdir()
-    try:
-        yield staging
-        _check_replaceable(out)
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise

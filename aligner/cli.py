@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def _build(args: argparse.Namespace) -> int:
     run_build(BuildOptions(raw_dir=args.raw_dir, out_dir=args.out, segmenter=args.segmenter,
                            embedder=args.embedder, cache_dir=args.cache_dir, docalign=docalign,
                            word_model=args.word_model, workers=args.workers, engine=args.engine,
-                           min_quality=args.min_quality))
+                           min_quality=args.min_quality, follow_links=args.follow_links))
     return 0
 
 
@@ -108,6 +109,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--min-quality", type=float, default=DEFAULT_MIN_QUALITY,
                        help="tuples with a quality below this stay in corpus.tsv (keep=0) but are not exported "
                             f"(default: {DEFAULT_MIN_QUALITY}, the calibrated decision point; docs/scores.md)")
+    build.add_argument("--follow-links", action="store_true",
+                       help="also read what symbolic links in RAW_DIR point to outside it (default: such links are "
+                            "listed in skipped.tsv, not followed)")
     build.set_defaults(run=_build)
 
     filter_command = commands.add_parser(
@@ -153,9 +157,25 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, ValueError) as err:
         print(f"aligner: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (``aligner ... | head``): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as err:
+        print(f"aligner: error: {os_error_message(err)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("aligner: interrupted; outputs already written are complete, others untouched", file=sys.stderr)
         return 130
+
+
+def os_error_message(err: OSError) -> str:
+    """``PATH: problem`` for an error of the system (disk full, permission denied, ...), without a traceback."""
+    problem = err.strerror or str(err)
+    if err.filename is None:
+        return problem
+    paths = " -> ".join(str(name) for name in (err.filename, err.filename2) if name is not None)
+    return f"{paths}: {problem}"
 
 
 if __name__ == "__main__":

@@ -217,10 +217,10 @@ def encoder_rate(raw: Path, cache: Path, embedder: str, word_model: Path, proces
 import sys, time
 from pathlib import Path
 from aligner.embed import get_embedder
-from aligner.ingest import discover_files, ingest_directory
+from aligner.ingest import discover_inputs, ingest_directory
 from aligner.segment import segment_documents
 raw = Path({str(raw)!r})
-documents, _ = ingest_directory(raw, discover_files(raw))
+documents, _ = ingest_directory(raw, discover_inputs(raw).files)
 texts = [s.text for s in segment_documents([d for d in documents if d.duplicate_of is None], "rules")]
 texts = texts[::max(1, len(texts) // {sample})][:{sample}]
 part, parts, threads = map(int, sys.argv[1:4])

@@ -28,7 +28,7 @@ from aligner.build import BuildOptions, _group_jobs  # noqa: E402
 from aligner.docalign import align_documents  # noqa: E402
 from aligner.embed import get_embedder  # noqa: E402
 from aligner.groups import GroupSettings, _models, process_group  # noqa: E402
-from aligner.ingest import discover_files, ingest_directory  # noqa: E402
+from aligner.ingest import discover_inputs, ingest_directory  # noqa: E402
 from aligner.segment import segment_documents  # noqa: E402
 
 
@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
 
     options = BuildOptions(raw_dir=args.raw_dir, cache_dir=args.cache)
-    documents, _ = ingest_directory(args.raw_dir, discover_files(args.raw_dir))
+    documents, _ = ingest_directory(args.raw_dir, discover_inputs(args.raw_dir).files)
     segments = segment_documents([d for d in documents if d.duplicate_of is None], options.segmenter)
     embedder = get_embedder(options.embedder, cache_dir=args.cache, threads=args.threads)
     jobs = _group_jobs(align_documents(documents, segments, embedder, options.docalign), segments)

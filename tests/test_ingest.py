@@ -205,8 +205,11 @@ def test_directory_skips_bad_files_and_marks_duplicates(tmp_path):
     (tmp_path / "b.bin").write_bytes(b"\x00\x01\x02" * 100)
     (tmp_path / ".hidden").write_text("ignored", encoding="utf-8")
     documents, skipped = ingest_directory(tmp_path)
-    assert [(d.doc_id, d.duplicate_of) for d in documents] == [("a", None), ("copy of a", "a")]
-    assert [(s.source_file, "binary" in s.reason) for s in skipped] == [("b.bin", True)]
+    # ids are space-free (segment id lists are space-separated): a space in a file name is percent-encoded
+    assert [(d.doc_id, d.duplicate_of) for d in documents] == [("a", None), ("copy%20of%20a", "a")]
+    assert [d.source_file for d in documents] == ["a.txt", "copy of a.txt"]
+    assert [(s.source_file, "binary" in s.reason or "hidden" in s.reason) for s in skipped] == [
+        (".hidden", True), ("b.bin", True)]
 
 
 def test_seed_paragraphs_point_back_to_the_source(seeds_dir):

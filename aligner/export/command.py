@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from aligner.publish import record_written
 from aligner.export import DEFAULT_FORMATS, FORMATS, export, format_report, parse_formats
 
 
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     formats = [name for group in args.formats for name in group] if args.formats else DEFAULT_FORMATS
     result = export(args.out_dir, formats, pairs=args.pairs, min_quality=args.min_quality, name=args.name,
                     srclang=args.srclang)
+    record_written(args.out_dir, list(result["files"]))
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_report(result))
     return 0
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import regex
@@ -16,22 +15,16 @@ import regex
 from aligner.errors import InputError
 from aligner.ingest.boilerplate import Line, find_boilerplate, is_heading
 from aligner.ingest.decode import read_text_file
+from aligner.ingest.discover import (Discovery, Skipped, discover_inputs, document_ids, escape_name,
+                                     source_name)
 from aligner.ingest.langid import document_language, identify_language
 from aligner.ingest.normalize import LINE_BREAK, normalize_line
 from aligner.model import Document, Paragraph, Removal, Span
 
-__all__ = ["Skipped", "discover_files", "ingest_directory", "ingest_file", "ingest_text", "split_lines"]
+__all__ = ["Discovery", "Skipped", "discover_inputs", "ingest_directory", "ingest_file", "ingest_text", "split_lines"]
 
 # Hard-wrapped paragraphs: a line not ending a sentence followed by one starting in lower case.
 _CONTINUATION = regex.compile(r"^\p{Ll}")
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An input file the build could not use, and why."""
-
-    source_file: str
-    reason: str
 
 
 def split_lines(text: str) -> list[Line]:
@@ -83,30 +76,12 @@ def ingest_file(path: Path, doc_id: str | None = None, source_file: str | None =
     """Read, decode and clean one file; raises :class:`InputError` for unusable input."""
     path = Path(path)
     text, encoding, data = read_text_file(path)
-    document = ingest_text(text, doc_id=doc_id or path.stem, source_file=source_file or path.name,
+    source_file = source_file or escape_name(path.name)
+    document = ingest_text(text, doc_id=doc_id or document_ids([source_file])[0], source_file=source_file,
                            sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
     if not document.paragraphs:
         raise InputError(path, "no text left after cleaning (only whitespace or page furniture)")
     return document
-
-
-def discover_files(raw_dir: Path) -> list[Path]:
-    """Regular files under ``raw_dir`` (recursively, hidden ones skipped), in a stable order."""
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise InputError(raw_dir, "input directory does not exist")
-    return sorted(
-        (p for p in raw_dir.rglob("*")
-         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)),
-        key=lambda p: p.relative_to(raw_dir).as_posix(),
-    )
-
-
-def _doc_ids(files: list[Path], raw_dir: Path) -> list[str]:
-    """File stems, or relative paths where stems would collide."""
-    stems = [p.stem for p in files]
-    return [stem if stems.count(stem) == 1 else p.relative_to(raw_dir).as_posix()
-            for stem, p in zip(stems, files)]
 
 
 def ingest_directory(raw_dir: Path, files: Sequence[Path] | None = None,
@@ -116,12 +91,15 @@ def ingest_directory(raw_dir: Path, files: Sequence[Path] | None = None,
     A file whose cleaned text equals an earlier file's is kept with ``duplicate_of`` set.
     """
     raw_dir = Path(raw_dir)
-    paths = list(files) if files is not None else discover_files(raw_dir)
-    documents: list[Document] = []
     skipped: list[Skipped] = []
+    if files is None:
+        found = discover_inputs(raw_dir)
+        files, skipped = found.files, found.skipped
+    paths = list(files)
+    names = [source_name(path, raw_dir) for path in paths]
+    documents: list[Document] = []
     first_with_text: dict[str, str] = {}
-    for path, doc_id in zip(paths, _doc_ids(paths, raw_dir)):
-        source_file = path.relative_to(raw_dir).as_posix()
+    for path, source_file, doc_id in zip(paths, names, document_ids(names)):
         try:
             document = ingest_file(path, doc_id=doc_id, source_file=source_file)
         except InputError as err:
@@ -135,4 +113,4 @@ def ingest_directory(raw_dir: Path, files: Sequence[Path] | None = None,
         if original != doc_id:
             document.duplicate_of = original
         documents.append(document)
-    return documents, skipped
+    return documents, sorted(skipped, key=lambda s: s.source_file)

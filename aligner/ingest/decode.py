@@ -7,6 +7,8 @@ UTF-16) is refused with an :class:`InputError` that says why, instead of produci
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -20,8 +22,11 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f", "\v"}
-# Share of characters that must look like text (assigned, not control/private/surrogate).
+# Share of characters that must look like text (assigned, not control/private/surrogate). Valid
+# UTF-8 is looser: random bytes are almost never valid UTF-8, and stray control characters in real
+# text (a pasted escape, a form feed) are dropped by normalization anyway.
 MIN_PLAUSIBLE_SHARE = 0.97
+MIN_PLAUSIBLE_SHARE_UTF8 = 0.8
 # Real text of any length has some whitespace; UTF-16 guesses on random bytes have none.
 MIN_WHITESPACE_SHARE = 0.003
 
@@ -41,12 +46,12 @@ def _ascii_whitespace(text: str) -> int:
     return sum(text.count(ch) for ch in " \n\r\t")
 
 
-def _looks_like_text(text: str) -> bool:
+def _looks_like_text(text: str, min_plausible: float = MIN_PLAUSIBLE_SHARE) -> bool:
     if not text:
         return True
     plausible = 1 - _implausible_characters(text) / len(text)
     whitespace = _ascii_whitespace(text) / len(text)
-    return plausible >= MIN_PLAUSIBLE_SHARE and (whitespace >= MIN_WHITESPACE_SHARE or len(text) < 40)
+    return plausible >= min_plausible and (whitespace >= MIN_WHITESPACE_SHARE or len(text) < 40)
 
 
 def decode_bytes(data: bytes, path: Path | str) -> tuple[str, str]:
@@ -64,7 +69,7 @@ def decode_bytes(data: bytes, path: Path | str) -> tuple[str, str]:
     utf8_error = None
     try:
         text = data.decode("utf-8")
-        if "\x00" not in text and _looks_like_text(text):
+        if "\x00" not in text and _looks_like_text(text, MIN_PLAUSIBLE_SHARE_UTF8):
             return text, "utf-8"
     except UnicodeDecodeError as err:
         utf8_error = err
@@ -89,12 +94,26 @@ def decode_bytes(data: bytes, path: Path | str) -> tuple[str, str]:
 
 
 def read_text_file(path: Path) -> tuple[str, str, bytes]:
-    """Read and decode a file; return ``(text, encoding, raw bytes)``."""
+    """Read and decode a file; return ``(text, encoding, raw bytes)``.
+
+    Opened without blocking and checked to be a regular file before it is read, so a named pipe
+    or a device put in the folder after it was listed is refused instead of hanging the build.
+    """
     try:
-        data = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a text file") from None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as err:
         raise InputError(path, f"cannot read: {err.strerror or err}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(path, "is a directory, not a text file")
+        if not stat.S_ISREG(mode):
+            raise InputError(path, "not a regular file: not read")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read()
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
     text, encoding = decode_bytes(data, path)
     return text, encoding, data

@@ -10,12 +10,14 @@ import sys
 from pathlib import Path
 
 from aligner.embed import DEFAULT_SPEC
+from aligner.publish import record_written
 
 
 def run(args: argparse.Namespace) -> int:
     from .page import build_report
 
     path = build_report(args.out_dir, args.embedder, cache_dir=args.cache_dir)
+    record_written(args.out_dir, [p.relative_to(args.out_dir).as_posix() for p in path.parent.rglob("*") if p.is_file()])
     print(f"report written to {path} (open it in a browser: file://{path.resolve()})", file=sys.stderr)
     return 0
 
