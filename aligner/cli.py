@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aligner import __version__
 from aligner.embed import DEFAULT_SPEC
+from aligner.embed.local_model import WordModelError
 from aligner.errors import InputError
 from aligner.segment import METHODS as SEGMENTERS
 from aligner.evaluate import command as evaluate_command
@@ -157,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, ValueError) as err:
         print(f"aligner: error: {err}", file=sys.stderr)
         return 2
+    except WordModelError as err:
+        print(f"aligner: error: word model: {err}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # the reader went away (``aligner ... | head``): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -202,12 +202,23 @@ def run_groups(jobs: Sequence[GroupJob], settings: GroupSettings, store: ShardSt
         finished = _compute_ray(jobs, keys, todo, settings, store, workers)
     else:
         finished = _compute(jobs, keys, todo, settings, store, pool or WorkerPool(settings, workers))
-    return _in_job_order(store, keys, set(todo), finished, on_done)
+
+    def recompute(k: int) -> GroupResult:
+        result = process_group(jobs[k], settings)
+        store.save(keys[k], result)
+        return result
+
+    return _in_job_order(store, keys, set(todo), finished, on_done, recompute)
 
 
 def _in_job_order(store: ShardStore, keys: list[str], waiting: set[int], finished: Iterator[int],
-                  on_done: Callable[[bool], None] | None) -> Iterator[GroupResult]:
-    """Read the shards back in job order, each once it and its predecessors are stored."""
+                  on_done: Callable[[bool], None] | None,
+                  recompute: Callable[[int], GroupResult]) -> Iterator[GroupResult]:
+    """Read the shards back in job order, each once it and its predecessors are stored.
+
+    A shard gone or damaged since it was stored (the cache deleted or edited meanwhile) is
+    computed again here, with a warning, rather than ending the build.
+    """
     next_up = 0
     for done in itertools.chain([None], finished):  # None: the stored groups before the first computed one
         if done is not None:
@@ -217,7 +228,9 @@ def _in_job_order(store: ShardStore, keys: list[str], waiting: set[int], finishe
         while next_up < len(keys) and next_up not in waiting:
             result = store.load(keys[next_up])
             if result is None:
-                raise RuntimeError(f"group shard {store.root / keys[next_up]}.json is missing or unreadable")
+                warnings.warn(f"group shard {store.root / keys[next_up]}.json vanished or was damaged after it "
+                              "was written: aligning the group again", stacklevel=2)
+                result = recompute(next_up)
             yield result
             next_up += 1
 

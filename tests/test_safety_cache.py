@@ -22,7 +22,7 @@ from aligner.embed.base import BaseEmbedder
 from aligner.embed.cache import CachedEmbedder
 from aligner.embed.local_model import build_word_model
 from aligner.fileio import atomic_writer
-from aligner.groups import GroupResult, ShardStore
+from aligner.groups import GroupResult, ShardStore, _in_job_order
 from aligner.model import AlignedTuple
 from aligner.wordalign.corpus import PairWords
 
@@ -390,3 +390,17 @@ def test_build_with_a_truncated_word_model_equals_a_clean_build(clean_build, tmp
     shutil.rmtree(cache / "embeddings")  # the word-layer vectors of the texts are not cached either
     result = run_build(cache, tmp_path / "out", "--embedder", "lexical")
     assert_same_corpus_with_a_warning(result, tmp_path / "out", clean, [model_dir])
+
+
+def test_a_group_shard_that_vanishes_before_it_is_read_back_is_computed_again(tmp_path):
+    store = ShardStore(tmp_path / "groups")
+    store.save("first", GroupResult([], []))  # "second" was stored, then the cache was deleted
+    again = []
+
+    def recompute(k):
+        again.append(k)
+        return GroupResult([], [])
+
+    with pytest.warns(UserWarning, match="vanished or was damaged"):
+        results = list(_in_job_order(store, ["first", "second"], set(), iter(()), None, recompute))
+    assert len(results) == 2 and again == [1]
