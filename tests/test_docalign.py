@@ -336,7 +336,7 @@ def _documents_tsv(tmp_path: Path, name: str) -> tuple[Path, object]:
 def test_documents_tsv_has_a_row_per_document_with_group_score_and_evidence(tmp_path: Path):
     path, result = _documents_tsv(tmp_path, "documents.tsv")
     with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+        rows = list(csv.DictReader(handle, delimiter="\t"))
     assert tuple(rows[0].keys()) == DOCUMENT_GROUP_COLUMNS
     by_id = {r["doc_id"]: r for r in rows}
     assert [r["doc_id"] for r in rows] == ["ar_v", "en_v", "fr_v", "ar_other", "de_x"]

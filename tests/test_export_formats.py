@@ -152,7 +152,7 @@ def test_filtered_tsv_holds_the_selected_tuples_and_reads_with_polars(out):
     languages, tuples = read_corpus_tsv(path)
     assert languages == list(LANGS) and [t.tuid for t in tuples] == ["1", "2", "3", "5"]
     assert tuples == [t for t in read_corpus_tsv(out / "corpus.tsv")[1] if t.keep]
-    frame = pl.read_csv(path, separator="\t", quote_char=None, schema_overrides={"tuid": pl.String})
+    frame = pl.read_csv(path, separator="\t", schema_overrides={"tuid": pl.String})
     assert frame.height == 4 and frame["en"].to_list()[1] == "Violence & <protest> ]]>"
     assert frame.columns[:5] == ["group", "tuid", "ar", "en", "fr"] and frame.columns[-1] == "keep"
 
@@ -229,7 +229,7 @@ def test_testset_has_only_complete_tuples_and_a_meta_table(out):
     assert read_lines(out / "testset" / "test.ar") == ["قالت الأمم المتحدة.", "بدون درجة"]
     assert read_lines(out / "testset" / "test.en") == ["The UN said.", "No quality score."]
     assert read_lines(out / "testset" / "test.fr") == ["L'ONU a déclaré.", "Pas de score."]
-    meta = pl.read_csv(out / "testset" / "test.meta.tsv", separator="\t", quote_char=None,
+    meta = pl.read_csv(out / "testset" / "test.meta.tsv", separator="\t",
                        schema_overrides={"tuid": pl.String})
     assert meta.columns == ["line", "tuid", "group", "ar_documents", "en_documents", "fr_documents",
                             "ar_segments", "en_segments", "fr_segments", "quality", "align"]

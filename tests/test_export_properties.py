@@ -160,7 +160,7 @@ def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
 
         # filtered TSV: exactly the selected tuples, readable by polars without quoting
         assert read_corpus_tsv(out / "corpus.filtered.tsv")[1] == selected
-        frame = pl.read_csv(out / "corpus.filtered.tsv", separator="\t", quote_char=None,
+        frame = pl.read_csv(out / "corpus.filtered.tsv", separator="\t",
                             infer_schema=False, empty_string_is_null=False)
         assert frame.height == len(selected)
         for lang in LANGS:
@@ -178,7 +178,7 @@ def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
         chosen, lines = expected_lines(selected, LANGS)
         for lang in LANGS:
             assert read_lines(out / "testset" / f"test.{lang}") == lines[lang]
-        meta = pl.read_csv(out / "testset" / "test.meta.tsv", separator="\t", quote_char=None, infer_schema=False)
+        meta = pl.read_csv(out / "testset" / "test.meta.tsv", separator="\t", infer_schema=False)
         assert meta["tuid"].to_list() == [t.tuid for t in chosen]
         assert meta["line"].to_list() == [str(n) for n in range(1, len(chosen) + 1)]
 

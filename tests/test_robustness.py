@@ -85,7 +85,7 @@ def test_hostile_folder_builds_with_a_reason_for_every_skipped_file(hostile_buil
 
 def test_hostile_folder_still_aligns_the_seed_group_and_nothing_else(hostile_build):
     _, out, _, _ = hostile_build
-    documents = pl.read_csv(out / "documents.tsv", separator="\t", quote_char=None, infer_schema=False)
+    documents = pl.read_csv(out / "documents.tsv", separator="\t", infer_schema=False)
     grouped = documents.filter(pl.col("group").is_not_null())["doc_id"].to_list()
     # the lexical embedder (no model) pairs English and French; none of the hostile files joins a group
     assert {"002", "004"} <= {d[:3] for d in grouped} <= {"000", "002", "004"}
@@ -93,13 +93,13 @@ def test_hostile_folder_still_aligns_the_seed_group_and_nothing_else(hostile_bui
     german = documents.filter(pl.col("file") == "german version.txt").row(0, named=True)
     assert german["lang"] == "de" and german["group"] is None
     assert "language de is not among those aligned (ar,en,fr)" in german["evidence"]
-    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", quote_char=None, infer_schema=False)
+    corpus = pl.read_csv(out / "corpus.tsv", separator="\t", infer_schema=False)
     assert corpus.height > 5
 
 
 def test_enormous_line_and_unpunctuated_text_are_segmented_into_bounded_sentences(hostile_build):
     _, out, _, seconds = hostile_build
-    segments = pl.read_csv(out / "segments.tsv", separator="\t", quote_char=None, infer_schema=False)
+    segments = pl.read_csv(out / "segments.tsv", separator="\t", infer_schema=False)
     huge = segments.filter(pl.col("doc_id").str.starts_with("huge"))
     assert huge.height > 1000
     assert huge["text"].str.len_chars().max() <= 2000

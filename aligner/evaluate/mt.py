@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aligner.errors import InputError
+from aligner.export.tables import split_tsv_line
 from aligner.fileio import read_utf8
 
 METRICS = ("BLEU", "chrF2", "chrF2++", "TER")
@@ -118,12 +119,12 @@ def _read_meta(path: Path, n_lines: int) -> tuple[list[dict[str, str]], tuple[st
     lines = read_lines(path, "test-set metadata")
     if not lines:
         raise InputError(path, "empty: expected a header line and one row per test line")
-    header = tuple(lines[0].split("\t"))
+    header = tuple(split_tsv_line(lines[0]))
     if "line" not in header:
         raise InputError(path, "not a test.meta.tsv: the header has no 'line' column")
     rows = []
     for number, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
+        cells = split_tsv_line(line)
         if len(cells) < len(header):  # trailing empty cells lose their tabs to rstrip
             cells += [""] * (len(header) - len(cells))
         if len(cells) != len(header):

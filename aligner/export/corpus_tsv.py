@@ -2,9 +2,9 @@
 
 Columns: ``group``, ``tuid``, one text column per language (``ar``, ``en``, ``fr``; empty where the
 tuple lacks the language), ``<lang>_ids`` (space-separated segment ids), the named scores in a
-fixed order, and ``keep`` (1/0). Tab-separated, no quoting; tabs and line breaks inside text
-become spaces. Read back with :func:`read_corpus_tsv` (or :class:`CorpusTsv`, which streams the
-rows) or ``polars.read_csv(..., quote_char=None)``.
+fixed order, and ``keep`` (1/0). Tab-separated with RFC 4180 quoting, one row a line
+(:mod:`aligner.export.tables`). Read back with :func:`read_corpus_tsv` (or :class:`CorpusTsv`, which
+streams the rows), or with pandas, polars or ``csv`` and their defaults.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from aligner.errors import InputError
-from aligner.export.tables import iter_tsv_rows, read_tsv_header, tsv_line, write_tsv
+from aligner.export.tables import iter_tsv_rows, read_tsv_header, split_tsv_line, tsv_line, write_tsv
 from aligner.fileio import atomic_writer
 from aligner.model import AlignedTuple
 
@@ -120,12 +120,12 @@ class CorpusTsvWriter:
         leading = 2 + 2 * len(self.languages)
         places = [self._names[name] for name in columns]
         with atomic_writer(self.path) as out, open(self._part_path, encoding="utf-8", newline="\n") as part:
-            out.write("\t".join(corpus_header(self.languages, columns)) + "\n")
+            out.write(tsv_line(corpus_header(self.languages, columns)))
             for line in part:
-                cells = line[:-1].split("\t")
+                cells = split_tsv_line(line[:-1])
                 scores = cells[leading:-1]
                 moved = [scores[k] if k < len(scores) else "" for k in places]
-                out.write("\t".join([*cells[:leading], *moved, cells[-1]]) + "\n")
+                out.write(tsv_line([*cells[:leading], *moved, cells[-1]]))
 
 
 class CorpusTsv:

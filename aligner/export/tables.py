@@ -1,11 +1,19 @@
 """Writers for the build's intermediate tables: documents.jsonl, segments.tsv, skipped.tsv.
 
 All are written atomically and deterministically (stable order, no timestamps), so two builds of
-the same input are byte-identical. TSV cells never contain tabs or newlines and are never quoted.
+the same input are byte-identical.
+
+Every TSV the toolkit writes follows one convention, the one ``pandas.read_csv(path, sep="\\t")``,
+``polars.read_csv(path, separator="\\t")`` and Python's ``csv`` module read by default: tab-separated,
+RFC 4180 quoting (a cell holding a double quote is enclosed in double quotes, its quotes doubled),
+written by the ``csv`` module. Cells never hold a tab or a line break (they become a space; the
+pipeline's texts have none), so each row is one line and line-based tools still work.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -19,8 +27,21 @@ from aligner.model import Document, Segment
 _TSV_BREAKERS = regex.compile(r"[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 
+class TsvDialect(csv.Dialect):
+    """Tab-separated, RFC 4180 quoting: what pandas, polars and ``csv`` read with their defaults."""
+
+    delimiter = "\t"
+    quotechar = '"'
+    doublequote = True
+    escapechar = None
+    skipinitialspace = False
+    lineterminator = "\n"
+    quoting = csv.QUOTE_MINIMAL
+    strict = True
+
+
 def tsv_cell(value: object) -> str:
-    """One TSV cell: tabs and line breaks become a space (the format has no quoting)."""
+    """One TSV cell's text: tabs and line breaks become a space, so a row stays one line."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -29,13 +50,20 @@ def tsv_cell(value: object) -> str:
 
 
 def tsv_line(row: Sequence[object]) -> str:
-    """One line of a TSV file, its line break included."""
-    return "\t".join(tsv_cell(value) for value in row) + "\n"
+    """One line of a TSV file, quoted where a cell needs it, its line break included."""
+    buffer = io.StringIO()
+    csv.writer(buffer, TsvDialect).writerow([tsv_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+def split_tsv_line(line: str) -> list[str]:
+    """The cells of one line written by :func:`tsv_line` (without its line break), quotes undone."""
+    return next(csv.reader([line], TsvDialect), [""])
 
 
 def write_tsv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     with atomic_writer(path) as handle:
-        handle.write("\t".join(header) + "\n")
+        handle.write(tsv_line(header))
         for row in rows:
             handle.write(tsv_line(row))
 
@@ -55,7 +83,7 @@ def read_tsv_table(path: Path, required: Sequence[str], what: str) -> tuple[list
 
 def read_tsv_header(path: Path, required: Sequence[str], what: str) -> list[str]:
     """The header of a TSV file; InputError when one of ``required`` is missing."""
-    header = next(_utf8_lines(path, what), (0, ""))[1].split("\t")
+    header = split_tsv_line(next(_utf8_lines(path, what), (0, ""))[1])
     if any(name not in header for name in required):
         raise InputError(path, f"not a {what}: header must have {', '.join(required)}")
     return header
@@ -76,7 +104,10 @@ def iter_tsv_rows(path: Path, cells: int, what: str,
     for number, (offset, line) in enumerate(lines, start=first):
         if not line:
             continue
-        row = line.split("\t")
+        try:
+            row = split_tsv_line(line)
+        except csv.Error as err:
+            raise InputError(path, f"line {number}: {err}") from None
         if len(row) != cells:
             raise InputError(path, f"line {number}: {len(row)} cells, header has {cells}")
         yield number, offset, row

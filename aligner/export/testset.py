@@ -4,7 +4,7 @@ Only selected tuples that have every language of the corpus; line *n* of each ``
 the same tuple, one segment per line (same cleaning as the Moses files). ``test.meta.tsv`` has one
 row per line: ``line`` (1-based), ``tuid``, ``group``, ``LANG_documents`` and ``LANG_segments`` for
 each language (space-separated ids), then every score column of the corpus (4 decimals, empty when
-missing). Read it with ``polars.read_csv(path, separator="\\t", quote_char=None)``.
+missing). Read it with ``polars.read_csv(path, separator="\\t")`` (the TSV convention of :mod:`aligner.export.tables`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def write_testset(out_dir: Path, tuples: Iterable[AlignedTuple], languages: Sequ
     with ExitStack() as stack:
         handles = {lang: stack.enter_context(atomic_writer(folder / f"test.{lang}")) for lang in languages}
         meta_file = stack.enter_context(atomic_writer(folder / "test.meta.tsv"))
-        meta_file.write("\t".join(meta_columns(languages, score_names)) + "\n")
+        meta_file.write(tsv_line(meta_columns(languages, score_names)))
         for number, (item, lines) in enumerate(aligned_lines(tuples, languages, reports), start=1):
             for lang in languages:
                 handles[lang].write(lines[lang] + "\n")
