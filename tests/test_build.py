@@ -63,9 +63,9 @@ def test_build_on_seeds_writes_one_corpus_row_per_tuple_covering_every_grouped_s
     assert corpus.columns[:8] == ["group", "tuid", "ar", "en", "fr", "ar_ids", "en_ids", "fr_ids"]
     assert corpus.columns[-1] == "keep"
     assert {"ar-en.cos", "ar-en.word_coverage", "en-fr.quality", "consistency", "quality",
-            "ar-en.duplicate", "boilerplate", "duplicate"} <= set(corpus.columns)
-    # no seed row repeats an earlier one or has a side that is page furniture (ingest removed those)
-    assert set(corpus["boilerplate"]) == set(corpus["duplicate"]) == {"0.0000"}
+            "ar-en.duplicate", "ar-en.copy", "boilerplate", "duplicate", "copy"} <= set(corpus.columns)
+    # no seed row repeats an earlier one, has a side that is page furniture (ingest removed those) or copied
+    assert set(corpus["boilerplate"]) == set(corpus["duplicate"]) == set(corpus["copy"]) == {"0.0000"}
     assert corpus["tuid"].n_unique() == corpus.height
     segments = pl.read_csv(out / "segments.tsv", separator="\t", infer_schema=False)
     grouped = segments.filter(pl.col("doc_id").str.slice(0, 3).is_in(["000", "002", "004"]))

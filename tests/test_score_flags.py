@@ -8,7 +8,7 @@ from aligner.export.selection import drop_reason
 from aligner.groups import with_keep
 from aligner.ingest.boilerplate import furniture_reason
 from aligner.model import AlignedTuple
-from aligner.score.flags import CorpusFlags
+from aligner.score.flags import CorpusFlags, is_copy
 
 LANGS = ("ar", "en", "fr")
 
@@ -65,3 +65,31 @@ def test_a_row_with_a_furniture_side_is_flagged_and_not_kept_whatever_its_qualit
     assert drop_reason(widget, 0.5) == "boilerplate"
     body = flags.flag(row(2, en="The curfew lasts until 19 January.", fr="Le couvre-feu dure jusqu'au 19 janvier."))
     assert body.scores["boilerplate"] == 0.0 and with_keep(body, 0.5).keep
+
+
+@pytest.mark.parametrize("source, copied", [
+    ("The council met on Monday in Geneva to adopt the report.", "The council met on monday in Geneva to adopt the report"),
+    ("Le conseil s'est réuni lundi à Genève.", "Le Conseil s'est réuni lundi à Genève"),
+    ("اجتمع المجلس يوم الاثنين في جنيف.", "اجتمع المجلس يوم الاثنين في جنيف"),
+])
+def test_a_side_that_is_the_other_copied_is_a_copy_and_not_kept(source, copied):
+    assert is_copy(source, copied)
+    flagged = CorpusFlags(LANGS).flag(row(1, en=source, fr=copied))
+    assert flagged.scores["en-fr.copy"] == 1.0 and flagged.scores["copy"] == 1.0
+    assert not with_keep(flagged, 0.5).keep and drop_reason(flagged, 0.5) is not None
+
+
+@pytest.mark.parametrize("a, b", [
+    ("John Edward is Director of the Scottish Council of Independent Schools",
+     "John Edward est le directeur du Scottish Council of Independent Schools"),  # names kept, still translated
+    ("The UN Security Council met on 5 March 2022.", "Le Conseil de sécurité de l'ONU s'est réuni le 5 mars 2022."),
+    ("Michelle Bachelet", "ميشيل باشيليت"),  # other scripts are never a copy
+])
+def test_translations_sharing_names_and_numbers_are_not_copies(a, b):
+    assert not is_copy(a, b)
+    flagged = CorpusFlags(LANGS).flag(row(1, en=a, fr=b))
+    assert flagged.scores["copy"] == 0.0 and with_keep(flagged, 0.5).keep
+
+
+def test_sides_without_letters_are_not_copies():
+    assert not is_copy("12 000", "12 000")  # nothing says it is untranslated (the boilerplate flag drops it)
