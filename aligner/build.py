@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from aligner.docalign import DocAlignment, DocAlignOptions, align_documents
+from aligner.docalign import DocAlignment, DocAlignOptions, align_documents, sentences_to_embed
 from aligner.embed import DEFAULT_SPEC, get_embedder, primary_part
 from aligner.errors import InputError
 from aligner.export import DEFAULT_FORMATS, export, format_report
@@ -118,7 +118,8 @@ def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery,
     settings = GroupSettings(languages, options.embedder, options.cache_dir, options.word_model)
     with _local_pool(settings, options) as pool:
         # the workers encode document alignment's sentences, if there are enough: this process loads no model
-        missing = texts_for_workers(pool, embedder, [s.text for s in segments]) if pool is not None else []
+        to_embed = sentences_to_embed(documents, segments, options.docalign)
+        missing = texts_for_workers(pool, embedder, to_embed) if pool is not None else []
         if missing:
             progress = Progress("encode", len(missing), "sentences", log)
             encode_in_workers(pool, missing, on_done=progress.advance)

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .base import BaseEmbedder
+from .base import BaseEmbedder, model_text
 from .cache import cache_key, default_cache_dir
 from .pieces import PieceStore, PieceVectors
 
@@ -165,7 +165,8 @@ class TransformerEncoder(BaseEmbedder):
         for layer in layers:
             if not 0 <= layer <= self.n_layers:
                 raise ValueError(f"layer {layer} out of range: the model has layers 0..{self.n_layers}")
-        batch = self._tokenizer([self.prefix + t for t in texts], padding=True, truncation=True,
+        # the model reads at most max_length pieces: tokenizing a 5 MB line whole would cost gigabytes
+        batch = self._tokenizer([self.prefix + model_text(t) for t in texts], padding=True, truncation=True,
                                 max_length=self.max_length, return_offsets_mapping=True, return_tensors="pt")
         offsets = batch.pop("offset_mapping").numpy() - len(self.prefix)
         special = np.asarray([self._tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True)
