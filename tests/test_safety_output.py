@@ -56,26 +56,32 @@ def test_a_folder_with_a_build_json_and_user_files_is_not_replaced(tmp_path):
     assert result.returncode == 2 and snapshot(out) == before
 
 
-def test_a_user_file_added_to_a_real_output_keeps_it_from_being_replaced(tmp_path):
-    raw = english_folder(tmp_path / "raw")
-    out = tmp_path / "out"
-    assert run_cli("build", raw, "--out", out, *FAST).returncode == 0
+def _add_notes(out: Path) -> None:
     (out / "notes.md").write_text("my notes", encoding="utf-8")
-    before = snapshot(out)
-    result = run_cli("build", raw, "--out", out, *FAST)
-    assert_one_clear_line(result, "did not write", "notes.md")
-    assert snapshot(out) == before
 
 
-def test_an_edited_output_keeps_it_from_being_replaced(tmp_path):
-    raw = english_folder(tmp_path / "raw")
-    out = tmp_path / "out"
-    assert run_cli("build", raw, "--out", out, *FAST).returncode == 0
+def _correct_a_row(out: Path) -> None:
     with open(out / "segments.tsv", "a", encoding="utf-8") as handle:
         handle.write("a hand-corrected row\n")
+
+
+def _remove_a_file(out: Path) -> None:
+    (out / "skipped.tsv").unlink()
+
+
+@pytest.mark.parametrize("change, message, name", [
+    (_add_notes, "did not write", "notes.md"),
+    (_correct_a_row, "changed since they were written", "segments.tsv"),
+    (_remove_a_file, "is missing files", "skipped.tsv"),
+])
+def test_a_real_output_changed_by_hand_is_not_replaced(tmp_path, change, message, name):
+    raw = english_folder(tmp_path / "raw")
+    out = tmp_path / "out"
+    assert run_cli("build", raw, "--out", out, *FAST).returncode == 0
+    change(out)
     before = snapshot(out)
     result = run_cli("build", raw, "--out", out, *FAST)
-    assert_one_clear_line(result, "changed since they were written", "segments.tsv")
+    assert_one_clear_line(result, message, name)
     assert snapshot(out) == before
 
 
