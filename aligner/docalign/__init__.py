@@ -135,7 +135,7 @@ def sentences_to_embed(documents: Sequence[Document], segments: Iterable[Segment
                        options: DocAlignOptions = DocAlignOptions()) -> list[str]:
     """The sentences :func:`align_documents` embeds, in its order: to encode them ahead (in worker processes).
 
-    None when no two documents could be versions of each other (one language only): then nothing is embedded.
+    Empty when no two documents could be versions of each other (one language only): nothing is embedded.
     """
     sentences = _sentences_by_document(segments)
     eligible, _ = _select(documents, sentences, options.languages,

@@ -17,7 +17,7 @@ _CANDIDATE = regex.compile(r"(?:\.{3}|[.!?…؟؛])+(?:\s?[»”’\"')\]}])*")
 # Searched backwards from the full stop, so finding the word costs its length, not the text's.
 _TOKEN_BEFORE = regex.compile(r"(?r)[\w.'’\-]+$")
 #: The word before a full stop is read from at most this many characters back: abbreviations and
-#: acronyms are short, and a longer "word" (a URL, a run of dots) is decided the same either way.
+#: acronyms are short; a longer "word" (a URL, a run of dots) is judged by its last 100 characters.
 MAX_TOKEN_CHARS = 100
 _SPACE_RUN = regex.compile(r"[\s\x1c-\x1f]*")  # what str.isspace() calls a space
 _LAST_TEXT = regex.compile(r"(?r)[\p{L}\p{N}]")
