@@ -9,8 +9,9 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-import unicodedata
 from pathlib import Path
+
+import regex
 
 from aligner.errors import InputError
 
@@ -21,7 +22,7 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f", "\v"}
+_IMPLAUSIBLE = regex.compile(r"[\p{Cc}--[\n\r\t\f\v]]|[\p{Cn}\p{Co}\p{Cs}]", flags=regex.V1)
 # Share of characters that must look like text (assigned, not control/private/surrogate). Valid
 # UTF-8 is looser: random bytes are almost never valid UTF-8, and stray control characters in real
 # text (a pasted escape, a form feed) are dropped by normalization anyway.
@@ -32,14 +33,8 @@ MIN_WHITESPACE_SHARE = 0.003
 
 
 def _implausible_characters(text: str) -> int:
-    bad = 0
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cc" and char not in _ALLOWED_CONTROLS:
-            bad += 1
-        elif category in ("Cn", "Co", "Cs"):
-            bad += 1
-    return bad
+    """Control characters other than white space, unassigned, private-use and surrogate code points."""
+    return sum(1 for _ in _IMPLAUSIBLE.finditer(text))
 
 
 def _ascii_whitespace(text: str) -> int:
