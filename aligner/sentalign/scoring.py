@@ -1,64 +1,49 @@
-"""Bead costs for the dynamic programme: one score per bead, its margin times its length agreement.
+"""Bead costs for the dynamic programme: margin-normalised group distance plus a few sanity terms.
 
 A bead joins ``a`` consecutive source sentences to ``b`` consecutive target
 sentences. Its cost, for ``a, b >= 1``, is::
 
-    (a + b) / 2 - (1 - distance) * log2(1 + shorter / longer)
-        + mismatch_weight * max(distance - 1, 0)
-        + stray_weight * stray_term                                   (groups: a + b > 2)
-
-and an unaligned sentence (1-0 or 0-1) costs ``null_cost`` = 0.6. Every
-sentence is in exactly one bead of a path, so the 0.5 per sentence adds the
-same to every path: what decides is one score per bead, whatever the bead's
-size, against 0.1 per unaligned sentence (Bertalign's scoring, Liu & Zhu
-2022, with Vecalign's kNN margin). The constant keeps every cost at 0 or
-above, so a bead's cost reads as before: a good 1-1 bead about 0.4-0.8.
+    (a + b) / 2 * (distance + mismatch_weight * max(distance - mismatch_distance, 0))
+        + merge_cost * (a + b - 2) + length_weight * length_term
+        + stray_weight * stray_term + shrink_weight * shrink_term     (groups: a + b > 2)
+        + split_weight * max(split_term - split_distance, 0)          (many-to-many: a, b > 1)
 
 * ``distance`` is ``1 - cos`` of the two *group vectors*, divided by
   ``1 - knn``, where ``knn`` is the mean similarity of the two groups to their
   ``margin_k`` nearest neighbours of the same shape on the other side (the
   kNN normalisation of Artetxe & Schwenk (2019) and Vecalign, in distance
   form). About 0.65 for a true 1-1 pair, 1.3 for neighbouring sentences that
-  are not translations, 1.6 for a random pair (e5). ``1 - distance`` is the
-  margin: positive for a bead closer than the neighbours of its shape,
-  negative for a wrong pair, whatever the encoder's range of cosines.
-  Normalising each bead shape by its own neighbours matters: groups average
-  out noise, so a 2-2 group is always closer to its neighbours than a single
-  sentence is.
-* Beyond ``distance`` 1 the bead is farther than the neighbours of its
-  shape, no translation: ``mismatch_weight`` makes such a pair cost more
-  than leaving both sentences unaligned, so the path leaves them to the
-  crossing step (a moved block) instead of forcing them together.
-* The **length factor** ``log2(1 + shorter / longer)`` compares the
-  character lengths of the two sides, the target's corrected by the
-  document's overall ratio: 1 for proportional lengths, 0.58 when one side is
-  half the other. It multiplies the margin, so a bead that leaves out half of
-  its translation (a 1-1 whose second target sentence became an unaligned
-  one) loses a large share of its score, while the full 1-2 keeps it.
-* One score per bead, not per sentence: two good 1-1 beads score twice, the
-  2-2 bead glued from them once, so the path does not merge what it can
-  split; and a sentence that translates part of a bead joins it for the
-  price of what it changes in the bead's score, instead of being charged
-  like a sentence of its own (the cost per sentence of the earlier model made
-  an unaligned clause nearly as cheap as a good 1-1 pair).
-* ``stray_term``: for every member of a group, how much farther it is from
-  its closest partner inside the bead than from its best single match
-  elsewhere, less ``stray_slack``. The best match counts only where it is a
-  confident one (distance below ``stray_distance``); otherwise ``stray_cap``
-  stands in, the distance of a non-translation neighbour. A sentence whose
-  translation sits elsewhere (a block moved by the other version, a dropped
-  sentence's neighbour) or that is foreign to the bead is not swallowed by a
-  merge, which would cost only the little it lowers the bead's score; a
-  loosely translated clause with no good match of its own anywhere may join.
-  (The earlier cap of 1.0 charged those clauses too: most of the
-  1-1 + unaligned-clause errors on Text+Berg.)
+  are not translations, 1.6 for a random pair (e5). Normalising each bead
+  shape by its own neighbours matters: groups average out noise, so a 2-2
+  group is always closer to its neighbours than a single sentence is, and
+  with the members' sentence-level kNN the programme merges everything.
+  Beyond ``mismatch_distance`` a bead is no translation and its distance
+  counts extra, so the path prefers leaving sentences unaligned (which the
+  crossing step can then pick up) to forcing wrong pairs.
 * A group vector is the real embedding of the joined text when pass 2
   computed one, otherwise the length-weighted sum of the member sentence
-  vectors, renormalised.
+  vectors, renormalised: a cheap stand-in that already tells a true merge
+  (every member pulls toward the other side) from a neighbour glued on.
+* Scaling by ``(a + b) / 2`` charges per sentence, so a 2-2 bead and two 1-1
+  beads of equal quality cost the same; ``merge_cost`` tips ties to the
+  smaller beads.
+* ``length_term``: squared log-ratio of the character lengths, corrected by
+  the document's overall ratio (Gale-Church-like: translations have
+  proportional lengths).
+* ``stray_term``: for every member, how much closer it is to its best single
+  match elsewhere (or to ``stray_cap``, whichever is closer) than to its
+  closest partner inside the bead, less ``stray_slack``: a sentence that
+  belongs elsewhere, or nowhere, should not be swallowed by a merge.
+* ``shrink_term``: how much farther the group is than the best bead with one
+  member fewer; a real merge gets closer as members join, a glued-on sentence
+  that translates nothing pushes it away.
+* ``split_term``: how far apart the two halves of a many-to-many group are
+  (see :func:`_split_distance`); two 1-1 pairs glued into a 2-2 share nothing
+  across the cut, a true 2-2 does.
 
-A sentence flagged to stand alone (a heading) is never part of a group: a
-heading and the body text after it are two things, even where the other
-version has one sentence for both.
+An unaligned sentence (1-0 or 0-1) costs ``null_cost``. A sentence flagged to
+stand alone (a heading) is never part of a group: a heading and the body text
+after it are two things, even where the other version has one sentence for both.
 """
 
 from __future__ import annotations
@@ -78,24 +63,28 @@ _CHUNK_ROWS = 64
 class ScoreParams:
     """Weights of the bead cost (see the module docstring).
 
-    Tuned on the two dev sets, Text+Berg ``dev`` and the perturbed NTREX
-    documents of seed 13 (docs/sentalign.md has the numbers).
+    Defaults tuned jointly on the two dev sets, Text+Berg ``dev`` and the
+    perturbed NTREX documents (docs/sentalign.md has the numbers).
     """
 
     #: Neighbours averaged by the margin normalisation.
     margin_k: int = 4
-    #: Cost of one unaligned sentence: the 0.5 every sentence pays plus 0.1 (a good 1-1 bead costs about 0.6).
-    null_cost: float = 0.6
+    #: Cost of one unaligned sentence.
+    null_cost: float = 0.85
+    #: Cost of every sentence beyond the first on each side of a bead.
+    merge_cost: float = 0.1
+    length_weight: float = 0.2
+    #: Beyond this distance a bead is no plausible translation: the excess counts ``mismatch_weight`` times more.
+    mismatch_distance: float = 1.0
+    mismatch_weight: float = 2.0
     stray_weight: float = 1.0
     stray_slack: float = 0.05
-    #: A member's best match elsewhere counts against a merge only if it is at least this close.
-    stray_distance: float = 0.8
-    #: Added per unit of distance beyond 1.0 (a bead farther than its neighbours): a wrong pair costs more
-    #: than two unaligned sentences.
-    mismatch_weight: float = 1.0
-    #: A member this far from every partner in its bead (a non-translation neighbour is ~1.3) counts as stray
-    #: even with no confident match elsewhere.
-    stray_cap: float = 1.3
+    #: A member this far from the other side counts as stray even if it matches nothing better elsewhere.
+    stray_cap: float = 1.0
+    shrink_weight: float = 1.0
+    #: A many-to-many group whose two parts are farther apart than this is two beads, not one.
+    split_distance: float = 1.1
+    split_weight: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -342,35 +331,78 @@ def bead_costs(
         sim = banded_dot(src.groups[a - 1], tgt.groups[b - 1], band)
         dist = np.where(possible, _distance(sim, band, margins.rows[m], margins.cols[m]), np.inf).astype(np.float32)
         dists[(a, b)] = dist
-        with np.errstate(invalid="ignore"):  # -inf * 0 where no bead can end; replaced below
-            cost = (a + b) / 2 - (1.0 - dist) * length_factor(src, tgt, band, a, b, ratio)
-            cost += params.mismatch_weight * np.maximum(dist - 1.0, 0.0)  # inf where no bead: replaced below
+        mismatch = np.where(possible, np.maximum(dist - params.mismatch_distance, 0.0), 0.0)
+        cost = (a + b) / 2 * (dist + params.mismatch_weight * mismatch) + params.merge_cost * (a + b - 2)
+        cost += params.length_weight * _length_term(src, tgt, band, a, b, ratio)
         if a + b > 2:
-            pair = _member_distances(dist1, wide, band, a, b)
-            stray = _stray(pair, band, margins, params.stray_slack, params.stray_distance, params.stray_cap)
-            cost += params.stray_weight * stray
+            cost += _group_terms(dist1, wide, band, dists, margins, a, b, params)
         out.append(np.where(possible, cost, np.inf).astype(np.float32))
     distance = [dists.get(move) for move in moves]
     return Costs(moves, out, np.full(band.n_tgt, params.null_cost), margins, distance)
 
 
-def length_factor(src: Side, tgt: Side, band: Band, a: int, b: int, ratio: float) -> np.ndarray:
-    """``log2(1 + shorter / longer)`` of the two groups' character lengths, the target's divided by ``ratio``.
-
-    ``ratio`` is the document's target-to-source length ratio, so a bead of
-    proportional lengths gets 1 in any language pair.
-    """
+def _length_term(src: Side, tgt: Side, band: Band, a: int, b: int, ratio: float) -> np.ndarray:
+    """Squared log-ratio of the two groups' character lengths, after the document's own ratio."""
     rows = np.arange(band.n_src + 1)[:, None]
     columns = np.minimum(band.columns(), band.n_tgt)
     src_len = src.chars[rows] - src.chars[np.maximum(rows - a, 0)]
-    tgt_len = (tgt.chars[columns] - tgt.chars[np.maximum(columns - b, 0)]) / ratio
-    shorter, longer = np.minimum(src_len, tgt_len), np.maximum(src_len, tgt_len)
-    return np.log2(1.0 + shorter / np.maximum(longer, 1.0))
+    tgt_len = tgt.chars[columns] - tgt.chars[np.maximum(columns - b, 0)]
+    return np.log((tgt_len + 10.0) / (ratio * (src_len + 10.0))) ** 2
 
 
-def _member_distances(dist1: np.ndarray, wide: Band, band: Band, a: int, b: int) -> np.ndarray:
-    """``pair[u, v]``: distance of source member ``i-1-u`` to target member ``j-1-v`` of the group ending at each cell."""
-    return np.stack([np.stack([gather(dist1, wide, band, u, v, np.inf) for v in range(b)]) for u in range(a)])
+def _group_terms(
+    dist1: np.ndarray,
+    wide: Band,
+    band: Band,
+    dists: dict[Move, np.ndarray],
+    margins: Margins,
+    a: int,
+    b: int,
+    params: ScoreParams,
+) -> np.ndarray:
+    """The stray, shrink and split terms of an ``a``-``b`` group, weighted."""
+    # pair[u, v]: distance of source member i-1-u to target member j-1-v.
+    pair = np.stack([np.stack([gather(dist1, wide, band, u, v, np.inf) for v in range(b)]) for u in range(a)])
+    total = params.shrink_weight * _shrink(dists, band, a, b)
+    total += params.stray_weight * _stray(pair, band, margins, params.stray_slack, params.stray_cap)
+    if a > 1 and b > 1:
+        total += params.split_weight * np.maximum(_split_distance(pair) - params.split_distance, 0.0)
+    return total
+
+
+def _split_distance(pair: np.ndarray) -> np.ndarray:
+    """How cleanly a many-to-many group falls apart into two beads.
+
+    For every way of cutting both sides into a head and a tail, the closest
+    pair across the cut (a head member of one side with a tail member of the
+    other); the result is the largest such value over the cuts. Two
+    independent 1-1 pairs glued into a 2-2 have nothing in common across the
+    cut (large), a true 2-2, whose sentence boundaries disagree, does.
+    """
+    a, b = pair.shape[:2]
+    best = np.full(pair.shape[2:], -np.inf)
+    for tail_a in range(1, a):  # u < tail_a are the last tail_a source members
+        for tail_b in range(1, b):
+            across = np.minimum(pair[:tail_a, tail_b:].min(axis=(0, 1)), pair[tail_a:, :tail_b].min(axis=(0, 1)))
+            best = np.maximum(best, across)
+    return np.where(np.isfinite(best), best, 0.0)
+
+
+def _shrink(dists: dict[Move, np.ndarray], band: Band, a: int, b: int) -> np.ndarray:
+    """How much farther a group is than the best bead one member smaller (first or last member of a side dropped).
+
+    A true merge gets closer as members join (each carries part of the
+    translation); a sentence glued on that translates nothing pushes the group
+    away. Cells where nothing smaller exists get 0.
+    """
+    options = []
+    if a >= 2:
+        options += [dists[(a - 1, b)], gather(dists[(a - 1, b)], band, band, 1, 0, np.inf)]
+    if b >= 2:
+        options += [dists[(a, b - 1)], gather(dists[(a, b - 1)], band, band, 0, 1, np.inf)]
+    with np.errstate(invalid="ignore"):  # inf - inf where no bead can end
+        excess = np.maximum(dists[(a, b)] - np.min(options, axis=0), 0.0)
+    return np.where(np.isfinite(excess), excess, 0.0)
 
 
 def _measure_margins(
@@ -407,15 +439,13 @@ def _distance(sim: np.ndarray, band: Band, row_knn: np.ndarray, col_knn: np.ndar
     return (1.0 - sim) / np.maximum(1.0 - knn, 1e-3)
 
 
-def _stray(pair: np.ndarray, band: Band, margins: Margins, slack: float, confident: float, cap: float) -> np.ndarray:
+def _stray(pair: np.ndarray, band: Band, margins: Margins, slack: float, cap: float) -> np.ndarray:
     """Sum over the members of a group of how much farther each is from the bead than from its best match.
 
     ``pair[u, v]`` is the distance of source member ``i-1-u`` to target member
     ``j-1-v``. A member's best match is its closest single sentence on the
-    other side if that is closer than ``confident`` (a likely translation),
-    otherwise ``cap``: a member that matches nothing well may join a bead it
-    is loosely related to (a clause translated freely), not one it is as far
-    from as from any neighbour.
+    other side, or ``cap`` if nothing is that close (a member far from
+    everything is better left unaligned than glued into a bead).
     """
     a, b = pair.shape[:2]
     rows = np.arange(band.n_src + 1)[:, None]
@@ -423,9 +453,9 @@ def _stray(pair: np.ndarray, band: Band, margins: Margins, slack: float, confide
     total = np.zeros((band.n_src + 1, band.width))
     with np.errstate(invalid="ignore"):  # inf - inf where no bead can end; zeroed below
         for u in range(a):
-            best = margins.best_src[np.maximum(rows - u, 0)]
-            total += np.maximum(pair[u].min(axis=0) - np.where(best < confident, best, cap) - slack, 0.0)
+            best = np.minimum(margins.best_src[np.maximum(rows - u, 0)], cap)
+            total += np.maximum(pair[u].min(axis=0) - best - slack, 0.0)
         for v in range(b):
-            best = margins.best_tgt[np.maximum(columns - v, 0)]
-            total += np.maximum(pair[:, v].min(axis=0) - np.where(best < confident, best, cap) - slack, 0.0)
+            best = np.minimum(margins.best_tgt[np.maximum(columns - v, 0)], cap)
+            total += np.maximum(pair[:, v].min(axis=0) - best - slack, 0.0)
     return np.where(np.isfinite(total), total, 0.0)

@@ -4,13 +4,10 @@ Every pair of languages in a group is aligned by :mod:`.pairwise`. Tuples start 
 sentences and are merged bead by bead, the most confident beads (lowest cost per sentence)
 first. A bead merges the tuples holding its sentences only if the result stays a plausible
 tuple: consecutive sentences, at most ``max_side + 1`` per language, and a cost no higher than
-the parts' costs together. The tuple cost (:class:`TupleCostParams`) charges per sentence: for
-each language pair, ``(a + b) / 2 * d`` for the two groups (``d`` the margin-normalised distance
-of their length-weighted mean vectors, with a surcharge beyond ``mismatch_distance``) plus
-``merge_cost`` per extra sentence, and ``null_cost`` per sentence of a tuple whose partner
-language is missing. (The pairwise aligner scores once per bead instead; a tuple is judged
-against the parts it is made of, all of them tuples, so a cost per sentence compares like with
-like there.)
+the parts' costs together. The cost is the pairwise aligner's, applied to tuples: for each
+language pair, ``(a + b) / 2 * d`` for the two groups (``d`` the margin-normalised distance of
+their length-weighted mean vectors, with the mismatch surcharge) plus ``merge_cost`` per extra
+sentence, and ``null_cost`` per sentence of a tuple whose partner language is missing.
 A second look then takes a bead's sentences out of the tuples the greedy merge put them in,
 as one tuple of their own, wherever that lowers the total cost (:func:`_regroup_beads`).
 
@@ -337,30 +334,16 @@ def _in_reading_order(tuples: list[SentenceTuple], sides: Sequence[LanguageSide]
     return out
 
 
-@dataclass(frozen=True)
-class TupleCostParams:
-    """Weights of the tuple cost (see the module docstring), tuned on perturbed NTREX tuples."""
-
-    #: Cost of a sentence whose partner language is missing from its tuple.
-    null_cost: float = 0.85
-    #: Cost of every sentence beyond the first of each language of a pair.
-    merge_cost: float = 0.1
-    #: Beyond this distance a pair of groups is no plausible translation: the excess counts ``mismatch_weight`` times more.
-    mismatch_distance: float = 1.0
-    mismatch_weight: float = 2.0
-
-
 class _TupleCost:
-    """The cost of a candidate tuple, from the sentence vectors of its languages (see the module docstring)."""
+    """The pairwise aligner's bead cost applied to tuples (see the module docstring)."""
 
     def __init__(self, sides: Sequence[LanguageSide], config: AlignConfig) -> None:
-        self.params = TupleCostParams()
-        self.margin_k = config.score.margin_k
+        self.params = config.score
         self.vectors = {s.lang: np.asarray(s.vectors, dtype=np.float32) for s in sides}
         self.lengths = {s.lang: np.array([max(len(t), 1) for t in s.texts], dtype=np.float32) for s in sides}
         self.langs = [s.lang for s in sides]
         self.knn = {
-            (a, b): _mean_knn(self.vectors[a], self.vectors[b], self.margin_k)
+            (a, b): _mean_knn(self.vectors[a], self.vectors[b], self.params.margin_k)
             for a, b in itertools.combinations(self.langs, 2)
         }
 
