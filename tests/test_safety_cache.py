@@ -404,3 +404,35 @@ def test_a_group_shard_that_vanishes_before_it_is_read_back_is_computed_again(tm
     with pytest.warns(UserWarning, match="vanished or was damaged"):
         results = list(_in_job_order(store, ["first", "second"], set(), iter(()), None, recompute))
     assert len(results) == 2 and again == [1]
+
+
+def test_piece_vectors_changed_inside_a_valid_shard_are_recomputed_not_trusted(tmp_path):
+    from aligner.embed.pieces import PieceStore, PieceVectors
+
+    root = tmp_path / "pieces"
+    store = PieceStore(root, flush_every=2)
+    vectors = np.arange(24, dtype=np.float32).reshape(6, 4)
+    first = PieceVectors(np.array([[0, 3], [4, 7], [8, 9]], np.int32), vectors[:3])
+    store.put(b"a" * 32, first)
+    store.put(b"b" * 32, PieceVectors(np.array([[0, 2], [3, 5], [6, 8]], np.int32), vectors[3:]))
+    assert PieceStore(root).get([b"a" * 32])[b"a" * 32].vectors.tolist() == first.vectors.tolist()
+
+    vec_file = next(root.glob("*.vec.npy"))
+    stored = np.load(vec_file)
+    np.save(vec_file, np.roll(stored, 1, axis=0))  # rows shifted by one, a valid file
+    with pytest.warns(UserWarning, match="checksum mismatch"):
+        assert PieceStore(root).get([b"a" * 32]) == {}
+    assert not list(root.glob("*.npy"))  # the bad shard is gone: the texts are encoded again
+
+
+def test_piece_shards_without_a_checksum_are_removed(tmp_path):
+    from aligner.embed.pieces import PieceStore, PieceVectors
+
+    root = tmp_path / "pieces"
+    store = PieceStore(root, flush_every=1)
+    store.put(b"a" * 32, PieceVectors(np.array([[0, 3]], np.int32), np.ones((1, 4), np.float32)))
+    index = next(root.glob("*.idx.npz"))
+    with np.load(index) as data:
+        np.savez(index, keys=data["keys"], starts=data["starts"])  # as an older version wrote it
+    with pytest.warns(UserWarning, match="without a valid index and checksum"):
+        assert PieceStore(root).get([b"a" * 32]) == {}

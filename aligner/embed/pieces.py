@@ -9,13 +9,17 @@ later without the model (:meth:`PieceVectors.word_vectors`).
 disk as shards shared by every process (like the sentence-vector cache, :mod:`aligner.embed.cache`).
 A shard is three files: ``<id>.vec.npy`` (float16 piece vectors, all texts stacked),
 ``<id>.spans.npy`` (int32 spans) and ``<id>.idx.npz`` (text keys and where each text's rows start),
-written in that order, each atomically, so a shard exists once its index does. Vectors are read
+written in that order, each atomically, so a shard exists once its index does. The index carries a
+sha256 of the keys, row starts, vectors and spans, checked the first time a process reads the
+shard: a damaged, edited or old-format shard is deleted with a warning and its texts encoded again,
+so word alignment never reads vectors other than those the model gave. Vectors are read
 through memory maps: the index of every shard is in memory (40 bytes per text), the vectors are not,
 so memory does not grow with the corpus. Deleting any of it only costs recomputation.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -29,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aligner.fileio import atomic_writer
+from aligner.fileio import atomic_writer, remove_stale_temps
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,22 @@ class PieceVectors:
         return vectors, covered
 
 
+def _index_digest(keys: np.ndarray, starts: np.ndarray):
+    """sha256 over a shard's keys and row starts, to be continued with its vectors and spans."""
+    digest = hashlib.sha256(np.ascontiguousarray(keys, dtype=np.uint8).tobytes())
+    digest.update(np.ascontiguousarray(starts, dtype=np.int64).tobytes())
+    return digest
+
+
+def _shard_digest(index, vectors: np.ndarray, spans: np.ndarray) -> bytes:
+    """The checksum of a whole shard: its index digest, then its vectors and spans, read in blocks."""
+    digest = index.copy()
+    for array in (vectors, spans):
+        for start in range(0, len(array), 65536):
+            digest.update(np.ascontiguousarray(array[start:start + 65536]).tobytes())
+    return digest.digest()
+
+
 class PieceStore:
     """Piece vectors by key: the last ``memory_items`` texts in memory, everything on disk under ``root``.
 
@@ -107,7 +127,12 @@ class PieceStore:
         # every shard open grows with the corpus (1.4 GB of pieces for the 10x NTREX benchmark).
         self._maps: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._seen: set[str] = set()
+        # per indexed shard: the digest of its index so far and the checksum it was written with
+        self._expected: dict[str, tuple[object, bytes]] = {}
+        self._verified: set[str] = set()  # shards whose vectors and spans matched their checksum
         self._lock = threading.RLock()
+        if self.root is not None:
+            remove_stale_temps(self.root)
         self.shards_written = 0
 
     def get(self, keys: Iterable[bytes]) -> dict[bytes, PieceVectors]:
@@ -145,17 +170,23 @@ class PieceStore:
             name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:12]}"
             starts = np.zeros(len(parts) + 1, dtype=np.int64)
             starts[1:] = np.cumsum([len(p) for p in parts])
+            key_array = np.frombuffer(b"".join(keys), np.uint8).reshape(len(keys), 32)
+            vectors = np.ascontiguousarray(np.concatenate([p.vectors for p in parts]), dtype=np.float16)
+            spans = np.ascontiguousarray(np.concatenate([p.spans for p in parts]), dtype=np.int32)
+            digest = _shard_digest(_index_digest(key_array, starts), vectors, spans)
             try:
                 with atomic_writer(self.root / f"{name}.vec.npy", "wb") as handle:
-                    np.save(handle, np.concatenate([p.vectors for p in parts]).astype(np.float16))
+                    np.save(handle, vectors)
                 with atomic_writer(self.root / f"{name}.spans.npy", "wb") as handle:
-                    np.save(handle, np.concatenate([p.spans for p in parts]).astype(np.int32))
+                    np.save(handle, spans)
+                # the index last: a shard is indexed only once its three files are whole
                 with atomic_writer(self.root / f"{name}.idx.npz", "wb") as handle:
-                    np.savez(handle, keys=np.frombuffer(b"".join(keys), np.uint8).reshape(len(keys), 32), starts=starts)
+                    np.savez(handle, keys=key_array, starts=starts, sha256=np.frombuffer(digest, np.uint8))
             except OSError as exc:
                 warnings.warn(f"piece cache: could not write shard {self.root / name}: {exc}", stacklevel=2)
                 return
             self._seen.add(name)
+            self._verified.add(name)  # written from these very arrays
             for k, first, end in zip(keys, starts[:-1], starts[1:]):
                 self._where[k] = (name, int(first), int(end))
             self.shards_written += 1
@@ -169,17 +200,29 @@ class PieceStore:
     def _read(self, shard: str, first: int, end: int) -> PieceVectors | None:
         if shard not in self._maps:
             try:
-                self._maps[shard] = (np.load(self.root / f"{shard}.vec.npy", mmap_mode="r"),
-                                     np.load(self.root / f"{shard}.spans.npy", mmap_mode="r"))
+                maps = (np.load(self.root / f"{shard}.vec.npy", mmap_mode="r"),
+                        np.load(self.root / f"{shard}.spans.npy", mmap_mode="r"))
+                if shard not in self._verified:
+                    index, stored = self._expected[shard]
+                    if _shard_digest(index, *maps) != stored:
+                        raise ValueError("checksum mismatch: the vectors or spans are not those it was written with")
+                    self._verified.add(shard)
             except (OSError, ValueError) as exc:
-                warnings.warn(f"piece cache: skipping unreadable shard {self.root / shard}: {exc}", stacklevel=3)
-                self._where = {k: w for k, w in self._where.items() if w[0] != shard}
+                self._drop(shard, f"skipping unreadable shard {self.root / shard}: {exc}")
                 return None
+            self._maps[shard] = maps
             while len(self._maps) > self.open_shards:
                 self._maps.popitem(last=False)  # the rows handed out are copies: nothing else holds the map
         self._maps.move_to_end(shard)
         vectors, spans = self._maps[shard]
         return PieceVectors(np.array(spans[first:end]), np.array(vectors[first:end]))
+
+    def _drop(self, shard: str, problem: str) -> None:
+        """Forget a bad shard's keys (its texts are encoded again) and delete its files, with a warning."""
+        warnings.warn(f"piece cache: {problem}", stacklevel=4)
+        self._where = {k: w for k, w in self._where.items() if w[0] != shard}
+        for suffix in (".vec.npy", ".spans.npy", ".idx.npz"):
+            (self.root / f"{shard}{suffix}").unlink(missing_ok=True)
 
     def _refresh(self) -> None:
         """Index the shards written since the last look (by any process)."""
@@ -196,13 +239,16 @@ class PieceStore:
             try:
                 with np.load(self.root / f"{name}.idx.npz", allow_pickle=False) as data:
                     keys, starts = np.asarray(data["keys"]), np.asarray(data["starts"])
+                    stored = np.asarray(data["sha256"]).tobytes() if "sha256" in data.files else None
             except FileNotFoundError:
                 continue
             except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
                 warnings.warn(f"piece cache: skipping unreadable shard {self.root / name}: {exc}", stacklevel=3)
                 continue
-            if keys.ndim != 2 or keys.shape[1] != 32 or starts.shape != (len(keys) + 1,):
-                warnings.warn(f"piece cache: skipping malformed shard {self.root / name}", stacklevel=3)
+            if keys.ndim != 2 or keys.shape[1] != 32 or starts.shape != (len(keys) + 1,) or stored is None:
+                self._drop(name, f"removing shard {self.root / name} without a valid index and checksum "
+                                 "(damaged, or written by an older version)")
                 continue
+            self._expected[name] = (_index_digest(keys, starts), stored)
             for raw, first, end in zip(keys, starts[:-1], starts[1:]):
                 self._where.setdefault(raw.tobytes(), (name, int(first), int(end)))
