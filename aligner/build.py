@@ -43,6 +43,8 @@ from aligner.report import build_report
 from aligner.score import DEFAULT_MIN_QUALITY
 from aligner.score.flags import CorpusFlags
 from aligner.segment import segment_documents
+from aligner.split import SPLITS, SplitOptions, assignment_digest
+from aligner.split.corpus import SplitSummary, split_corpus
 from aligner.wordalign import DEFAULT_LAYER, DEFAULT_METHOD
 from aligner.wordalign.corpus import WordAlignmentWriter
 
@@ -69,6 +71,8 @@ class BuildOptions:
     min_quality: float = DEFAULT_MIN_QUALITY
     #: Read files and folders that symbolic links in the input folder point to outside it.
     follow_links: bool = False
+    #: Seed, sizes and the user's assignment of the train/dev/test splits (:mod:`aligner.split`).
+    split: SplitOptions = field(default_factory=SplitOptions)
 
 
 @dataclass
@@ -154,6 +158,10 @@ def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery,
             if log is not None and any(reused):
                 log.write(f"[align] {sum(reused)} group(s) reused from an earlier run\n")
             clock.lap("align")
+            split = split_corpus(staging / "corpus.tsv", options.split)
+            if log is not None:
+                _log_split(log, split)
+            clock.lap("split")
             if pool is not None:
                 pool.close()  # the workers' memory is free for the exports and the report
 
@@ -167,8 +175,9 @@ def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery,
             clock.lap("report")
             counts = {"files": len(files) + len(found.skipped), "documents": len(documents), "skipped": len(skipped),
                       "duplicates": len(documents) - len(unique), "segments": len(segments), "groups": len(jobs),
-                      **tuple_counts}
-            manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts)
+                      **tuple_counts, **split.counts()}
+            manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts,
+                                      {"method": split.plan.method, "warning": split.plan.warning})
     if log is not None:
         multi = counts["tuples_multilingual"]
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
@@ -188,6 +197,14 @@ def _local_pool(settings: GroupSettings, options: BuildOptions) -> Iterator[Work
         return
     with WorkerPool(settings, options.workers) as pool:
         yield pool
+
+
+def _log_split(log: TextIO, split: SplitSummary) -> None:
+    counts = split.counts()
+    log.write(f"[split] by {split.plan.method}: kept tuples train {counts['tuples_train']}, dev {counts['tuples_dev']}, "
+              f"test {counts['tuples_test']}; {split.removed} training row(s) removed (text also in dev or test)\n")
+    if split.plan.warning:
+        log.write(f"[split] warning: {split.plan.warning}\n")
 
 
 def _tuple_counts(tuples: list[AlignedTuple], languages: int) -> dict[str, int]:
@@ -227,24 +244,26 @@ def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stder
     corpus = CorpusTsv(out / "corpus.tsv")
     if not any("quality" in t.scores for t in corpus) and next(iter(corpus), None) is not None:
         raise InputError(out / "corpus.tsv", "has no quality column to filter on")
-    kept = 0
+    kept = Counter()
     output = OutputFolder(out)
     output.check_replaceable()
     with output.locked(), output.staged() as staging:
         shutil.copytree(out, staging, dirs_exist_ok=True)
         with CorpusTsvWriter(staging / "corpus.tsv", corpus.languages) as writer:
-            for item in corpus:  # the copy in staging is written, the original read
+            for split, item in corpus.split_rows():  # the copy in staging is written, the original read
                 item = with_keep(item, min_quality)
-                writer.write([item])
-                kept += item.keep
+                writer.write([item], [split])
+                kept[split] += item.keep
         exported = export(staging, DEFAULT_FORMATS)
         build_report(staging, manifest["options"]["embedder"])
         options = dict(manifest["options"], min_quality=min_quality)
-        counts = dict(manifest["counts"], tuples_kept=kept)
-        manifest = write_manifest(staging / MANIFEST, options, manifest["inputs"], counts)
+        counts = dict(manifest["counts"], tuples_kept=sum(kept.values()),
+                      **{f"tuples_{split}": kept[split] for split in SPLITS})
+        manifest = write_manifest(staging / MANIFEST, options, manifest["inputs"], counts, manifest.get("split"))
     if log is not None:
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
-        log.write(f"[filter] {kept} of {writer.rows} tuples kept at quality >= {min_quality}\n"
+        log.write(f"[filter] {sum(kept.values())} of {writer.rows} tuples kept at quality >= {min_quality} "
+                  f"(train {kept['train']}, dev {kept['dev']}, test {kept['test']}; splits unchanged)\n"
                   f"[filter] signature {manifest['signature']}\n")
     return manifest
 
@@ -262,7 +281,9 @@ def _manifest_options(options: BuildOptions) -> dict:
             "languages": list(options.docalign.languages), "doc_threshold": options.docalign.threshold,
             "max_per_language": options.docalign.max_per_language,
             "known_groups": len(options.docalign.known_groups), "word_model": options.word_model,
-            "word_layer": DEFAULT_LAYER, "word_method": DEFAULT_METHOD, "min_quality": options.min_quality}
+            "word_layer": DEFAULT_LAYER, "word_method": DEFAULT_METHOD, "min_quality": options.min_quality,
+            "split_seed": options.split.seed, "split_sizes": list(options.split.sizes),
+            "split_assignment": assignment_digest(options.split.assigned)}
 
 
 def _inputs(documents: list[Document], skipped: list[Skipped]) -> list[dict]:

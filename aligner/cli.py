@@ -17,6 +17,7 @@ from aligner.evaluate import command as evaluate_command
 from aligner.export import command as export_command
 from aligner.report import command as report_command
 from aligner.sentalign import command as align_command
+from aligner.split import DEFAULT_SEED, DEFAULT_SIZES
 from aligner.score import DEFAULT_MIN_QUALITY
 from aligner.score import command as score_command
 from aligner.wordalign import command as align_words_command
@@ -25,6 +26,7 @@ from aligner.wordalign import command as align_words_command
 def _build(args: argparse.Namespace) -> int:
     from aligner.build import BuildOptions, run_build
     from aligner.docalign import DocAlignOptions, parse_languages, read_known_groups
+    from aligner.split import SplitOptions, parse_sizes, read_assignment
 
     docalign = DocAlignOptions(
         languages=parse_languages(args.languages), threshold=args.doc_threshold,
@@ -33,7 +35,9 @@ def _build(args: argparse.Namespace) -> int:
     run_build(BuildOptions(raw_dir=args.raw_dir, out_dir=args.out, segmenter=args.segmenter,
                            embedder=args.embedder, cache_dir=args.cache_dir, docalign=docalign,
                            word_model=args.word_model, workers=args.workers, engine=args.engine,
-                           min_quality=args.min_quality, follow_links=args.follow_links))
+                           min_quality=args.min_quality, follow_links=args.follow_links,
+                           split=SplitOptions(seed=args.split_seed, sizes=parse_sizes(args.split_sizes),
+                                              assigned=read_assignment(args.splits) if args.splits else {})))
     return 0
 
 
@@ -113,6 +117,15 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--follow-links", action="store_true",
                        help="also read what symbolic links in RAW_DIR point to outside it (default: such links are "
                             "listed in skipped.tsv, not followed)")
+    build.add_argument("--split-seed", type=int, default=DEFAULT_SEED,
+                       help=f"seed of the hash that assigns document groups to train/dev/test (default: {DEFAULT_SEED})")
+    build.add_argument("--split-sizes", default=",".join(f"{size:g}" for size in DEFAULT_SIZES),
+                       metavar="TRAIN,DEV,TEST",
+                       help="shares of kept tuples in train, dev and test, whole groups only (default: 90,5,5; "
+                            "too few groups: contiguous blocks within groups, with a warning)")
+    build.add_argument("--splits", type=Path, default=None, metavar="FILE",
+                       help="TSV group<TAB>split (train, dev or test) fixing those groups' splits; the others "
+                            "are assigned by the seed")
     build.set_defaults(run=_build)
 
     filter_command = commands.add_parser(

@@ -56,12 +56,24 @@ def signature(options: Mapping[str, object]) -> str:
         "sent:news",
         f"words:{options['word_model'] or 'e5-small'}/l{options['word_layer']}/{options['word_method']}",
         f"quality:{quality_model_id()}/min{options['min_quality']}",
+        _split_part(options),
     ]
     return "|".join(parts)
 
 
+def _split_part(options: Mapping[str, object]) -> str:
+    """``split:s1/90,5,5`` (seed, train/dev/test sizes), ``+a<digest>`` with a user's assignment;
+    ``split:none`` for a manifest written before splits existed."""
+    if "split_seed" not in options:
+        return "split:none"
+    sizes = ",".join(f"{size:g}" for size in options["split_sizes"])
+    digest = options.get("split_assignment")
+    return f"split:s{options['split_seed']}/{sizes}" + (f"+a{digest}" if digest else "")
+
+
 def write_manifest(path: Path, options: Mapping[str, object], inputs: Sequence[Mapping[str, object]],
-                   counts: Mapping[str, int]) -> dict:
+                   counts: Mapping[str, int], split: Mapping[str, object] | None = None) -> dict:
+    """``split``: how the splits were made (``method``: groups or blocks, and the ``warning`` of a fallback)."""
     manifest = {
         "aligner": __version__,
         "signature": signature(options),
@@ -70,6 +82,7 @@ def write_manifest(path: Path, options: Mapping[str, object], inputs: Sequence[M
         "options": dict(options),
         "inputs": list(inputs),
         "counts": dict(counts),
+        "split": dict(split) if split is not None else None,
     }
     write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     return manifest

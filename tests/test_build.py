@@ -193,15 +193,22 @@ def test_filter_rethresholds_without_realigning_and_round_trips(seeds_dir, tmp_p
     out = tmp_path / "out"
     assert run_cli("build", seeds_dir, "--out", out).returncode == 0
     original = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    splits = pl.read_csv(out / "corpus.tsv", separator="\t", infer_schema=False)["split"].to_list()
     result = run_cli("filter", out, "--min-quality", "0.05")
     assert result.returncode == 0, result.stderr
     corpus = pl.read_csv(out / "corpus.tsv", separator="\t", infer_schema=False)
+    assert corpus["split"].to_list() == splits  # filtering never moves a row to another split
     quality = corpus["quality"].cast(pl.Float64)
     languages = sum(corpus[lang].is_not_null().cast(pl.Int32) for lang in ("ar", "en", "fr"))
     expected = ((quality >= 0.05) & (languages >= 2)).fill_null(False)
     assert (corpus["keep"] == "1").to_list() == expected.to_list()
-    trilingual_kept = corpus.filter(pl.Series(expected) & (languages == 3)).height
-    assert len((out / "testset" / "test.en").read_text(encoding="utf-8").splitlines()) == trilingual_kept
+    for split in ("test", "dev"):
+        held_out = corpus.filter(pl.Series(expected) & (languages == 3) & (corpus["split"] == split))
+        meta = pl.read_csv(out / f"{split}set" / f"{split}.meta.tsv", separator="\t", infer_schema=False)
+        assert meta["tuid"].to_list() == held_out["tuid"].to_list()
+    train = corpus.filter(pl.Series(expected) & (corpus["split"] == "train"))
+    filtered = pl.read_csv(out / "corpus.filtered.tsv", separator="\t", infer_schema=False)
+    assert filtered["tuid"].to_list() == train["tuid"].to_list()
     assert json.loads((out / "build.json").read_text(encoding="utf-8"))["options"]["min_quality"] == 0.05
     assert run_cli("filter", out, "--min-quality", "0.5").returncode == 0
     again = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

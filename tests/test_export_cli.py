@@ -10,7 +10,9 @@ from aligner.errors import InputError
 from aligner.export.command import add_parser
 
 CORPUS = [tup(1, "قالت الأمم المتحدة.", "The UN said.", "L'ONU a déclaré.", scores={"quality": 0.9}),
-          tup(2, "", "English only.", "Français seulement.", scores={"quality": 0.4}, keep=False)]
+          tup(2, "", "English only.", "Français seulement.", scores={"quality": 0.4}, keep=False),
+          tup(3, "مثال", "An example.", "Un exemple.", scores={"quality": 0.8})]
+SPLITS = ["train", "train", "test"]
 
 
 def parse(*argv):
@@ -26,14 +28,14 @@ def run(*argv):
 
 @pytest.fixture
 def out(tmp_path):
-    make_corpus(tmp_path / "out", CORPUS)
+    make_corpus(tmp_path / "out", CORPUS, splits=SPLITS)
     return tmp_path / "out"
 
 
 def test_export_command_writes_the_default_formats_and_prints_a_report(out, capsys):
     assert run(out) == 0
     printed = capsys.readouterr().out
-    assert "2 tuples, 1 selected (keep); not kept 1" in printed
+    assert "2 train tuples, 1 selected (keep); not kept 1" in printed and "test: 1 tuples, 1 selected" in printed
     assert "[export] corpus.tmx: 1 row" in printed and "[export] testset/test.meta.tsv: 1 row" in printed
     assert {"corpus.tmx", "corpus.ar-en.ar", "corpus.parquet", "testset/test.fr"} <= set(snapshot(out))
 

@@ -40,6 +40,13 @@ def out(tmp_path):
     return tmp_path / "out"
 
 
+@pytest.fixture
+def split_out(tmp_path):
+    """CORPUS with tuples 1 and 5 in test, 3 in dev, 2 removed as an overlap."""
+    make_corpus(tmp_path / "split", CORPUS, splits=["test", "excluded", "dev", "train", "test"])
+    return tmp_path / "split"
+
+
 def test_default_export_writes_every_format_and_reports_selection(out):
     result = export(out)
     assert result["formats"] == list(DEFAULT_FORMATS) == list(FORMATS)
@@ -49,11 +56,11 @@ def test_default_export_writes_every_format_and_reports_selection(out):
                 "corpus.ar-en.ar", "corpus.ar-en.en", "corpus.ar-fr.ar", "corpus.ar-fr.fr",
                 "corpus.en-fr.en", "corpus.en-fr.fr", "corpus.ar-en-fr.ar", "corpus.ar-en-fr.en",
                 "corpus.ar-en-fr.fr", "testset/test.ar", "testset/test.en", "testset/test.fr",
-                "testset/test.meta.tsv"}
+                "testset/test.meta.tsv", "devset/dev.ar", "devset/dev.en", "devset/dev.fr", "devset/dev.meta.tsv"}
     assert set(result["files"]) == expected
     assert set(snapshot(out)) == expected | {"corpus.tsv"}
-    for path, info in result["files"].items():
-        assert info["rows"] + sum(info["skipped"].values()) == 4, path
+    for path, info in result["files"].items():  # every tuple is train: the held-out sets are empty
+        assert info["rows"] + sum(info["skipped"].values()) == (0 if path.startswith(("testset", "devset")) else 4), path
     assert "4 selected (keep); not kept 1" in format_report(result)
     json.dumps(result)  # JSON-ready for --json
 
@@ -224,8 +231,10 @@ def test_jsonl_escapes_unicode_line_separators(tmp_path):
     assert json.loads(text)["translation"] == {"ar": "a\u2028b", "en": "c\x85d", "fr": "e\u2029f"}
 
 
-def test_testset_has_only_complete_tuples_and_a_meta_table(out):
+def test_testset_has_only_complete_test_tuples_and_a_meta_table(split_out):
+    out = split_out
     result = export(out, "testset")
+    assert result["held_out"]["test"] == {"rule": "keep", "tuples": 2, "selected": 2, "dropped": {}}
     assert read_lines(out / "testset" / "test.ar") == ["قالت الأمم المتحدة.", "بدون درجة"]
     assert read_lines(out / "testset" / "test.en") == ["The UN said.", "No quality score."]
     assert read_lines(out / "testset" / "test.fr") == ["L'ONU a déclaré.", "Pas de score."]
@@ -237,14 +246,28 @@ def test_testset_has_only_complete_tuples_and_a_meta_table(out):
                             "004_cccc:1:1", 0.91, 0.8),
                            (2, "5", "g2", "000_aaaa", "002_bbbb", "004_cccc", "000_aaaa:1:5", "002_bbbb:1:5",
                             "004_cccc:1:5", None, 0.9)]
-    assert result["files"]["testset/test.meta.tsv"]["skipped"] == {"missing fr": 1, "missing ar": 1}
+    assert result["files"]["testset/test.meta.tsv"]["skipped"] == {}
+
+
+def test_each_split_goes_to_its_own_files_and_excluded_rows_to_none(split_out):
+    out = split_out
+    result = export(out)
+    assert result["selection"] == {"rule": "keep", "tuples": 1, "selected": 0, "dropped": {"not kept": 1}}
+    assert result["held_out"]["dev"]["selected"] == 1
+    assert read_lines(out / "devset" / "dev.en") == []  # tuple 3 lacks Arabic
+    assert result["files"]["devset/dev.meta.tsv"]["skipped"] == {"missing ar": 1}
+    assert read_lines(out / "corpus.en-fr.en") == []
+    assert read_corpus_tsv(out / "corpus.filtered.tsv")[1] == []
+    exports = {path: data for path, data in snapshot(out).items() if path != "corpus.tsv"}
+    assert not [path for path, data in exports.items() if "Violence".encode() in data]  # tuple 2 is excluded
+    assert export(out, ["testset", "moses"], min_quality=0.6)["held_out"]["test"]["selected"] == 1
+    assert read_lines(out / "testset" / "test.en") == ["The UN said."]
 
 
 def test_min_quality_selects_by_the_quality_score_instead_of_keep(out):
     result = export(out, ["testset", "moses"], min_quality=0.6)
     assert result["selection"] == {"rule": "quality >= 0.6", "tuples": 5, "selected": 2,
                                    "dropped": {"no quality score": 1, "quality below minimum": 2}}
-    assert read_lines(out / "testset" / "test.en") == ["The UN said."]
     assert read_lines(out / "corpus.ar-en.en") == ["The UN said.", "Violence & <protest> ]]>"]
     # the minimum itself passes (0.7 is tuple 2's quality)
     assert export(out, "moses", min_quality=0.7)["selection"]["selected"] == 2

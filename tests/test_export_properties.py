@@ -29,7 +29,7 @@ from test_export_support import (
 
 from aligner.errors import InputError
 from aligner.export import export
-from aligner.export.corpus_tsv import format_score, read_corpus_tsv
+from aligner.export.corpus_tsv import CORPUS_SPLITS, format_score, read_corpus_tsv
 from aligner.export.hf import write_hf
 from aligner.export.moses import write_parallel
 from aligner.export.tmx import write_tmx
@@ -121,22 +121,28 @@ def check_tmx(path, tuples, languages, report, require_all=False):
 
 
 @SETTINGS
-@given(corpora(), st.sampled_from([None, 0.0, 0.5, 1.0]))
-def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
+@given(corpora(), st.sampled_from([None, 0.0, 0.5, 1.0]), st.data())
+def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality, data):
+    splits = data.draw(st.lists(st.sampled_from(CORPUS_SPLITS), min_size=len(tuples), max_size=len(tuples)))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        make_corpus(out, tuples)
-        _, source = read_corpus_tsv(out / "corpus.tsv")  # what the exporter sees
+        make_corpus(out, tuples, splits=splits)
+        _, every = read_corpus_tsv(out / "corpus.tsv")  # what the exporter sees
+        by_split = {name: [t for t, split in zip(every, splits) if split == name] for name in CORPUS_SPLITS}
+        source = by_split["train"]
         header = (out / "corpus.tsv").read_text(encoding="utf-8").split("\n", 1)[0].split("\t")
         if min_quality is not None and "quality" not in header:
             with pytest.raises(InputError, match="no quality column"):
                 export(out, "all", min_quality=min_quality)
             assert [p.name for p in out.iterdir()] == ["corpus.tsv"]
             return
-        if min_quality is None:
-            selected = [t for t in source if t.keep]
-        else:
-            selected = [t for t in source if t.scores.get("quality", -1) >= min_quality]
+
+        def select(tuples):
+            if min_quality is None:
+                return [t for t in tuples if t.keep]
+            return [t for t in tuples if t.scores.get("quality", -1) >= min_quality]
+
+        selected = select(source)
         result = export(out, "all", pairs="ar-en,ar-fr,en-fr", min_quality=min_quality)
         files = result["files"]
         assert result["selection"]["selected"] == len(selected)
@@ -175,12 +181,13 @@ def test_every_format_round_trips_a_hostile_corpus(tuples, min_quality):
                 assert files[name]["rows"] == len(chosen)
                 assert files[name]["skipped"] == expected_skips(selected, languages, one_line)
                 assert files[name]["replaced_characters"] == breaks(chosen, lang)
-        chosen, lines = expected_lines(selected, LANGS)
-        for lang in LANGS:
-            assert read_lines(out / "testset" / f"test.{lang}") == lines[lang]
-        meta = pl.read_csv(out / "testset" / "test.meta.tsv", separator="\t", infer_schema=False)
-        assert meta["tuid"].to_list() == [t.tuid for t in chosen]
-        assert meta["line"].to_list() == [str(n) for n in range(1, len(chosen) + 1)]
+        for split in ("test", "dev"):  # each held-out set holds its split only
+            chosen, lines = expected_lines(select(by_split[split]), LANGS)
+            for lang in LANGS:
+                assert read_lines(out / f"{split}set" / f"{split}.{lang}") == lines[lang]
+            meta = pl.read_csv(out / f"{split}set" / f"{split}.meta.tsv", separator="\t", infer_schema=False)
+            assert meta["tuid"].to_list() == [t.tuid for t in chosen]
+            assert meta["line"].to_list() == [str(n) for n in range(1, len(chosen) + 1)]
 
         # Hugging Face: through datasets, null where a language is missing
         for fmt, builder in (("parquet", "parquet"), ("jsonl", "json")):

@@ -27,9 +27,10 @@ def tup(tuid, ar="", en="", fr="", *, group="g1", keep=True, scores=None, ids=No
     return AlignedTuple(group, str(tuid), ids, texts, dict(scores or {}), keep)
 
 
-def make_corpus(out_dir: Path, tuples, languages=LANGS) -> Path:
+def make_corpus(out_dir: Path, tuples, languages=LANGS, splits=None) -> Path:
+    """``splits``: each tuple's split column (default: every one ``train``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_corpus_tsv(out_dir / "corpus.tsv", tuples, list(languages))
+    write_corpus_tsv(out_dir / "corpus.tsv", tuples, list(languages), splits=splits)
     return out_dir / "corpus.tsv"
 
 

@@ -1,19 +1,21 @@
 """Exports researchers can use directly, made from ``OUT_DIR/corpus.tsv`` (see docs/formats.md).
 
 :func:`export` reads the corpus, selects tuples (``keep`` flag, or ``quality >= min_quality``),
-and writes each requested format into the same folder, atomically and deterministically. The
+takes each file's split (training files: ``train``; ``testset/``: ``test``; ``devset/``: ``dev``;
+rows of split ``excluded`` nowhere, :mod:`aligner.split`), and writes each requested format into the same folder, atomically and deterministically. The
 corpus is streamed (each writer reads corpus.tsv again), so memory does not grow with it, except
 for Parquet, which holds the selected rows as Arrow columns (:mod:`aligner.export.hf`).
 
 ========== =====================================================================================
 format     files
 ========== =====================================================================================
-tmx        ``NAME.tmx`` (every language); with ``pairs`` also ``NAME.xx-yy.tmx``
+tmx        ``NAME.tmx`` (every language); with ``pairs`` also ``NAME.xx-yy.tmx``       (train)
 tsv        ``NAME.filtered.tsv`` (corpus.tsv layout, selected tuples only)
 moses      ``NAME.xx-yy.xx`` + ``NAME.xx-yy.yy`` per pair (default: every pair), ``NAME.ar-en-fr.*``
 jsonl      ``NAME.jsonl`` (Hugging Face translation layout); with ``pairs`` also ``NAME.xx-yy.jsonl``
 parquet    ``NAME.parquet``; with ``pairs`` also ``NAME.xx-yy.parquet``
-testset    ``testset/test.LANG`` + ``testset/test.meta.tsv`` (tuples with every language)
+testset    ``testset/test.LANG`` + ``testset/test.meta.tsv`` (test, tuples with every language)
+devset     ``devset/dev.LANG`` + ``devset/dev.meta.tsv`` (dev, tuples with every language)
 ========== =====================================================================================
 
 Everything is checked (corpus readable, formats, pairs, source language, quality column) before
@@ -40,7 +42,9 @@ from aligner.export.testset import write_testset
 from aligner.export.tmx import write_tmx
 
 CORPUS_FILE = "corpus.tsv"
-FORMATS = ("tmx", "tsv", "moses", "jsonl", "parquet", "testset")
+FORMATS = ("tmx", "tsv", "moses", "jsonl", "parquet", "testset", "devset")
+#: The held-out formats and the split each one holds.
+HELD_OUT = {"testset": "test", "devset": "dev"}
 DEFAULT_FORMATS = FORMATS
 """What ``aligner build`` exports: every format (a few small files each; Moses for every pair)."""
 
@@ -76,8 +80,9 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
     the Moses sets (Moses default: every pair). ``min_quality``: select by the ``quality`` score
     instead of the ``keep`` flag. ``srclang``: the TMX header's source language (default ``*all*``).
 
-    Returns a JSON-ready dict: ``corpus``, ``languages``, ``formats``, ``selection`` (``rule``,
-    ``tuples``, ``selected``, ``dropped`` by reason) and ``files``: for each file written, by path
+    Returns a JSON-ready dict: ``corpus``, ``languages``, ``formats``, ``selection`` (of the
+    training split: ``rule``, ``tuples``, ``selected``, ``dropped`` by reason), ``held_out`` (the
+    same for ``test`` and ``dev``, when their formats are chosen) and ``files``: for each file written, by path
     relative to ``out_dir``, its ``format``, ``rows``, ``skipped`` tuples by reason,
     ``removed_characters``, ``replaced_characters`` and ``dropped_segments``.
     Raises :class:`InputError` for an unusable corpus and ValueError for bad arguments, before
@@ -103,7 +108,9 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
     pair_list = parse_pairs(pairs, languages)
     if srclang is not None and srclang not in languages:
         raise ValueError(f"source language {srclang!r} is not in the corpus (it has {', '.join(languages)})")
-    selection = select_tuples(corpus_tsv, scores, min_quality, corpus)
+    selection = select_tuples(corpus_tsv.in_split("train"), scores, min_quality, corpus)
+    held_out = {split: select_tuples(corpus_tsv.in_split(split), scores, min_quality, corpus)
+                for fmt, split in HELD_OUT.items() if fmt in chosen}
     selected = selection.tuples  # each writer reads corpus.tsv again: the corpus is never all in memory
 
     files: dict[str, FileReport] = {}
@@ -128,18 +135,22 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
             for pair in pair_list or ():
                 target = f"{name}.{code(pair)}.{fmt}"
                 files[target] = write_hf(out_dir / target, fmt, selected, pair, scores, require_all=True)
-    if "testset" in chosen:
-        files.update(write_testset(out_dir, selected, languages, scores))
+    for split, chosen_selection in held_out.items():
+        files.update(write_testset(out_dir, chosen_selection.tuples, languages, scores, split))
     return {"corpus": str(corpus), "languages": list(languages), "formats": list(chosen),
-            "selection": selection.as_dict(), "files": {path: report.as_dict() for path, report in files.items()}}
+            "selection": selection.as_dict(),
+            "held_out": {split: chosen_selection.as_dict() for split, chosen_selection in held_out.items()},
+            "files": {path: report.as_dict() for path, report in files.items()}}
 
 
 def format_report(result: dict) -> str:
     """A few readable lines about an :func:`export` result (what was selected, written, dropped)."""
     selection = result["selection"]
     dropped = "".join(f"; {reason} {count}" for reason, count in selection["dropped"].items())
-    lines = [f"[export] {result['corpus']}: {selection['tuples']} tuples, {selection['selected']} selected "
+    lines = [f"[export] {result['corpus']}: {selection['tuples']} train tuples, {selection['selected']} selected "
              f"({selection['rule']}){dropped}"]
+    for split, held in result["held_out"].items():
+        lines.append(f"[export] {split}: {held['tuples']} tuples, {held['selected']} selected")
     for path, info in result["files"].items():
         notes = []
         if info["skipped"]:

@@ -39,9 +39,9 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``export`` on the ``aligner`` command's subparsers; returns its parser."""
     parser = subparsers.add_parser(
-        "export", help="write TMX, TSV, Moses, JSONL, Parquet and test-set files from OUT_DIR/corpus.tsv",
+        "export", help="write TMX, TSV, Moses, JSONL, Parquet (train), test-set and dev-set files from OUT_DIR/corpus.tsv",
         description="Write research formats of OUT_DIR/corpus.tsv into OUT_DIR (docs/formats.md). Tuples are "
-                    "selected by the keep column, or by --min-quality.")
+                    "selected by the keep column, or by --min-quality, and by the split column.")
     parser.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="the build's output folder (has corpus.tsv)")
     parser.add_argument("--format", "-f", dest="formats", action="append", type=_formats, metavar="FORMAT",
                         help=f"{'|'.join(FORMATS)}|all; repeat it or give a comma list "

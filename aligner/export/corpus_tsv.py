@@ -2,7 +2,9 @@
 
 Columns: ``group``, ``tuid``, one text column per language (``ar``, ``en``, ``fr``; empty where the
 tuple lacks the language), ``<lang>_ids`` (space-separated segment ids), the named scores in a
-fixed order, and ``keep`` (1/0). Tab-separated with RFC 4180 quoting, one row a line
+fixed order, ``split`` (``train``, ``dev``, ``test``, or ``excluded``: a training row whose text is also
+in dev or test, :mod:`aligner.split`) and ``keep`` (1/0). A corpus.tsv without a ``split`` column
+(written before splits existed) is read as all ``train``. Tab-separated with RFC 4180 quoting, one row a line
 (:mod:`aligner.export.tables`). Read back with :func:`read_corpus_tsv` (or :class:`CorpusTsv`, which
 streams the rows), or with pandas, polars or ``csv`` and their defaults.
 """
@@ -13,14 +15,18 @@ import math
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from pathlib import Path
 
 from aligner.errors import InputError
 from aligner.export.tables import iter_tsv_rows, read_tsv_header, split_tsv_line, tsv_line, write_tsv
 from aligner.fileio import atomic_writer
 from aligner.model import AlignedTuple
+from aligner.split import EXCLUDED, SPLITS
 
 ID_SUFFIX = "_ids"
+#: The values of the ``split`` column.
+CORPUS_SPLITS = (*SPLITS, EXCLUDED)
 #: Where a row is in corpus.tsv: the byte offset of its line and its line number.
 RowPlace = tuple[int, int]
 
@@ -55,7 +61,7 @@ def format_score(value: float | None) -> str:
 
 
 def corpus_header(languages: Sequence[str], scores: Sequence[str]) -> list[str]:
-    return ["group", "tuid", *languages, *(f"{lang}{ID_SUFFIX}" for lang in languages), *scores, "keep"]
+    return ["group", "tuid", *languages, *(f"{lang}{ID_SUFFIX}" for lang in languages), *scores, "split", "keep"]
 
 
 def _leading_cells(item: AlignedTuple, languages: Sequence[str]) -> list[str]:
@@ -66,12 +72,12 @@ def _leading_cells(item: AlignedTuple, languages: Sequence[str]) -> list[str]:
 
 
 def write_corpus_tsv(path: Path, tuples: Iterable[AlignedTuple], languages: Sequence[str],
-                     scores: Sequence[str] | None = None) -> None:
+                     scores: Sequence[str] | None = None, splits: Iterable[str] | None = None) -> None:
     """``scores``: the score columns, in order (default: :func:`score_names` of ``tuples``, which then
-    must be a collection: it is read twice)."""
+    must be a collection: it is read twice). ``splits``: each tuple's split, in order (default: ``train``)."""
     scores = list(scores) if scores is not None else score_names(tuples)
-    rows = ([*_leading_cells(item, languages), *(format_score(item.scores.get(name)) for name in scores), item.keep]
-            for item in tuples)
+    rows = ([*_leading_cells(item, languages), *(format_score(item.scores.get(name)) for name in scores), split,
+             item.keep] for item, split in zip(tuples, repeat("train") if splits is None else splits))
     write_tsv(path, corpus_header(languages, scores), rows)
 
 
@@ -99,12 +105,14 @@ class CorpusTsvWriter:
         self._part = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         return self
 
-    def write(self, tuples: Iterable[AlignedTuple]) -> None:
-        for item in tuples:
+    def write(self, tuples: Iterable[AlignedTuple], splits: Iterable[str] | None = None) -> None:
+        """``splits``: each tuple's split, in order (default: ``train``)."""
+        for item, split in zip(tuples, repeat("train") if splits is None else splits):
             for name in item.scores:
                 self._names.setdefault(name, len(self._names))
             self._part.write(tsv_line([*_leading_cells(item, self.languages),
-                                       *(format_score(item.scores.get(name)) for name in self._names), item.keep]))
+                                       *(format_score(item.scores.get(name)) for name in self._names), split,
+                                       item.keep]))
             self.rows += 1
 
     def __exit__(self, exc_type, exc, traceback) -> None:
@@ -123,9 +131,9 @@ class CorpusTsvWriter:
             out.write(tsv_line(corpus_header(self.languages, columns)))
             for line in part:
                 cells = split_tsv_line(line[:-1])
-                scores = cells[leading:-1]
+                scores = cells[leading:-2]
                 moved = [scores[k] if k < len(scores) else "" for k in places]
-                out.write(tsv_line([*cells[:leading], *moved, cells[-1]]))
+                out.write(tsv_line([*cells[:leading], *moved, *cells[-2:]]))
 
 
 class CorpusTsv:
@@ -149,25 +157,53 @@ class CorpusTsv:
         self.path = path
         self.header = header
         self.languages = languages
+        #: Whether the file has a ``split`` column (without one every row is ``train``).
+        self.has_split = header[-2:] == ["split", "keep"]
         #: The score columns, in order.
-        self.scores = header[2 + 2 * len(languages): -1]
+        self.scores = header[2 + 2 * len(languages): -2 if self.has_split else -1]
 
     def __iter__(self) -> Iterator[AlignedTuple]:
-        return (item for _, item in self.rows())
+        return (item for _, _, item in self._parsed())
 
     def rows(self, start: RowPlace | None = None) -> Iterator[tuple[RowPlace, AlignedTuple]]:
         """Each tuple with its place in the file, from the first row or from ``start`` (a place given before)."""
+        return ((place, item) for place, _, item in self._parsed(start))
+
+    def split_rows(self) -> Iterator[tuple[str, AlignedTuple]]:
+        """Each tuple with its split."""
+        return ((split, item) for _, split, item in self._parsed())
+
+    def in_split(self, split: str) -> SplitTuples:
+        """The tuples of one split, read from the file on each iteration."""
+        return SplitTuples(self, split)
+
+    def _parsed(self, start: RowPlace | None = None) -> Iterator[tuple[RowPlace, str, AlignedTuple]]:
         n = len(self.languages)
+        end = -2 if self.has_split else -1
         for number, offset, cells in iter_tsv_rows(self.path, len(self.header), "corpus.tsv", start):
             texts = dict(zip(self.languages, cells[2: 2 + n]))
             ids = {lang: tuple(cell.split()) for lang, cell in zip(self.languages, cells[2 + n: 2 + 2 * n])}
             try:
-                values = {name: float(cell) for name, cell in zip(self.scores, cells[2 + 2 * n: -1]) if cell}
+                values = {name: float(cell) for name, cell in zip(self.scores, cells[2 + 2 * n: end]) if cell}
             except ValueError as err:
                 raise InputError(self.path, f"line {number}: {err}") from None
             if cells[-1] not in ("0", "1"):
                 raise InputError(self.path, f"line {number}: keep must be 0 or 1, got {cells[-1]!r}")
-            yield (offset, number), AlignedTuple(cells[0], cells[1], ids, texts, values, cells[-1] == "1")
+            split = cells[-2] if self.has_split else "train"
+            if split not in CORPUS_SPLITS:
+                raise InputError(self.path, f"line {number}: split must be one of {', '.join(CORPUS_SPLITS)}, "
+                                            f"got {split!r}")
+            yield (offset, number), split, AlignedTuple(cells[0], cells[1], ids, texts, values, cells[-1] == "1")
+
+
+class SplitTuples:
+    """The tuples of one split of a :class:`CorpusTsv`, filtered each time it is iterated."""
+
+    def __init__(self, corpus: CorpusTsv, split: str) -> None:
+        self.corpus, self.split = corpus, split
+
+    def __iter__(self) -> Iterator[AlignedTuple]:
+        return (item for split, item in self.corpus.split_rows() if split == self.split)
 
 
 def read_corpus_tsv(path: Path) -> tuple[list[str], list[AlignedTuple]]:

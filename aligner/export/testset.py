@@ -1,6 +1,7 @@
-"""Test-set layout for evaluating MT systems: ``testset/test.LANG`` plus ``testset/test.meta.tsv``.
+"""Held-out sets for evaluating MT systems: ``testset/test.LANG`` plus ``testset/test.meta.tsv`` (the
+``test`` split), and ``devset/dev.LANG`` plus ``devset/dev.meta.tsv`` (the ``dev`` split), same layout.
 
-Only selected tuples that have every language of the corpus; line *n* of each ``test.LANG`` is
+Only selected tuples of the split that have every language of the corpus; line *n* of each ``test.LANG`` is
 the same tuple, one segment per line (same cleaning as the Moses files). ``test.meta.tsv`` has one
 row per line: ``line`` (1-based), ``tuid``, ``group``, ``LANG_documents`` and ``LANG_segments`` for
 each language (space-separated ids), then every score column of the corpus (4 decimals, empty when
@@ -20,25 +21,29 @@ from aligner.export.tables import tsv_line
 from aligner.fileio import atomic_writer
 from aligner.model import AlignedTuple
 
-FOLDER = "testset"
-
-
 def meta_columns(languages: Sequence[str], score_names: Sequence[str]) -> list[str]:
     languages = sorted(languages)
     return ["line", "tuid", "group", *(f"{lang}_documents" for lang in languages),
             *(f"{lang}_segments" for lang in languages), *score_names]
 
 
+def folder_name(split: str) -> str:
+    """``testset`` for ``test``, ``devset`` for ``dev``."""
+    return f"{split}set"
+
+
 def write_testset(out_dir: Path, tuples: Iterable[AlignedTuple], languages: Sequence[str],
-                  score_names: Sequence[str] = ()) -> dict[str, FileReport]:
-    """Write ``out_dir/testset/``, one tuple at a time; returns ``{path relative to out_dir: report}``."""
-    folder = Path(out_dir) / FOLDER
+                  score_names: Sequence[str] = (), split: str = "test") -> dict[str, FileReport]:
+    """Write ``out_dir/<split>set/`` from ``tuples`` (those of ``split``), one tuple at a time; returns
+    ``{path relative to out_dir: report}``."""
+    name = folder_name(split)
+    folder = Path(out_dir) / name
     languages = sorted(languages)
-    reports = {lang: FileReport("testset") for lang in languages}
-    meta = FileReport("testset")
+    reports = {lang: FileReport(name) for lang in languages}
+    meta = FileReport(name)
     with ExitStack() as stack:
-        handles = {lang: stack.enter_context(atomic_writer(folder / f"test.{lang}")) for lang in languages}
-        meta_file = stack.enter_context(atomic_writer(folder / "test.meta.tsv"))
+        handles = {lang: stack.enter_context(atomic_writer(folder / f"{split}.{lang}")) for lang in languages}
+        meta_file = stack.enter_context(atomic_writer(folder / f"{split}.meta.tsv"))
         meta_file.write(tsv_line(meta_columns(languages, score_names)))
         for number, (item, lines) in enumerate(aligned_lines(tuples, languages, reports), start=1):
             for lang in languages:
@@ -50,6 +55,6 @@ def write_testset(out_dir: Path, tuples: Iterable[AlignedTuple], languages: Sequ
                                       *(format_score(item.scores.get(name)) for name in score_names)]))
             meta.rows = number
     meta.skipped = dict(reports[languages[0]].skipped)
-    written = {f"{FOLDER}/test.{lang}": reports[lang] for lang in languages}
-    written[f"{FOLDER}/test.meta.tsv"] = meta
+    written = {f"{name}/{split}.{lang}": reports[lang] for lang in languages}
+    written[f"{name}/{split}.meta.tsv"] = meta
     return written
