@@ -219,3 +219,25 @@ def test_output_piped_into_a_reader_that_has_gone_ends_quietly(tmp_path):
     stderr = errors.read_text(encoding="utf-8")
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
     assert status == 141  # 128 + SIGPIPE, what a Unix tool killed by the closed pipe returns
+
+
+def test_cache_deleted_in_the_middle_of_a_build_gives_the_same_corpus(tmp_path, seeds_dir):
+    reference = tmp_path / "reference"
+    env = dict(ENV, ALIGNER_CACHE=str(tmp_path / "cache-reference"))
+    command = [sys.executable, "-m", "aligner", "build", str(seeds_dir), "--embedder", "lexical"]
+    assert subprocess.run([*command, "--out", str(reference)], capture_output=True, env=env).returncode == 0
+
+    cache = tmp_path / "cache"
+    out = tmp_path / "out"
+    process = subprocess.Popen([*command, "--out", str(out)], stderr=subprocess.PIPE, text=True,
+                               env=dict(ENV, ALIGNER_CACHE=str(cache)))
+    seen = []
+    for line in process.stderr:  # the groups are being aligned: the word model and shards are being written
+        seen.append(line)
+        if line.startswith("[docalign] 1 group"):
+            break
+    shutil.rmtree(cache, ignore_errors=True)
+    seen.append(process.stderr.read())
+    assert process.wait(timeout=600) == 0, "".join(seen)
+    assert "Traceback" not in "".join(seen)
+    assert (out / "corpus.tsv").read_bytes() == (reference / "corpus.tsv").read_bytes()
