@@ -191,7 +191,15 @@ def test_build_writes_word_alignments_for_every_corpus_row(seeds_dir, tmp_path):
 
 def test_filter_rethresholds_without_realigning_and_round_trips(seeds_dir, tmp_path):
     out = tmp_path / "out"
-    assert run_cli("build", seeds_dir, "--out", out).returncode == 0
+    built = run_cli("build", seeds_dir, "--out", out)
+    assert built.returncode == 0, built.stderr
+    # the seeds are one group: splits fall back to blocks within it, and the log and build.json say so
+    manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    assert "[split] warning: 1 group(s) are too few" in built.stderr
+    assert manifest["split"]["method"] == "blocks" and "too few" in manifest["split"]["warning"]
+    assert manifest["signature"].endswith("|split:s1/90,5,5") and manifest["options"]["split_sizes"] == [90, 5, 5]
+    assert manifest["counts"]["tuples_test"] >= 1 and manifest["counts"]["tuples_dev"] >= 1
+    assert "too few groups for whole-group splits" in (out / "report" / "index.html").read_text(encoding="utf-8")
     original = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     splits = pl.read_csv(out / "corpus.tsv", separator="\t", infer_schema=False)["split"].to_list()
     result = run_cli("filter", out, "--min-quality", "0.05")

@@ -360,8 +360,23 @@ def load_report_data(out_dir: Path | str) -> ReportData:
     by_pair: dict[str, list[str]] = {}
     data.word_alignments = find_word_alignments(out_dir, corpus.languages, summary.tuples, by_pair)
     _add_link_warnings(data, by_pair)
-    data.warnings = [warning for notes in by_pair.values() for warning in notes]
+    data.warnings = [warning for notes in by_pair.values() for warning in notes] + split_warnings(corpus)
     return data
+
+
+def split_warnings(corpus: CorpusTsv) -> list[str]:
+    """A warning when dev or test shares a group with train (the split fell back to blocks within groups)."""
+    splits: dict[str, set[str]] = {}
+    excluded = 0
+    for split, item in corpus.split_rows():
+        excluded += split == "excluded"
+        splits.setdefault(item.group_id, set()).add(split)
+    shared = sum(len(found & {"train", "dev", "test"}) > 1 for found in splits.values())
+    if not shared:
+        return []
+    return [f"splits: {shared} group(s) are in train and in dev or test (too few groups for whole-group splits: "
+            f"contiguous blocks within groups, see build.json); {excluded} training row(s) removed as "
+            "copies of dev/test text"]
 
 
 # ----------------------------------------------------------------------------- shaping
