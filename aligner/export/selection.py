@@ -1,7 +1,7 @@
 """What every export shares: which tuples are written, which language pairs, and what text a format can hold.
 
 Selection rule: with ``min_quality`` a tuple is written when its ``quality`` score is at least that
-value and neither of its flags (``boilerplate``, ``duplicate``: :mod:`aligner.score.flags`) is set
+value and none of its flags (``boilerplate``, ``duplicate``, ``copy``: :mod:`aligner.score.flags`) is set
 (a corpus without a ``quality`` column is an error, a tuple with an empty cell is dropped);
 without it, when its ``keep`` flag is set.
 
