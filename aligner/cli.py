@@ -111,7 +111,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="where groups are aligned: local processes (default) or a Ray cluster "
                             "(the connected one, else a local instance; pip install 'ray[data]')")
-    build.add_argument("--min-quality", type=float, default=DEFAULT_MIN_QUALITY,
+    build.add_argument("--min-quality", type=export_command.quality_threshold, default=DEFAULT_MIN_QUALITY,
                        help="tuples with a quality below this stay in corpus.tsv (keep=0) but are not exported "
                             f"(default: {DEFAULT_MIN_QUALITY}, the calibrated decision point; docs/scores.md)")
     build.add_argument("--follow-links", action="store_true",
@@ -131,7 +131,7 @@ def make_parser() -> argparse.ArgumentParser:
     filter_command = commands.add_parser(
         "filter", help="re-threshold an existing build by quality without re-aligning (keep flags, exports, report)")
     filter_command.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="a folder written by aligner build")
-    filter_command.add_argument("--min-quality", type=float, required=True,
+    filter_command.add_argument("--min-quality", type=export_command.quality_threshold, required=True,
                                 help=f"keep tuples with quality >= this (the build's default: {DEFAULT_MIN_QUALITY})")
     filter_command.set_defaults(run=_filter)
 

@@ -17,7 +17,8 @@ def _formats(value: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
-def _quality(value: str) -> float:
+def quality_threshold(value: str) -> float:
+    """An argparse type: a quality threshold, a number from 0 to 1."""
     try:
         number = float(value)
     except ValueError:
@@ -49,7 +50,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--pairs", default=None, metavar="XX-YY,...",
                         help="language pairs, e.g. ar-en,en-fr: adds per-pair TMX/JSONL/Parquet files and limits "
                              "the Moses sets to these pairs (default: Moses for every pair, no per-pair files)")
-    parser.add_argument("--min-quality", type=_quality, default=None, metavar="Q",
+    parser.add_argument("--min-quality", type=quality_threshold, default=None, metavar="Q",
                         help="keep tuples whose quality score is at least Q (0..1) instead of using the keep "
                              "column; an error if the corpus has no quality column")
     parser.add_argument("--srclang", default=None, metavar="XX",
