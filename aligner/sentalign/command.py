@@ -14,8 +14,8 @@ def add_parser(commands) -> None:
         "align", help="align two one-sentence-per-line files; print Vecalign-format beads [i, j]:[k]:cost (0-based)")
     align.add_argument("src", type=Path, metavar="SRC_FILE")
     align.add_argument("tgt", type=Path, metavar="TGT_FILE")
-    align.add_argument("--presegmented", action="store_true", required=True,
-                       help="the files hold one sentence per line (the only input this command takes)")
+    align.add_argument("--presegmented", action="store_true",
+                       help="accepted for compatibility: the files always hold one sentence per line")
     align.add_argument("--embedder", default=DEFAULT_SPEC,
                        help="e5+use (default; docs/embedders.md), e5, use, lexical or st:PATH")
     align.add_argument("--preset", choices=("news", "loose"), default="news",
