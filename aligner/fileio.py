@@ -157,3 +157,27 @@ def read_utf8(path: Path | str, what: str) -> str:
 def read_text_lines(path: Path | str, what: str) -> list[str]:
     """The lines of a UTF-8 text file (any line break); errors as in :func:`read_utf8`."""
     return read_utf8(path, what).splitlines()
+
+
+def read_two_column_tsv(path: Path | str, what: str, header: tuple[str, str]) -> list[tuple[int, str, str]]:
+    """``(line number, first, second)`` of a user's two-column TSV file (``--groups``, ``--splits``).
+
+    Blank lines and ``#`` comments are skipped, and a first line equal to ``header`` (any case);
+    a line without exactly two non-empty cells is an :class:`InputError` naming the file and line.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(path, f"cannot read the {what} file: {err}") from err
+    rows: list[tuple[int, str, str]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = [cell.strip() for cell in line.split("\t")]
+        if len(cells) != 2 or not all(cells):
+            raise InputError(path, f"line {number}: expected '{header[0]}<TAB>{header[1]}', got {line!r}")
+        if not rows and [c.lower() for c in cells] == list(header):
+            continue
+        rows.append((number, cells[0], cells[1]))
+    return rows

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aligner.errors import InputError
+from aligner.fileio import read_two_column_tsv
 
 DEFAULT_LANGUAGES = ("ar", "en", "fr")
 
@@ -69,22 +70,9 @@ def read_known_groups(path: Path) -> tuple[tuple[str, str], ...]:
     path relative to the input folder when names collide); the file name itself is accepted too.
     A document listed twice is an error: it cannot be in two groups.
     """
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(path, f"cannot read the known groups file: {err}") from err
     pairs: list[tuple[str, str]] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cells = [cell.strip() for cell in line.split("\t")]
-        if len(cells) != 2 or not all(cells):
-            raise InputError(path, f"line {number}: expected 'group<TAB>doc_id', got {line!r}")
-        if not pairs and [c.lower() for c in cells] == ["group", "doc_id"]:
-            continue
-        group, doc_id = cells
+    for number, group, doc_id in read_two_column_tsv(path, "known groups", ("group", "doc_id")):
         if doc_id in seen:
             raise InputError(path, f"line {number}: {doc_id} is already in a group (line {seen[doc_id]})")
         seen[doc_id] = number

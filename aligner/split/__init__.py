@@ -23,6 +23,7 @@ from pathlib import Path
 import regex
 
 from aligner.errors import InputError
+from aligner.fileio import read_two_column_tsv
 
 SPLITS = ("train", "dev", "test")
 #: The split of a training row removed because its text is also in dev or test.
@@ -80,21 +81,8 @@ def parse_sizes(text: str) -> tuple[float, float, float]:
 
 def read_assignment(path: Path) -> dict[str, str]:
     """A ``group<TAB>split`` file (blank lines and ``#`` comments skipped, a ``group split`` header allowed)."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(path, f"cannot read the split assignment file: {err}") from err
     assigned: dict[str, str] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cells = [cell.strip() for cell in line.split("\t")]
-        if len(cells) != 2 or not all(cells):
-            raise InputError(path, f"line {number}: expected 'group<TAB>split', got {line!r}")
-        if not assigned and [c.lower() for c in cells] == ["group", "split"]:
-            continue
-        group, split = cells
+    for number, group, split in read_two_column_tsv(path, "split assignment", ("group", "split")):
         if split not in SPLITS:
             raise InputError(path, f"line {number}: split must be one of {', '.join(SPLITS)}, got {split!r}")
         if assigned.get(group, split) != split:
