@@ -241,12 +241,3 @@ def test_cache_deleted_in_the_middle_of_a_build_gives_the_same_corpus(tmp_path, 
     assert process.wait(timeout=600) == 0, "".join(seen)
     assert "Traceback" not in "".join(seen)
     assert (out / "corpus.tsv").read_bytes() == (reference / "corpus.tsv").read_bytes()
-
-
-def test_a_quality_threshold_out_of_range_is_refused_with_the_range(tmp_path):
-    raw = english_folder(tmp_path / "raw")
-    for args in (("build", raw, "--out", tmp_path / "out", "--min-quality", "1.5"),
-                 ("filter", tmp_path, "--min-quality", "-0.1")):
-        result = run_cli(*args)
-        assert result.returncode == 2 and "must be between 0 and 1" in result.stderr
-    assert not (tmp_path / "out").exists()

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -16,10 +17,19 @@ from aligner.publish import record_written
 def run(args: argparse.Namespace) -> int:
     from .page import build_report
 
-    path = build_report(args.out_dir, args.embedder, cache_dir=args.cache_dir)
+    path = build_report(args.out_dir, args.embedder or build_embedder(args.out_dir), cache_dir=args.cache_dir)
     record_written(args.out_dir, [p.relative_to(args.out_dir).as_posix() for p in path.parent.rglob("*") if p.is_file()])
     print(f"report written to {path} (open it in a browser: file://{path.resolve()})", file=sys.stderr)
     return 0
+
+
+def build_embedder(out_dir: Path) -> str:
+    """The embedder the build of ``out_dir`` used (its ``build.json``), so the heatmaps read the cached vectors;
+    the default one for a folder without a readable manifest."""
+    try:
+        return str(json.loads((Path(out_dir) / "build.json").read_text(encoding="utf-8"))["options"]["embedder"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_SPEC
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -32,9 +42,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "a quality histogram and every tuple side by side with filters. See docs/report.md.",
     )
     parser.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="a folder written by `aligner build --out`")
-    parser.add_argument("--embedder", default=DEFAULT_SPEC,
-                        help="sentence embedder for the heatmaps; use the build's (default: e5+use, a cache hit "
-                             "after the build)")
+    parser.add_argument("--embedder", default=None,
+                        help="sentence embedder for the heatmaps (default: the build's, from OUT_DIR/build.json, "
+                             f"a cache hit after the build; {DEFAULT_SPEC} without one)")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="embedding cache folder (default: $ALIGNER_CACHE or ~/.cache/aligner)")
     parser.set_defaults(run=run)
