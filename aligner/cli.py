@@ -35,7 +35,7 @@ def _build(args: argparse.Namespace) -> int:
     run_build(BuildOptions(raw_dir=args.raw_dir, out_dir=args.out, segmenter=args.segmenter,
                            embedder=args.embedder, cache_dir=args.cache_dir, docalign=docalign,
                            word_model=args.word_model, workers=args.workers, engine=args.engine,
-                           min_quality=args.min_quality, follow_links=args.follow_links,
+                           min_quality=args.min_quality, follow_links=args.follow_links, license=args.license,
                            split=SplitOptions(seed=args.split_seed, sizes=parse_sizes(args.split_sizes),
                                               assigned=read_assignment(args.splits) if args.splits else {})))
     return 0
@@ -71,7 +71,8 @@ def _eval_align(args: argparse.Namespace) -> int:
 def _eval_words(args: argparse.Namespace) -> int:
     from aligner.evaluate.words import format_word_scores, score_word_alignment_files
 
-    scores = score_word_alignment_files(args.gold, args.pred, one_based=args.one_based, bitext_path=args.bitext)
+    scores = score_word_alignment_files(args.gold, args.pred, one_based=args.index_base == 1,
+                                        bitext_path=args.bitext)
     _print_result(scores, format_word_scores(scores), args.json)
     return 0
 
@@ -126,6 +127,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--splits", type=Path, default=None, metavar="FILE",
                        help="TSV group<TAB>split (train, dev or test) fixing those groups' splits; the others "
                             "are assigned by the seed")
+    build.add_argument("--license", type=export_command.license_name, default="unknown",
+                       help="license named in the dataset card OUT/README.md, e.g. cc-by-4.0 (default: unknown); "
+                            "recorded in build.json, not part of the signature")
     build.set_defaults(run=_build)
 
     filter_command = commands.add_parser(
@@ -155,9 +159,11 @@ def make_parser() -> argparse.ArgumentParser:
     eval_words.add_argument("gold", type=Path, help="gold links per line: i-j sure, ipj possible")
     eval_words.add_argument("pred", type=Path, help="predicted Pharaoh links per line, 0-based i-j")
     base = eval_words.add_mutually_exclusive_group()
-    base.add_argument("--one-based", dest="one_based", action="store_true", default=None,
-                      help="gold indices start at 1 (default: inferred: 1-based when no index 0 appears)")
-    base.add_argument("--zero-based", dest="one_based", action="store_false", help="gold indices start at 0")
+    base.add_argument("--index-base", dest="index_base", type=int, choices=(0, 1), default=0,
+                      help="the gold file's first token index: 0 (default; Pharaoh, as aligner writes) or 1 (the "
+                           "Hansards/WPT gold files); never guessed")
+    base.add_argument("--one-based", dest="index_base", action="store_const", const=1, help="the same as --index-base 1")
+    base.add_argument("--zero-based", dest="index_base", action="store_const", const=0, help="the same as --index-base 0")
     eval_words.add_argument("--bitext", type=Path, help="'src ||| tgt' lines, to check links are in range")
     eval_words.add_argument("--json", action="store_true", help="print the scores as JSON")
     eval_words.set_defaults(run=_eval_words)

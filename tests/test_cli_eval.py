@@ -37,7 +37,10 @@ def test_eval_words_aer_with_sure_and_possible(tmp_path):
     pred = tmp_path / "pred.txt"
     gold.write_text("1-1 2p2 3-3\n", encoding="utf-8")  # 1-based: sure {(0,0),(2,2)}, possible adds (1,1)
     pred.write_text("0-0 1-1 2-1\n", encoding="utf-8")
-    scores = json.loads(run_cli("eval-words", gold, pred, "--json").stdout)
+    scores = json.loads(run_cli("eval-words", gold, pred, "--json", "--index-base", "1").stdout)
+    assert json.loads(run_cli("eval-words", gold, pred, "--json", "--one-based").stdout) == scores
+    # 0-based unless told: the same file read 0-based is another gold (3-3 is then out of the sentence)
+    assert json.loads(run_cli("eval-words", gold, pred, "--json").stdout) != scores
     # |A|=3, |A∩S|=1, |A∩P|=2, |S|=2: precision 2/3, recall 1/2, AER 1 - 3/5
     assert round(scores["precision"], 4) == 0.6667 and scores["recall"] == 0.5
     assert round(scores["aer"], 4) == 0.4
