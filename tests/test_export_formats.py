@@ -56,11 +56,13 @@ def test_default_export_writes_every_format_and_reports_selection(out):
                 "corpus.ar-en.ar", "corpus.ar-en.en", "corpus.ar-fr.ar", "corpus.ar-fr.fr",
                 "corpus.en-fr.en", "corpus.en-fr.fr", "corpus.ar-en-fr.ar", "corpus.ar-en-fr.en",
                 "corpus.ar-en-fr.fr", "testset/test.ar", "testset/test.en", "testset/test.fr",
-                "testset/test.meta.tsv", "devset/dev.ar", "devset/dev.en", "devset/dev.fr", "devset/dev.meta.tsv"}
+                "testset/test.meta.tsv", "devset/dev.ar", "devset/dev.en", "devset/dev.fr", "devset/dev.meta.tsv",
+                "data/train.parquet", "data/validation.parquet", "data/test.parquet", "README.md"}
     assert set(result["files"]) == expected
     assert set(snapshot(out)) == expected | {"corpus.tsv"}
     for path, info in result["files"].items():  # every tuple is train: the held-out sets are empty
-        assert info["rows"] + sum(info["skipped"].values()) == (0 if path.startswith(("testset", "devset")) else 4), path
+        held_out = path.startswith(("testset", "devset", "data/validation", "data/test"))
+        assert info["rows"] + sum(info["skipped"].values()) == (0 if held_out else 4), path
     assert "4 selected (keep); not kept 1" in format_report(result)
     json.dumps(result)  # JSON-ready for --json
 

@@ -16,6 +16,8 @@ jsonl      ``NAME.jsonl`` (Hugging Face translation layout); with ``pairs`` also
 parquet    ``NAME.parquet``; with ``pairs`` also ``NAME.xx-yy.parquet``
 testset    ``testset/test.LANG`` + ``testset/test.meta.tsv`` (test, tuples with every language)
 devset     ``devset/dev.LANG`` + ``devset/dev.meta.tsv`` (dev, tuples with every language)
+hf         ``data/{train,validation,test}.parquet`` + ``README.md``: a Hugging Face dataset folder
+           (train, dev, test; the card from ``build.json``, :mod:`aligner.export.card`)
 ========== =====================================================================================
 
 Everything is checked (corpus readable, formats, pairs, source language, quality column) before
@@ -42,7 +44,7 @@ from aligner.export.testset import write_testset
 from aligner.export.tmx import write_tmx
 
 CORPUS_FILE = "corpus.tsv"
-FORMATS = ("tmx", "tsv", "moses", "jsonl", "parquet", "testset", "devset")
+FORMATS = ("tmx", "tsv", "moses", "jsonl", "parquet", "testset", "devset", "hf")
 #: The held-out formats and the split each one holds.
 HELD_OUT = {"testset": "test", "devset": "dev"}
 DEFAULT_FORMATS = FORMATS
@@ -73,12 +75,13 @@ def _check_name(name: str) -> str:
 
 def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
            pairs: str | Iterable[str | Sequence[str]] | None = None, min_quality: float | None = None,
-           name: str = "corpus", srclang: str | None = None) -> dict:
+           name: str = "corpus", srclang: str | None = None, license: str | None = None) -> dict:
     """Write the requested exports of ``out_dir/corpus.tsv`` into ``out_dir``.
 
     ``pairs``: language pairs ("ar-en,en-fr" or a list) for the per-pair TMX/JSONL/Parquet files and
     the Moses sets (Moses default: every pair). ``min_quality``: select by the ``quality`` score
     instead of the ``keep`` flag. ``srclang``: the TMX header's source language (default ``*all*``).
+    ``license``: the dataset card's (default: build.json's ``license`` option, else ``unknown``).
 
     Returns a JSON-ready dict: ``corpus``, ``languages``, ``formats``, ``selection`` (of the
     training split: ``rule``, ``tuples``, ``selected``, ``dropped`` by reason), ``held_out`` (the
@@ -109,8 +112,10 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
     if srclang is not None and srclang not in languages:
         raise ValueError(f"source language {srclang!r} is not in the corpus (it has {', '.join(languages)})")
     selection = select_tuples(corpus_tsv.in_split("train"), scores, min_quality, corpus)
+    if license is not None and not license.strip():
+        raise ValueError("license: give a name such as cc-by-4.0, or leave it out (unknown)")
     held_out = {split: select_tuples(corpus_tsv.in_split(split), scores, min_quality, corpus)
-                for fmt, split in HELD_OUT.items() if fmt in chosen}
+                for fmt, split in HELD_OUT.items() if fmt in chosen or "hf" in chosen}  # hf: every split
     selected = selection.tuples  # each writer reads corpus.tsv again: the corpus is never all in memory
 
     files: dict[str, FileReport] = {}
@@ -129,17 +134,24 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
         files.update(write_moses(out_dir, name, selected, languages, pair_list or all_pairs(languages)))
     for fmt in ("jsonl", "parquet"):
         if fmt in chosen:
-            from aligner.export.hf import write_hf  # polars: imported only when needed
+            from aligner.export.hf import pair_score_names, write_hf  # polars: imported only when needed
 
             files[f"{name}.{fmt}"] = write_hf(out_dir / f"{name}.{fmt}", fmt, selected, languages, scores)
             for pair in pair_list or ():
                 target = f"{name}.{code(pair)}.{fmt}"
-                files[target] = write_hf(out_dir / target, fmt, selected, pair, scores, require_all=True)
-    for split, chosen_selection in held_out.items():
-        files.update(write_testset(out_dir, chosen_selection.tuples, languages, scores, split))
+                files[target] = write_hf(out_dir / target, fmt, selected, pair, pair_score_names(scores, pair),
+                                         require_all=True)
+    for fmt, split in HELD_OUT.items():
+        if fmt in chosen:
+            files.update(write_testset(out_dir, held_out[split].tuples, languages, scores, split))
+    if "hf" in chosen:
+        from aligner.export.card import write_dataset_folder
+
+        files.update(write_dataset_folder(out_dir, {"train": selection, **held_out}, languages, scores,
+                                          license.strip() if license is not None else None))
     return {"corpus": str(corpus), "languages": list(languages), "formats": list(chosen),
             "selection": selection.as_dict(),
-            "held_out": {split: chosen_selection.as_dict() for split, chosen_selection in held_out.items()},
+            "held_out": {split: held_out[split].as_dict() for fmt, split in HELD_OUT.items() if fmt in chosen},
             "files": {path: report.as_dict() for path, report in files.items()}}
 
 

@@ -28,10 +28,17 @@ def quality_threshold(value: str) -> float:
     return number
 
 
+def license_name(value: str) -> str:
+    """An argparse type: a license for the dataset card, e.g. ``cc-by-4.0`` (not blank)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("give a license name such as cc-by-4.0")
+    return value.strip()
+
+
 def run(args: argparse.Namespace) -> int:
     formats = [name for group in args.formats for name in group] if args.formats else DEFAULT_FORMATS
     result = export(args.out_dir, formats, pairs=args.pairs, min_quality=args.min_quality, name=args.name,
-                    srclang=args.srclang)
+                    srclang=args.srclang, license=args.license)
     record_written(args.out_dir, list(result["files"]))
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_report(result))
     return 0
@@ -40,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``export`` on the ``aligner`` command's subparsers; returns its parser."""
     parser = subparsers.add_parser(
-        "export", help="write TMX, TSV, Moses, JSONL, Parquet (train), test-set and dev-set files from OUT_DIR/corpus.tsv",
+        "export", help="write TMX, TSV, Moses, JSONL, Parquet (train), test-set, dev-set files and a Hugging Face "
+                       "dataset folder from OUT_DIR/corpus.tsv",
         description="Write research formats of OUT_DIR/corpus.tsv into OUT_DIR (docs/formats.md). Tuples are "
                     "selected by the keep column, or by --min-quality, and by the split column.")
     parser.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="the build's output folder (has corpus.tsv)")
@@ -55,6 +63,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                              "column; an error if the corpus has no quality column")
     parser.add_argument("--srclang", default=None, metavar="XX",
                         help="source language written in the TMX header (default: *all*)")
+    parser.add_argument("--license", type=license_name, default=None,
+                        help="license named in the dataset card README.md (default: the build's --license, "
+                             "else unknown)")
     parser.add_argument("--name", default="corpus", help="file-name stem of the outputs (default: corpus)")
     parser.add_argument("--json", action="store_true", help="print what was written and dropped as JSON")
     parser.set_defaults(run=run)

@@ -8,9 +8,11 @@ One row per tuple::
 ``null`` (so the column casts to ``datasets.Translation(languages=[...])`` as it is, and
 ``dataset.filter(lambda r: all(r["translation"].values()))`` keeps the fully aligned rows). The
 per-pair files (``NAME.xx-yy.jsonl``/``.parquet``) hold only the tuples having both languages, with
-just those two fields, never null. Every score column of the corpus follows as a float column
-(null when the tuple has no such score); a score whose name clashes with ``id``, ``group`` or
-``translation`` is called ``score_NAME``. Lone surrogates (unencodable in UTF-8) are removed and
+just those two fields, never null. The score columns follow as float columns (null when the tuple
+has no such score): every score of the corpus in the multilingual file, only the pair's own
+(``xx-yy.*``) and the tuple-level ones in a per-pair file (:func:`pair_score_names`), only the
+tuple-level ones in the dataset folder's split files (:func:`tuple_score_names`). A score whose
+name clashes with ``id``, ``group`` or ``translation`` is called ``score_NAME``. Lone surrogates (unencodable in UTF-8) are removed and
 counted. In JSON Lines, U+0085, U+2028 and U+2029 are written as ``\\u`` escapes so that no tool
 splitting lines on them can cut a record.
 """
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-from aligner.export.selection import FileReport, has_text, score_value, strip_surrogates
+from aligner.export.selection import FileReport, code, has_text, score_value, strip_surrogates
 from aligner.fileio import atomic_writer
 from aligner.model import AlignedTuple
 
@@ -32,6 +34,18 @@ RESERVED = ("id", "group", "translation")
 _JSON_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 #: Rows turned into one DataFrame at a time: the Python row dicts never hold the whole corpus.
 BATCH_ROWS = 1024
+
+
+def tuple_score_names(score_names: Sequence[str]) -> list[str]:
+    """The scores of a whole tuple (``consistency``, ``quality``, the flags), not of one pair (``ar-en.cos``)."""
+    return [name for name in score_names if "." not in name]
+
+
+def pair_score_names(score_names: Sequence[str], pair: Sequence[str]) -> list[str]:
+    """The scores a file of one pair carries: that pair's (``ar-en.*``) and the tuple-level ones, in order;
+    another pair's scores are always null in it."""
+    prefix = f"{code(pair)}."
+    return [name for name in score_names if "." not in name or name.startswith(prefix)]
 
 
 def score_column(name: str) -> str:
