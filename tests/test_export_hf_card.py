@@ -11,6 +11,7 @@ import pytest
 import yaml
 from test_export_support import make_corpus, tup
 
+from aligner.errors import InputError
 from aligner.export import export
 from aligner.ingest.discover import OUTPUT_MARKER
 
@@ -96,6 +97,13 @@ def test_an_empty_split_is_written_but_left_out_of_the_configs(tmp_path):
     assert [item["split"] for item in card_header(tmp_path)["configs"][0]["data_files"]] == ["train", "test"]
     assert pl.read_parquet(tmp_path / "data/validation.parquet").height == 0
     assert {name: split.num_rows for name, split in load_folder(tmp_path).items()} == {"train": 2, "test": 1}
+
+
+def test_an_unreadable_build_json_is_an_error_before_anything_is_written(out):
+    (out / "build.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="build.json"):
+        export(out)
+    assert sorted(path.name for path in out.iterdir()) == ["build.json", "corpus.tsv"]
 
 
 def test_per_pair_files_carry_only_their_pairs_scores(out):

@@ -114,6 +114,10 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
     selection = select_tuples(corpus_tsv.in_split("train"), scores, min_quality, corpus)
     if license is not None and not license.strip():
         raise ValueError("license: give a name such as cc-by-4.0, or leave it out (unknown)")
+    if "hf" in chosen:
+        from aligner.export.card import read_manifest, write_dataset_folder  # polars: imported only when needed
+
+        manifest = read_manifest(out_dir)
     held_out = {split: select_tuples(corpus_tsv.in_split(split), scores, min_quality, corpus)
                 for fmt, split in HELD_OUT.items() if fmt in chosen or "hf" in chosen}  # hf: every split
     selected = selection.tuples  # each writer reads corpus.tsv again: the corpus is never all in memory
@@ -145,9 +149,7 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
         if fmt in chosen:
             files.update(write_testset(out_dir, held_out[split].tuples, languages, scores, split))
     if "hf" in chosen:
-        from aligner.export.card import write_dataset_folder
-
-        files.update(write_dataset_folder(out_dir, {"train": selection, **held_out}, languages, scores,
+        files.update(write_dataset_folder(out_dir, {"train": selection, **held_out}, languages, scores, manifest,
                                           license.strip() if license is not None else None))
     return {"corpus": str(corpus), "languages": list(languages), "formats": list(chosen),
             "selection": selection.as_dict(),

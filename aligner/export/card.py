@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from aligner import __version__
+from aligner.errors import InputError
 from aligner.export.hf import score_column, tuple_score_names, write_hf
 from aligner.export.selection import FileReport, Selection, all_pairs, code
 from aligner.fileio import write_text_atomic
@@ -40,10 +41,11 @@ def split_file(hf_split: str) -> str:
 
 
 def write_dataset_folder(out_dir: Path, selections: Mapping[str, Selection], languages: Sequence[str],
-                         score_names: Sequence[str], license: str | None = None) -> dict[str, FileReport]:
+                         score_names: Sequence[str], manifest: Mapping | None,
+                         license: str | None = None) -> dict[str, FileReport]:
     """Write the split files and the card into ``out_dir``; ``selections``: the selected tuples of each
-    corpus.tsv split (train, dev, test). ``license``: default the one in build.json, else ``unknown``."""
-    manifest = _read_manifest(out_dir / MANIFEST_FILE)
+    corpus.tsv split (train, dev, test); ``manifest``: :func:`read_manifest`. ``license``: default the
+    one in build.json, else ``unknown``. The card's report counts the rows it describes."""
     if license is None:
         license = (manifest or {}).get("options", {}).get("license") or DEFAULT_LICENSE
     scores = tuple_score_names(score_names)
@@ -57,11 +59,19 @@ def write_dataset_folder(out_dir: Path, selections: Mapping[str, Selection], lan
     return files
 
 
-def _read_manifest(path: Path) -> dict | None:
-    """build.json, or None when the folder has none (a corpus.tsv exported without a build)."""
+def read_manifest(out_dir: Path) -> dict | None:
+    """``out_dir/build.json``, or None when the folder has none (a corpus.tsv exported without a build);
+    an unreadable one is an :class:`InputError`."""
+    path = out_dir / MANIFEST_FILE
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise InputError(path, f"unreadable: {err}") from None
+    if not isinstance(manifest, dict):
+        raise InputError(path, "is not a JSON object")
+    return manifest
 
 
 def _pair_counts(path: Path, languages: Sequence[str]) -> dict[str, int]:
