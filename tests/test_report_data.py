@@ -428,7 +428,7 @@ def test_report_command_writes_the_page(tmp_path, capsys):
     assert args.run(args) == 0
     assert (tmp_path / "report" / "index.html").is_file()
     assert "report written to" in capsys.readouterr().err
-    assert _parse(["report", str(tmp_path)]).embedder == "e5+use"  # the build's default
+    assert _parse(["report", str(tmp_path)]).embedder is None  # then the build's own, from build.json
 
 
 def test_report_command_on_a_folder_without_corpus_asks_for_a_build(tmp_path):
