@@ -8,6 +8,7 @@ died from one being written.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -123,6 +124,12 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -12,7 +12,6 @@ builds from writing it at once: the second is refused with a message naming the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -25,7 +24,7 @@ import portalocker
 
 from aligner import __version__
 from aligner.errors import InputError
-from aligner.fileio import write_text_atomic
+from aligner.fileio import file_sha256, write_text_atomic
 from aligner.ingest.discover import OUTPUT_MARKER
 
 _MARKER_FORMAT = 1
@@ -91,7 +90,6 @@ class OutputFolder:
         are removed first. The swap is two renames, the old folder deleted after, so ``OUT`` is
         always a complete output or absent.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         for stale in self.path.parent.iterdir():
             if self._siblings.fullmatch(stale.name) and (stale / OUTPUT_MARKER).is_file():
                 shutil.rmtree(stale, ignore_errors=True)
@@ -157,11 +155,7 @@ def _files_below(folder: Path) -> list[str]:
 
 
 def _fingerprint(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return path.stat().st_size, digest.hexdigest()
+    return path.stat().st_size, file_sha256(path)
 
 
 def record_written(folder: Path, names: list[str]) -> None:

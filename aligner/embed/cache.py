@@ -85,13 +85,19 @@ def _shard_vectors(path: Path) -> np.ndarray:
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
 
 
+def update_by_rows(digest, array: np.ndarray, dtype=None) -> None:
+    """Feed ``array`` (as ``dtype``) to ``digest`` a block of rows at a time, so a memory map is read a little at once."""
+    row_bytes = array.itemsize * int(np.prod(array.shape[1:], dtype=np.int64))
+    step = max(1, _HASH_BLOCK // max(1, row_bytes))
+    for start in range(0, array.shape[0], step):
+        digest.update(np.ascontiguousarray(array[start : start + step], dtype=dtype).tobytes())
+
+
 def shard_digest(identity: bytes, keys: np.ndarray, vectors: np.ndarray) -> bytes:
-    """sha256 of a model's identity, a shard's keys and its vectors (row by row, so a map is read in blocks)."""
+    """sha256 of a model's identity, a shard's keys and its vectors."""
     digest = hashlib.sha256(identity)
     digest.update(np.ascontiguousarray(keys, dtype=np.uint8).tobytes())
-    step = max(1, _HASH_BLOCK // max(1, vectors.itemsize * vectors.shape[1]))
-    for start in range(0, vectors.shape[0], step):
-        digest.update(np.ascontiguousarray(vectors[start : start + step], dtype=np.float32).tobytes())
+    update_by_rows(digest, vectors, np.float32)
     return digest.digest()
 
 

@@ -17,7 +17,6 @@ process before the folder is used: a damaged or partial folder is built again.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import shutil
@@ -30,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from aligner.cachedir import cache_subdir
-from aligner.fileio import follow_umask, make_temp_dir, remove_stale_temps, temporary_sibling
+from aligner.fileio import file_sha256, follow_umask, make_temp_dir, remove_stale_temps, temporary_sibling
 from .e5_tokenizer import ReferenceTokenizer, Vocab, save_hf_tokenizer
 
 MAGIC = b"E5S1"
@@ -126,11 +125,6 @@ def cache_root() -> Path:
     Same roots as the embedding cache, so one variable moves all of aligner's caches.
     """
     return cache_subdir("word-model")
-
-
-def file_sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def file_digest(path: Path) -> str:

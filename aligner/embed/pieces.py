@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aligner.embed.cache import update_by_rows
 from aligner.fileio import atomic_writer, remove_stale_temps
 
 
@@ -97,8 +98,7 @@ def _shard_digest(index, vectors: np.ndarray, spans: np.ndarray) -> bytes:
     """The checksum of a whole shard: its index digest, then its vectors and spans, read in blocks."""
     digest = index.copy()
     for array in (vectors, spans):
-        for start in range(0, len(array), 65536):
-            digest.update(np.ascontiguousarray(array[start:start + 65536]).tobytes())
+        update_by_rows(digest, array)
     return digest.digest()
 
 
@@ -202,14 +202,17 @@ class PieceStore:
             try:
                 maps = (np.load(self.root / f"{shard}.vec.npy", mmap_mode="r"),
                         np.load(self.root / f"{shard}.spans.npy", mmap_mode="r"))
-                if shard not in self._verified:
-                    index, stored = self._expected[shard]
-                    if _shard_digest(index, *maps) != stored:
-                        raise ValueError("checksum mismatch: the vectors or spans are not those it was written with")
-                    self._verified.add(shard)
-            except (OSError, ValueError) as exc:
-                self._drop(shard, f"skipping unreadable shard {self.root / shard}: {exc}")
+            except (OSError, ValueError) as exc:  # unreadable now: its texts are encoded again, the files left
+                warnings.warn(f"piece cache: skipping unreadable shard {self.root / shard}: {exc}", stacklevel=3)
+                self._forget(shard)
                 return None
+            if shard not in self._verified:
+                index, stored = self._expected[shard]
+                if _shard_digest(index, *maps) != stored:
+                    self._drop(shard, f"removing shard {self.root / shard}: checksum mismatch, the vectors or "
+                                      "spans are not those it was written with")
+                    return None
+                self._verified.add(shard)
             self._maps[shard] = maps
             while len(self._maps) > self.open_shards:
                 self._maps.popitem(last=False)  # the rows handed out are copies: nothing else holds the map
@@ -217,10 +220,14 @@ class PieceStore:
         vectors, spans = self._maps[shard]
         return PieceVectors(np.array(spans[first:end]), np.array(vectors[first:end]))
 
-    def _drop(self, shard: str, problem: str) -> None:
-        """Forget a bad shard's keys (its texts are encoded again) and delete its files, with a warning."""
-        warnings.warn(f"piece cache: {problem}", stacklevel=4)
+    def _forget(self, shard: str) -> None:
+        """Forget a shard's keys: their texts are encoded again."""
         self._where = {k: w for k, w in self._where.items() if w[0] != shard}
+
+    def _drop(self, shard: str, problem: str) -> None:
+        """Forget a damaged shard's keys and delete its files, with a warning."""
+        warnings.warn(f"piece cache: {problem}", stacklevel=4)
+        self._forget(shard)
         for suffix in (".vec.npy", ".spans.npy", ".idx.npz"):
             (self.root / f"{shard}{suffix}").unlink(missing_ok=True)
 
