@@ -23,6 +23,7 @@ from aligner.errors import InputError
 from aligner.export.hf import score_column, tuple_score_names, write_hf
 from aligner.export.selection import FileReport, Selection, all_pairs, code
 from aligner.fileio import write_text_atomic
+from aligner.score.flags import FLAG_COLUMNS
 
 CARD_FILE = "README.md"
 MANIFEST_FILE = "build.json"
@@ -157,14 +158,14 @@ def _body(languages: Sequence[str], pair_counts: Mapping[str, Mapping[str, int]]
 
 def _selection_lines(selections: Mapping[str, Selection], manifest: Mapping | None) -> list[str]:
     rule = selections["train"].rule
+    flags = ", ".join(f"`{name}`" for name in FLAG_COLUMNS)
     if rule == "keep":
         threshold = (manifest or {}).get("options", {}).get("min_quality")
         at = f" {threshold:g}" if isinstance(threshold, (int, float)) else " the build's minimum"
         lines = [f"A tuple is in the data when corpus.tsv's `keep` flag is set: its `quality` is at least{at} and "
-                 "none of its flags (`boilerplate`, `duplicate`, `copy`) is raised."]
+                 f"none of its flags ({flags}) is raised."]
     else:
-        lines = [f"A tuple is in the data when its score is `{rule}` and none of its flags "
-                 "(`boilerplate`, `duplicate`, `copy`) is raised."]
+        lines = [f"A tuple is in the data when its score is `{rule}` and none of its flags ({flags}) is raised."]
     lines += ["", "| corpus.tsv split | tuples | selected | dropped |", "|---|---:|---:|---|"]
     for hf_split, split in HF_SPLITS.items():
         selection = selections[split]

@@ -34,6 +34,7 @@ from aligner.errors import InputError
 from aligner.export.corpus_tsv import CorpusTsv, RowPlace
 from aligner.export.tables import read_tsv_table
 from aligner.model import AlignedTuple
+from aligner.split import EXCLUDED, SPLITS
 
 #: Languages written right to left: their cells get ``dir="rtl"``.
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "ckb", "sd", "ug"})
@@ -369,9 +370,9 @@ def split_warnings(corpus: CorpusTsv) -> list[str]:
     splits: dict[str, set[str]] = {}
     excluded = 0
     for split, item in corpus.split_rows():
-        excluded += split == "excluded"
+        excluded += split == EXCLUDED
         splits.setdefault(item.group_id, set()).add(split)
-    shared = sum(len(found & {"train", "dev", "test"}) > 1 for found in splits.values())
+    shared = sum(len(found & set(SPLITS)) > 1 for found in splits.values())
     if not shared:
         return []
     return [f"splits: {shared} group(s) are in train and in dev or test (too few groups for whole-group splits: "
