@@ -67,6 +67,71 @@ def test_one_group_falls_back_to_contiguous_blocks_with_a_warning():
     assert [tiny.split_of("g1", k) for k in range(3)] == ["train"] * 3
 
 
+def seeds_like_group():
+    """One group shaped like the seeds' corpus.tsv: trilingual tuples among one- and two-language rows and
+    rows below the quality threshold, and kept two-language rows after the last kept trilingual one."""
+    latin, arabic = "abcdefghijklmnopqrstuvwxyz", "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    rows = []
+    for k in range(14):
+        a, w = arabic[k], latin[k]  # distinct words: no row is a near-duplicate of another
+        rows.append(tup(f"tri{k}", f"جملة عربية {a}", f"English sentence {w}", f"Phrase française {w}"))
+        if k % 3 == 0:
+            rows.append(tup(f"arfr{k}", ar=f"قطعة {a}", fr=f"Un morceau {w}"))  # kept, two languages
+        if k % 4 == 1:
+            rows.append(tup(f"low{k}", f"ضعيف {a}", f"Weak {w}", f"Faible {w}", keep=False))
+        if k % 5 == 2:
+            rows.append(tup(f"en{k}", en=f"Only English {w}", keep=False))
+    rows += [tup("tail-aren", ar="ذيل", en="The tail"), tup("tail-enfr", en="Another tail", fr="Une autre queue")]
+    return rows
+
+
+def test_a_single_group_is_cut_by_trilingual_kept_tuples_so_dev_and_test_are_not_empty(tmp_path):
+    rows = seeds_like_group()
+    out = tmp_path / "out"
+    make_corpus(out, rows)
+    summary = split_corpus(out / "corpus.tsv", SplitOptions())
+    assert summary.plan.method == "blocks" and summary.usable == {"g1": 14}
+    assert summary.plan.blocks == {"g1": (12, 13, 14)}  # 14 usable tuples: 12 train, 1 dev, 1 test
+    split_of = {item.tuid: split for item, (split, _) in zip(CorpusTsv(out / "corpus.tsv"),
+                                                              CorpusTsv(out / "corpus.tsv").split_rows())}
+    order = [split_of[item.tuid] for item in rows]
+    assert order == sorted(order, key=("train", "dev", "test").index)  # contiguous blocks, in that order
+    assert split_of["tri12"] == "dev" and split_of["tri13"] == "test"
+    assert split_of["tail-aren"] == split_of["tail-enfr"] == "test"  # rows after the last tuple join its block
+    trilingual_kept = [t.tuid for t in rows if t.keep and all(t.texts.values())]
+    assert summary.kept["train"] + summary.kept["dev"] + summary.kept["test"] == sum(t.keep for t in rows)
+
+    export(out)
+    for split in ("dev", "test"):
+        meta = pl.read_csv(out / f"{split}set" / f"{split}.meta.tsv", separator="\t", infer_schema=False)
+        assert meta.height >= 1 and set(meta["tuid"]) <= set(trilingual_kept)
+        assert meta["tuid"].to_list() == [t for t in trilingual_kept if split_of[t] == split]
+        for lang in LANGS:
+            assert len(read_lines(out / f"{split}set" / f"{split}.{lang}")) == meta.height
+
+
+def test_blocks_ignore_rows_a_test_set_cannot_hold(tmp_path):
+    """Before: blocks were sized by kept rows, so the last two kept rows (two-language ones, as in the seeds)
+    were dev and test, and both sets were written empty."""
+    rows = [tup(f"t{k}", f"نص {'ابتثج'[k]}", f"text {'abcde'[k]}", f"texte {'abcde'[k]}") for k in range(5)]
+    rows += [tup("b1", ar="آخر", en="other"), tup("b2", en="last", fr="dernier")]
+    make_corpus(tmp_path / "out", rows)
+    split_corpus(tmp_path / "out" / "corpus.tsv", SplitOptions())
+    assert [s for s, _ in CorpusTsv(tmp_path / "out" / "corpus.tsv").split_rows()] == \
+        ["train", "train", "train", "dev", "test", "test", "test"]
+
+
+def test_a_group_without_a_trilingual_tuple_is_never_held_out():
+    kept = {**forty_groups(), "empty-a": 0, "empty-b": 0}
+    for seed in range(1, 6):
+        plan = plan_splits(kept, SplitOptions(seed=seed))
+        assert plan.method == "groups" and plan.groups["empty-a"] == plan.groups["empty-b"] == "train"
+    # one group with tuples and one without: whole groups cannot fill dev and test, so blocks of the first
+    plan = plan_splits({"g1": 10, "bilingual-only": 0}, SplitOptions())
+    assert plan.method == "blocks" and plan.blocks["g1"] == (8, 9, 10)
+    assert [plan.split_of("bilingual-only", k) for k in range(3)] == ["train"] * 3
+
+
 def test_near_duplicates_share_a_key_and_other_sentences_do_not():
     assert dedup_key("In 2019, 1,500 people came.") == dedup_key("in 2021 -- 12 people came!") == "in people came"
     assert dedup_key("قالَ الرئيسُ إنّ ٣ أشخاص") == dedup_key("قال الرئيس إن 12 أشخاص.")

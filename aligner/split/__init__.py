@@ -1,11 +1,13 @@
 """Held-out splits: which tuples are ``train``, ``dev`` and ``test``, so evaluation never sees training text.
 
-Whole document groups go to one split each: groups are visited in the order of a hash of the
-seed and the group id, and each one joins ``test`` (then ``dev``) while that brings the split
-nearer its share of the corpus's kept tuples; the rest is ``train``. Groups named in a user's
-assignment file keep the split it gives them. A corpus with too few groups for that (a split with
-a share gets no tuple, as with one group) is cut instead into contiguous blocks inside each group
-(train, then dev, then test at the end), with a warning: the group sets then overlap.
+Splits are sized by the tuples a test or dev set can hold: kept ones with text in every language of
+the corpus (:func:`aligner.split.corpus.usable`; "tuples" below). Whole document groups go to one split
+each: groups are visited in the order of a hash of the seed and the group id, and each one joins
+``test`` (then ``dev``) while that brings the split nearer its share of the corpus's tuples; the rest,
+and every group without such a tuple, is ``train``. Groups named in a user's assignment file keep the
+split it gives them. A corpus with too few groups for that (a split with a share gets no tuple, as
+with one group) is cut instead into contiguous blocks of tuples inside each group (train, then dev,
+then test at the end), with a warning: the group sets then overlap.
 
 Training rows whose text, in any language, has the de-duplication key of a dev or test text
 (:func:`dedup_key`: the same words, numbers and punctuation aside) become :data:`EXCLUDED`: they
@@ -47,11 +49,11 @@ class SplitOptions:
 
 @dataclass(frozen=True)
 class SplitPlan:
-    """Where each row of the corpus goes: by group, or (fallback) by its place among its group's kept rows."""
+    """Where each row of the corpus goes: by group, or (fallback) by its place among its group's tuples."""
 
     #: group id -> split, for every group given a whole split.
     groups: dict[str, str]
-    #: group id -> (kept rows in train, in train + dev, in all), for the groups cut into blocks.
+    #: group id -> (tuples in train, in train + dev, in all), for the groups cut into blocks.
     blocks: dict[str, tuple[int, int, int]]
     warning: str | None = None
 
@@ -59,12 +61,13 @@ class SplitPlan:
     def method(self) -> str:
         return "blocks" if self.blocks else "groups"
 
-    def split_of(self, group_id: str, kept_before: int) -> str:
-        """The split of a row of ``group_id`` that has ``kept_before`` kept rows of its group before it."""
+    def split_of(self, group_id: str, before: int) -> str:
+        """The split of a row of ``group_id`` that has ``before`` tuples of its group before it (a row that
+        is not such a tuple goes with the next one)."""
         if group_id in self.groups:
             return self.groups[group_id]
         train_end, dev_end, kept = self.blocks[group_id]
-        place = min(kept_before, kept - 1)  # rows after the last kept one join its block
+        place = min(before, kept - 1)  # rows after the last tuple join its block
         return "train" if place < train_end else "dev" if place < dev_end else "test"
 
 
@@ -97,7 +100,7 @@ def hash_order(group_id: str, seed: int) -> str:
 
 
 def plan_splits(kept: Mapping[str, int], options: SplitOptions) -> SplitPlan:
-    """The plan for groups with ``kept`` tuples each (module docstring)."""
+    """The plan for groups with ``kept`` tuples each (those a test set can hold; module docstring)."""
     total = sum(kept.values())
     shares = dict(zip(SPLITS, options.sizes))
     targets = {split: total * share / sum(options.sizes) for split, share in shares.items()}
@@ -107,7 +110,8 @@ def plan_splits(kept: Mapping[str, int], options: SplitOptions) -> SplitPlan:
         counts[split] += kept[group]
     free = sorted((g for g in kept if g not in groups), key=lambda g: hash_order(g, options.seed))
     for group in free:
-        split = next((s for s in ("test", "dev") if counts[s] + kept[group] / 2 < targets[s]), "train")
+        split = next((s for s in ("test", "dev") if kept[group] and counts[s] + kept[group] / 2 < targets[s]),
+                     "train")  # a group with no tuple would give dev or test nothing and take it from train
         groups[group] = split
         counts[split] += kept[group]
     missing = [s for s in ("dev", "test") if shares[s] > 0 and counts[s] == 0]
@@ -122,8 +126,8 @@ def plan_splits(kept: Mapping[str, int], options: SplitOptions) -> SplitPlan:
 
 
 def _block_ends(kept: int, sizes: tuple[float, float, float]) -> tuple[int, int, int]:
-    """Where train and dev end among a group's ``kept`` rows (and ``kept``): each share with a size gets a
-    row when there are three rows or more."""
+    """Where train and dev end among a group's ``kept`` tuples (and ``kept``): each share with a size gets a
+    tuple when there are three or more."""
     train, dev, test = sizes
     dev_rows = max(round(kept * dev / sum(sizes)), 1 if dev > 0 and kept >= 3 else 0)
     test_rows = max(round(kept * test / sum(sizes)), 1 if test > 0 and kept >= 3 else 0)
