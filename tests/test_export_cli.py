@@ -119,3 +119,21 @@ def test_aligner_main_reports_a_missing_corpus_with_exit_status_2(tmp_path, caps
     assert cli.main(["export", str(tmp_path)]) == 2
     assert "corpus.tsv: no such file" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_name_also_names_the_test_and_dev_sets(tmp_path, capsys):
+    from aligner.evaluate.mt import load_testset
+
+    out = tmp_path / "out"
+    make_corpus(out, CORPUS + [tup(4, "نص", "A text.", "Un texte.", scores={"quality": 0.9})],
+                splits=[*SPLITS, "dev"])
+    assert run(out, "-f", "tmx,testset,devset", "--name", "kz", "--json") == 0
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert set(files) == {"kz.tmx", *(f"kz.{split}set/{split}.{suffix}" for split in ("test", "dev")
+                                      for suffix in ("ar", "en", "fr", "meta.tsv"))}
+    assert set(snapshot(out)) == {"corpus.tsv", *files}  # no testset/ or devset/ under the default name
+    assert (out / "kz.testset" / "test.en").read_text(encoding="utf-8") == "An example.\n"
+    assert (out / "kz.devset" / "dev.fr").read_text(encoding="utf-8") == "Un texte.\n"
+    assert load_testset(out / "kz.testset", "ar-en").references == ["An example."]  # aligner evaluate reads it
+    assert run(out, "-f", "testset,devset") == 0  # the default name keeps the plain folder names
+    assert {"testset/test.en", "devset/dev.en"} <= set(snapshot(out))

@@ -14,8 +14,9 @@ tsv        ``NAME.filtered.tsv`` (corpus.tsv layout, selected tuples only)
 moses      ``NAME.xx-yy.xx`` + ``NAME.xx-yy.yy`` per pair (default: every pair), ``NAME.ar-en-fr.*``
 jsonl      ``NAME.jsonl`` (Hugging Face translation layout); with ``pairs`` also ``NAME.xx-yy.jsonl``
 parquet    ``NAME.parquet``; with ``pairs`` also ``NAME.xx-yy.parquet``
-testset    ``testset/test.LANG`` + ``testset/test.meta.tsv`` (test, tuples with every language)
-devset     ``devset/dev.LANG`` + ``devset/dev.meta.tsv`` (dev, tuples with every language)
+testset    ``testset/test.LANG`` + ``testset/test.meta.tsv`` (test, tuples with every language; ``NAME.testset/``
+           when ``name`` is not ``corpus``)
+devset     ``devset/dev.LANG`` + ``devset/dev.meta.tsv`` (dev, tuples with every language; ``NAME.devset/``)
 hf         ``data/{train,validation,test}.parquet`` + ``README.md``: a Hugging Face dataset folder
            (train, dev, test; the card from ``build.json``, :mod:`aligner.export.card`)
 ========== =====================================================================================
@@ -40,7 +41,7 @@ from aligner.export.selection import (
     parse_pairs,
     select_tuples,
 )
-from aligner.export.testset import write_testset
+from aligner.export.testset import DEFAULT_NAME, write_testset
 from aligner.export.tmx import write_tmx
 
 CORPUS_FILE = "corpus.tsv"
@@ -75,7 +76,7 @@ def _check_name(name: str) -> str:
 
 def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
            pairs: str | Iterable[str | Sequence[str]] | None = None, min_quality: float | None = None,
-           name: str = "corpus", srclang: str | None = None, license: str | None = None) -> dict:
+           name: str = DEFAULT_NAME, srclang: str | None = None, license: str | None = None) -> dict:
     """Write the requested exports of ``out_dir/corpus.tsv`` into ``out_dir``.
 
     ``pairs``: language pairs ("ar-en,en-fr" or a list) for the per-pair TMX/JSONL/Parquet files and
@@ -147,7 +148,7 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
                                          require_all=True)
     for fmt, split in HELD_OUT.items():
         if fmt in chosen:
-            files.update(write_testset(out_dir, held_out[split].tuples, languages, scores, split))
+            files.update(write_testset(out_dir, held_out[split].tuples, languages, scores, split, export_name=name))
     if "hf" in chosen:
         files.update(write_dataset_folder(out_dir, {"train": selection, **held_out}, languages, scores, manifest,
                                           license.strip() if license is not None else None))

@@ -1,5 +1,7 @@
 """Held-out sets for evaluating MT systems: ``testset/test.LANG`` plus ``testset/test.meta.tsv`` (the
 ``test`` split), and ``devset/dev.LANG`` plus ``devset/dev.meta.tsv`` (the ``dev`` split), same layout.
+Exported under another name (``aligner export --name kz``) the folders are ``kz.testset/`` and ``kz.devset/``,
+with the same files inside, so ``aligner evaluate --testset OUT_DIR/kz.testset`` reads them.
 
 Only selected tuples of the split that have every language of the corpus; line *n* of each ``test.LANG`` is
 the same tuple, one segment per line (same cleaning as the Moses files). ``test.meta.tsv`` has one
@@ -27,16 +29,21 @@ def meta_columns(languages: Sequence[str], score_names: Sequence[str]) -> list[s
             *(f"{lang}_segments" for lang in languages), *score_names]
 
 
-def folder_name(split: str) -> str:
-    """``testset`` for ``test``, ``devset`` for ``dev``."""
-    return f"{split}set"
+#: The exports' default file-name stem (``corpus.tmx``, ...), under which the held-out folders keep their plain names.
+DEFAULT_NAME = "corpus"
+
+
+def folder_name(split: str, name: str = DEFAULT_NAME) -> str:
+    """``testset`` for ``test``, ``devset`` for ``dev``; ``NAME.testset``, ``NAME.devset`` under another name."""
+    return f"{split}set" if name == DEFAULT_NAME else f"{name}.{split}set"
 
 
 def write_testset(out_dir: Path, tuples: Iterable[AlignedTuple], languages: Sequence[str],
-                  score_names: Sequence[str] = (), split: str = "test") -> dict[str, FileReport]:
-    """Write ``out_dir/<split>set/`` from ``tuples`` (those of ``split``), one tuple at a time; returns
-    ``{path relative to out_dir: report}``."""
-    name = folder_name(split)
+                  score_names: Sequence[str] = (), split: str = "test",
+                  export_name: str = DEFAULT_NAME) -> dict[str, FileReport]:
+    """Write ``out_dir/<split>set/`` (``NAME.<split>set/`` for another ``export_name``) from ``tuples`` (those
+    of ``split``), one tuple at a time; returns ``{path relative to out_dir: report}``."""
+    name = folder_name(split, export_name)
     folder = Path(out_dir) / name
     languages = sorted(languages)
     reports = {lang: FileReport(name) for lang in languages}
