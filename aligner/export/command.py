@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from aligner.publish import record_written
 from aligner.export import DEFAULT_FORMATS, FORMATS, export, format_report, parse_formats
+from aligner.export.testset import DEFAULT_NAME
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -35,9 +37,36 @@ def license_name(value: str) -> str:
     return value.strip()
 
 
+def canonical_pairs(value: str | None) -> tuple[str | None, list[str]]:
+    """``--pairs`` with each pair in the order its files are named (alphabetical: ``en-ar`` is ``ar-en``),
+    and a note for each pair given the other way round or twice. Malformed items are left for
+    :func:`aligner.export.selection.parse_pairs` to reject with its message."""
+    if value is None:
+        return None, []
+    items, notes, seen = [], [], set()
+    for item in value.split(","):
+        parts = [part.strip() for part in item.split("-")]
+        if len(parts) == 2 and all(parts) and parts[0] != parts[1]:
+            pair = "-".join(sorted(parts))
+            if pair in seen:
+                notes.append(f"--pairs {item.strip()}: the same pair as {pair}, written once")
+                continue
+            if pair != "-".join(parts):
+                notes.append(f"--pairs {item.strip()} read as {pair} (pairs are named in alphabetical order, "
+                             f"e.g. NAME.{pair}.tmx)")
+            seen.add(pair)
+            items.append(pair)
+        else:
+            items.append(item)
+    return ",".join(items), notes
+
+
 def run(args: argparse.Namespace) -> int:
     formats = [name for group in args.formats for name in group] if args.formats else DEFAULT_FORMATS
-    result = export(args.out_dir, formats, pairs=args.pairs, min_quality=args.min_quality, name=args.name,
+    pairs, notes = canonical_pairs(args.pairs)
+    for note in notes:
+        print(f"aligner export: note: {note}", file=sys.stderr)
+    result = export(args.out_dir, formats, pairs=pairs, min_quality=args.min_quality, name=args.name,
                     srclang=args.srclang, license=args.license)
     record_written(args.out_dir, list(result["files"]))
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_report(result))
@@ -57,7 +86,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                              f"(default: {','.join(DEFAULT_FORMATS)})")
     parser.add_argument("--pairs", default=None, metavar="XX-YY,...",
                         help="language pairs, e.g. ar-en,en-fr: adds per-pair TMX/JSONL/Parquet files and limits "
-                             "the Moses sets to these pairs (default: Moses for every pair, no per-pair files)")
+                             "the Moses sets to these pairs (default: Moses for every pair, no per-pair files); "
+                             "either order is accepted (en-ar is read as ar-en, with a note)")
     parser.add_argument("--min-quality", type=quality_threshold, default=None, metavar="Q",
                         help="keep tuples whose quality score is at least Q (0..1) instead of using the keep "
                              "column; an error if the corpus has no quality column")
@@ -66,7 +96,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--license", type=license_name, default=None,
                         help="license named in the dataset card README.md (default: the build's --license, "
                              "else unknown)")
-    parser.add_argument("--name", default="corpus", help="file-name stem of the outputs (default: corpus)")
+    parser.add_argument("--name", default=DEFAULT_NAME,
+                        help=f"file-name stem of the outputs (default: {DEFAULT_NAME}); under another name the test "
+                             "and dev sets go to NAME.testset/ and NAME.devset/ (default: testset/, devset/)")
     parser.add_argument("--json", action="store_true", help="print what was written and dropped as JSON")
     parser.set_defaults(run=run)
     return parser
