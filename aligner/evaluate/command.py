@@ -43,6 +43,26 @@ def _bands(value: str) -> tuple[float, ...]:
     return edges
 
 
+def _metric(value: str) -> tuple[str, Path]:
+    """``comet:PATH`` -> ``("comet", PATH)``; sacrebleu's metrics are always computed and need no option."""
+    kind, sep, rest = value.partition(":")
+    if kind.strip().lower() != "comet" or not sep or not rest.strip():
+        raise argparse.ArgumentTypeError(
+            f"unknown metric {value!r}: give comet:PATH (a local COMET-style model folder, docs/evaluation.md "
+            f"'COMET'); BLEU, chrF2, chrF2++ and TER are always computed")
+    return "comet", Path(rest.strip())
+
+
+def _samples(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"give 0 (off) or a positive number, got {number}")
+    return number
+
+
 def system_names(paths: list[Path], names: list[str] | None) -> list[str]:
     """``names`` when given (one per file, distinct), else the file names (the paths where those collide)."""
     if names:
@@ -69,12 +89,19 @@ def run(args: argparse.Namespace) -> int:
     hyps, checks = {}, {}
     for name, path in zip(names, paths):
         hyps[name], checks[name] = read_hypothesis(path, testset, check_language=args.language_check)
+    extra = []
+    comet_paths = [path for kind, path in args.metric or () if kind == "comet"]
+    if comet_paths:  # loaded only when asked for: torch and transformers stay unimported otherwise
+        from aligner.evaluate.comet import comet_specs
+
+        extra = comet_specs(comet_paths)
     result = score_systems(testset.references, hyps, testset.target_lang, tokenize=args.tokenize,
-                           bootstrap=args.bootstrap)
+                           bootstrap=args.bootstrap, randomization=args.randomization,
+                           sources=testset.sources, extra=extra)
     result.direction, result.testset = testset.direction, str(testset.folder)
     for system, path in zip(result.systems, paths):
         system.file, system.language = str(path), checks[system.name]
-    parts = [breakdown(testset, hyps, by, bands=args.quality_bands, tokenize=args.tokenize)
+    parts = [breakdown(testset, hyps, by, bands=args.quality_bands, tokenize=args.tokenize, extra=extra)
              for by in args.breakdown]
     if args.json:
         out = result.as_dict()
@@ -87,13 +114,15 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``evaluate`` on the ``aligner`` command's subparsers; returns its parser."""
-    from aligner.evaluate.mt import DEFAULT_BREAKDOWNS, QUALITY_BANDS
+    from aligner.evaluate.mt import DEFAULT_AR_TRIALS, DEFAULT_BOOTSTRAP, DEFAULT_BREAKDOWNS, QUALITY_BANDS
 
     parser = subparsers.add_parser(
-        "evaluate", help="score MT outputs against OUT_DIR/testset with sacrebleu (BLEU, chrF, chrF++, TER)",
+        "evaluate", help="score MT outputs against OUT_DIR/testset with sacrebleu (BLEU, chrF, chrF++, TER; "
+                         "COMET with a local model)",
         description="Score one or more system outputs (one translation of test.SRC per line) against "
                     "test.TGT of a test-set folder with sacrebleu; two or more systems get sacrebleu's paired "
-                    "bootstrap test against the first. See docs/evaluation.md.")
+                    "bootstrap and paired approximate randomization tests against the first. "
+                    "See docs/evaluation.md.")
     parser.add_argument("--testset", required=True, type=Path, metavar="DIR",
                         help="test-set folder: test.LANG files and test.meta.tsv (OUT_DIR/testset)")
     parser.add_argument("--direction", "-d", required=True, type=_direction, metavar="SRC-TGT",
@@ -104,9 +133,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--system-names", nargs="+", metavar="NAME",
                         help="names of the systems, one per --hyp file in order (default: file names)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
-                        help="paired bootstrap resamples when there are two or more systems; 0 turns the test "
-                             "off (default: 1000; seed from SACREBLEU_SEED, default 12345)")
+    parser.add_argument("--bootstrap", type=_samples, default=DEFAULT_BOOTSTRAP, metavar="N",
+                        help="paired bootstrap resamples when there are two or more systems (sacrebleu "
+                             f"--paired-bs); 0 turns the test off (default: {DEFAULT_BOOTSTRAP}; seed from "
+                             "SACREBLEU_SEED, default 12345)")
+    parser.add_argument("--randomization", type=_samples, default=DEFAULT_AR_TRIALS, metavar="N",
+                        help="paired approximate randomization trials when there are two or more systems "
+                             f"(sacrebleu --paired-ar); 0 turns the test off (default: {DEFAULT_AR_TRIALS})")
+    parser.add_argument("--metric", type=_metric, action="append", metavar="comet:PATH",
+                        help="also score with a local COMET-style model folder (comet.json, encoder/, "
+                             "head.safetensors; docs/evaluation.md 'COMET'); repeat for several models")
     parser.add_argument("--tokenize", default=None, metavar="TOK",
                         help="BLEU tokenizer instead of the per-target choice (intl for ar, sacrebleu's 13a "
                              "otherwise), e.g. 13a, intl, char")

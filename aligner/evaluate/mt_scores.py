@@ -176,6 +176,22 @@ def _check_systems(refs: Sequence[str], hyps: Mapping[str, Sequence[str]]) -> No
             raise ValueError(f"system {name!r} has {len(lines)} lines, the references have {len(refs)}")
 
 
+def _memoize_statistics(metric) -> None:
+    """Let ``metric`` extract a system's segment statistics once: the plain score and each paired test
+    (sacrebleu's PairedTest calls ``_extract_corpus_statistics`` again) then share them."""
+    extract, memo = metric._extract_corpus_statistics, {}
+
+    def cached(hypotheses, references):
+        if references is not None:
+            return extract(hypotheses, references)
+        key = tuple(hypotheses)
+        if key not in memo:
+            memo[key] = extract(hypotheses, None)
+        return memo[key]
+
+    metric._extract_corpus_statistics = cached
+
+
 def _paired(test_type: str, hyps: Mapping[str, Sequence[str]], metrics: dict, n: int) -> tuple[dict, dict, str | None]:
     """sacrebleu's PairedTest of every system against the first: (signatures, results table, seed)."""
     from sacrebleu.significance import PairedTest
@@ -202,6 +218,8 @@ def score_systems(refs: Sequence[str], hyps: Mapping[str, Sequence[str]], target
     if sources is not None and len(sources) != len(refs):
         raise ValueError(f"{len(sources)} source lines for {len(refs)} references")
     metrics = make_metrics(refs, target_lang, tokenize, sources=sources, extra=extra)
+    for metric in metrics.values():
+        _memoize_statistics(metric)
     names = tuple(metrics)
     systems = []
     for name, lines in hyps.items():
