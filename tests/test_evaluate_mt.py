@@ -181,6 +181,44 @@ def test_several_systems_paired_bootstrap_matches_the_sacrebleu_cli(testset_dir,
     assert result.signatures["BLEU"] in out and "tok:intl" in out
 
 
+def test_paired_approximate_randomization_matches_the_sacrebleu_cli(testset_dir, tmp_path, capsys):
+    direction = "en-fr"
+    files = systems_for(testset_dir, direction, tmp_path)
+    testset = load_testset(testset_dir, direction)
+    hyps = {name: read_hypothesis(path, testset)[0] for name, path in files.items()}
+    result = score_systems(testset.references, hyps, "fr", bootstrap=0, randomization=3000)
+    assert (result.ar_trials, result.bootstrap_samples, result.baseline, result.seed) == (3000, 0, "drop4", "12345")
+    assert all(p is None for p in result.systems[0].randomization.values())
+    assert set(result.systems[1].randomization) == {"BLEU", "chrF2", "chrF2++", "TER"}
+    ours_p = [round(system.randomization[m], 4) for system in result.systems[1:] for m in ("BLEU", "chrF2", "TER")]
+    # drop2 is far from drop4 (the smallest p 3000 trials can give); swap is close to it on chrF,
+    # which ignores word order: a p-value that is not at the floor, so the comparison below means something
+    assert ours_p[0] == round(1 / 3001, 4) and max(ours_p) > 0.01
+
+    text = sacrebleu_cli(testset.reference_file, "-i", *files.values(), "-m", "bleu", "chrf", "ter",
+                         "--paired-ar", "--paired-ar-n", "3000", "-w", "4", "-f", "text")
+    assert "Paired approximate randomization test with 3000 trials" in text
+    cli_p = [float(p) for p in re.findall(r"p = ([0-9.]+)", text)]
+    assert cli_p == pytest.approx(ours_p, abs=1e-9)
+    cli_sigs = dict(re.findall(r"^ - (\S+)\s+(nrefs:\S+)$", text, re.M))
+    assert cli_sigs == {name: sig for name, sig in result.ar_signatures.items() if name != "chrF2++"}
+    assert "ar:3000|seed:12345" in result.ar_signatures["BLEU"]
+
+    # both tests by default on the command line: each system row gets the bootstrap cell and the AR p-values
+    run_evaluate(["--testset", str(testset_dir), "-d", direction, "--hyp", *map(str, files.values()),
+                  "--system-names", *files, "--breakdown", "none", "--bootstrap", "300", "--randomization", "3000"])
+    out = capsys.readouterr().out
+    assert "Paired bootstrap resampling (sacrebleu PairedTest, 300 resamples" in out
+    assert "Paired approximate randomization (sacrebleu PairedTest, 3000 trials, seed 12345)" in out
+    assert re.search(r"^  drop4 +\(baseline\) +\(baseline\)", out, re.M)
+    assert re.search(rf"^  swap +{ours_p[3]:.4f}[ *] +{ours_p[4]:.4f}[ *]", out, re.M)
+    assert result.ar_signatures["TER"] in out and "bs:300|seed:12345" in out
+    run_evaluate(["--testset", str(testset_dir), "-d", direction, "--hyp", *map(str, files.values()),
+                  "--breakdown", "none", "--bootstrap", "0", "--randomization", "0"])
+    out = capsys.readouterr().out
+    assert "Paired" not in out and "p=" not in out
+
+
 def test_json_output(testset_dir, tmp_path, capsys):
     files = systems_for(testset_dir, "ar-en", tmp_path)
     run_evaluate(["--testset", str(testset_dir), "-d", "ar-en", "--hyp", str(files["drop4"]),
@@ -190,6 +228,11 @@ def test_json_output(testset_dir, tmp_path, capsys):
     assert [s["name"] for s in data["systems"]] == ["drop4.ar-en", "swap.ar-en"]
     assert data["paired_bootstrap"]["samples"] == 200 and data["paired_bootstrap"]["baseline"] == "drop4.ar-en"
     assert data["systems"][1]["significance"]["TER"]["p_value"] is not None
+    assert data["paired_randomization"]["trials"] == 10000 and data["paired_randomization"]["baseline"] == "drop4.ar-en"
+    assert "ar:10000" in data["paired_randomization"]["signatures"]["chrF2++"]
+    assert data["systems"][0]["randomization"]["BLEU"]["p_value"] is None
+    assert 0 < data["systems"][1]["randomization"]["chrF2++"]["p_value"] <= 1
+    assert data["metrics"] == ["BLEU", "chrF2", "chrF2++", "TER"]
     assert data["systems"][0]["language"]["target_share"] > 0.9
     assert set(data["breakdowns"]) == {"group", "quality"}
     assert [row["lines"] for row in data["breakdowns"]["group"]["rows"]] == [16, 6, 18]
