@@ -19,7 +19,7 @@ span of each NTREX sentence id in the file; a merged line has two, the parts of 
 share one id).
 
 Scoring (``score_build``): a segment of ``segments.tsv`` is located in its file's text by exact
-search from the previous segment's end (the generator writes already-normalized text, so the
+search from its paragraph's start (``documents.jsonl``) or the previous segment's end (the generator writes already-normalized text, so the
 toolkit's segments are substrings of it); a piece ``id@start-end`` is that slice of the segment.
 A segment or piece covers an atom when their overlap is at least half the shorter of the two, so
 a piece that ends a few characters off still lands on one sentence, and a segment holding two
@@ -347,9 +347,15 @@ def write_benchmark(files: list[GoldFile], root: Path) -> Path:
 
 # Scoring. Atoms and lines are keyed (file, line index[, atom index]).
 
-def locate_segments(files: dict[str, GoldFile], segments: list[dict], doc_files: dict[str, str]
+def locate_segments(files: dict[str, GoldFile], segments: list[dict], doc_files: dict[str, str],
+                    paragraph_starts: dict[tuple[str, int], int] | None = None
                     ) -> tuple[dict[str, tuple[str, int]], list[str]]:
-    """segment id -> (file, start in the file's text); also the ids that could not be found."""
+    """segment id -> (file, start in the file's text); also the ids that could not be found.
+
+    ``paragraph_starts`` ((doc id, paragraph index) -> its start in the file, from documents.jsonl):
+    a segment is looked for from its paragraph's start, so a sentence whose text also occurs in a
+    line ingest removed earlier in the file (a repeated lede) is found where it was kept.
+    """
     spans, missing, cursor = {}, [], defaultdict(int)
     for seg in segments:
         file = doc_files.get(seg["doc_id"])
@@ -357,7 +363,8 @@ def locate_segments(files: dict[str, GoldFile], segments: list[dict], doc_files:
             missing.append(seg["segment_id"])
             continue
         text = files[file].text
-        at = text.find(seg["text"], cursor[file])
+        start = paragraph_starts.get((seg["doc_id"], int(seg["paragraph"]))) if paragraph_starts else None
+        at = text.find(seg["text"], max(cursor[file], start or 0))
         if at < 0:
             at = text.find(seg["text"])
         if at < 0:
@@ -389,7 +396,8 @@ def prf(hits: int, predicted: int, gold: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def score_build(files: list[GoldFile], rows: list[dict], segments: list[dict], documents: list[dict]) -> dict:
+def score_build(files: list[GoldFile], rows: list[dict], segments: list[dict], documents: list[dict],
+                paragraph_starts: dict[tuple[str, int], int] | None = None) -> dict:
     """Figures of one build against the gold (see the module docstring for the definitions).
 
     ``rows``: corpus.tsv rows (``ar_ids``, ``en_ids``, ``fr_ids``, ``keep``); ``segments``:
@@ -398,7 +406,7 @@ def score_build(files: list[GoldFile], rows: list[dict], segments: list[dict], d
     by_file = {f.file: f for f in files}
     doc_files = {d["doc_id"]: d["file"] for d in documents}
     seg_text = {s["segment_id"]: s["text"] for s in segments}
-    spans, missing = locate_segments(by_file, segments, doc_files)
+    spans, missing = locate_segments(by_file, segments, doc_files, paragraph_starts)
 
     # Gold: per language, NTREX id -> lines and atoms holding it.
     id_lines: dict[str, dict[str, set]] = {lang: defaultdict(set) for lang in LANGS}
@@ -503,6 +511,17 @@ def read_tsv(path: Path) -> list[dict]:
     return pl.read_csv(path, separator="\t", infer_schema=False).to_dicts()
 
 
+def read_paragraph_starts(path: Path) -> dict[tuple[str, int], int]:
+    """(doc id, paragraph index) -> where the paragraph starts in its file, from documents.jsonl."""
+    starts = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            doc = json.loads(line)
+            for paragraph in doc["paragraphs"]:
+                starts[(doc["doc_id"], paragraph["index"])] = paragraph["source_span"][0]
+    return starts
+
+
 def print_table(result: dict) -> None:
     print("| pair | gold links | link P | link R | link F1 | kept P | kept R |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -547,7 +566,7 @@ def main() -> None:
     subprocess.run(command, check=True, stdout=sys.stderr, env={**os.environ})
     seconds = time.perf_counter() - started
     result = score_build(files, read_tsv(out / "corpus.tsv"), read_tsv(out / "segments.tsv"),
-                         read_tsv(out / "documents.tsv"))
+                         read_tsv(out / "documents.tsv"), read_paragraph_starts(out / "documents.jsonl"))
     result.update({"seed": args.seed, "group_count": groups, "distractor_count": distractors,
                    "embedder": args.embedder or "default", "build_seconds": round(seconds, 1), "folder": str(root)})
     if args.json:

@@ -200,6 +200,32 @@ def rule_repeated(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
     return verdicts
 
 
+#: A repeated lede is looked for among the first lines only (it sits above the article).
+LEDE_LINES = 8
+LEDE_MIN_WORDS = 5
+
+
+def rule_repeated_lede(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
+    """A line near the top that recurs as a sentence inside a later paragraph: a lede repeated
+    above the article. The copy inside the text stays, so the sentence appears once.
+
+    Only the first :data:`LEDE_LINES` lines are candidates, each searched once through the rest of
+    the page: linear in the page's length.
+    """
+    verdicts: Verdicts = {}
+    for i in range(min(LEDE_LINES, len(lines))):
+        text = lines[i].text
+        if i in removed or not is_sentence_like(text) or at_most_words(text, LEDE_MIN_WORDS - 1):
+            continue
+        for later in range(i + 1, len(lines)):
+            other = lines[later].text
+            at = other.find(text) if later not in removed and len(other) > len(text) else -1
+            if at == 0 or (at > 0 and other[at - 1].isspace() and is_sentence_like(other[:at].rstrip())):
+                verdicts[i] = f"repeated-text: repeats a sentence of line {lines[later].line_number} (repeated lede)"
+                break
+    return verdicts
+
+
 def _body_positions(lines: Sequence[Line], removed: Verdicts) -> list[int]:
     return [i for i, line in enumerate(lines) if i not in removed and is_sentence_like(line.text)]
 
@@ -232,6 +258,7 @@ RULES: tuple[Rule, ...] = (
     rule_byline,
     rule_navigation,
     rule_repeated,
+    rule_repeated_lede,
     rule_trailing,
     rule_header,
 )
