@@ -51,6 +51,11 @@ class Document:
     paragraphs: list[Paragraph] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     duplicate_of: str | None = None
+    #: Where it came from: ``text``, ``html``, ``pdf``, ``docx`` (a web archive's pages are ``html``).
+    format: str = "text"
+    url: str | None = None  # an archived page's URL
+    title: str | None = None  # the page's <title>, the file's metadata title or first heading
+    hints: dict = field(default_factory=dict)  # declared ``lang``, ``dir``, ``hreflang`` alternates
 
     @property
     def text(self) -> str:

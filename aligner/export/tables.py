@@ -139,6 +139,9 @@ def document_record(document: Document) -> dict:
         "lang": document.lang,
         "lang_confidence": document.lang_confidence,
         "duplicate_of": document.duplicate_of,
+        # HTML, PDF, DOCX and archived pages only, so plain-text records stay as they were
+        **({"format": document.format, "url": document.url, "title": document.title, "hints": document.hints}
+           if document.format != "text" else {}),
         "paragraphs": [
             {"index": p.index, "text": p.text, "heading": p.is_heading, "lang": p.lang,
              "lang_confidence": p.lang_confidence, "source_span": [p.source.start, p.source.end]}

@@ -13,14 +13,13 @@ from pathlib import Path
 import regex
 
 from aligner.errors import InputError
-from aligner.ingest.boilerplate import Line, find_boilerplate, is_heading
-from aligner.ingest.decode import read_text_file
+from aligner.ingest.assemble import assemble
+from aligner.ingest.boilerplate import Line
 from aligner.ingest.discover import (Discovery, Skipped, discover_inputs, document_ids, escape_name,
                                      source_name)
-from aligner.ingest.langid import document_language, identify_language
+from aligner.ingest.formats import Source, read_sources
 from aligner.ingest.normalize import LINE_BREAK, normalize_line
-from aligner.ingest.repeated import remove_cross_document_chrome
-from aligner.model import Document, Paragraph, Removal, Span
+from aligner.model import Document, Span
 
 __all__ = ["Discovery", "Skipped", "discover_inputs", "ingest_directory", "ingest_file", "ingest_text", "split_lines"]
 
@@ -58,28 +57,35 @@ def _previous_break_start(text: str, line_start: int) -> int:
 
 def ingest_text(text: str, doc_id: str, source_file: str, sha256: str = "", encoding: str = "utf-8") -> Document:
     """Clean already-decoded text into a :class:`Document`."""
-    lines = split_lines(text)
-    removed_at = find_boilerplate(lines)
-    kept = [line for position, line in enumerate(lines) if position not in removed_at]
-    doc_lang, doc_confidence = document_language([line.text for line in kept])
-    paragraphs = []
-    for line in kept:
-        lang, confidence = identify_language(line.text, prior_lang=doc_lang)
-        paragraphs.append(Paragraph(index=len(paragraphs), text=line.text, is_heading=is_heading(line.text),
-                                    lang=lang, lang_confidence=round(confidence, 4), source=line.source))
-    removals = [Removal(text=lines[p].text, reason=reason, source=lines[p].source)
-                for p, reason in sorted(removed_at.items())]
-    return Document(doc_id=doc_id, source_file=source_file, sha256=sha256, encoding=encoding, lang=doc_lang,
-                    lang_confidence=round(doc_confidence, 4), paragraphs=paragraphs, removed=removals)
+    return assemble(split_lines(text), doc_id=doc_id, source_file=source_file, sha256=sha256, encoding=encoding)
+
+
+def _document(source: Source, doc_id: str, source_file: str) -> Document:
+    return assemble(source.lines, doc_id=doc_id, source_file=source_file, sha256=source.sha256,
+                    encoding=source.encoding, headings=source.headings, removed=source.removed,
+                    lang_hint=source.hints.get("lang"), layout_known=source.layout_known, **source.metadata())
+
+
+def _member_name(name: str, source: Source) -> str:
+    return f"{name}#{escape_name(source.member)}" if source.member else name
+
+
+def _member_id_name(name: str, source: Source) -> str:
+    """What an archive member's id is made from: ``archive/host/path`` (no scheme, no colon)."""
+    if not source.member:
+        return name
+    address = regex.sub(r"^[a-z][a-z0-9+.-]*://", "", escape_name(source.member), flags=regex.I)
+    return f"{name}/{address.replace(':', '%3A').rstrip('/') or 'index'}"
 
 
 def ingest_file(path: Path, doc_id: str | None = None, source_file: str | None = None) -> Document:
     """Read, decode and clean one file; raises :class:`InputError` for unusable input."""
     path = Path(path)
-    text, encoding, data = read_text_file(path)
     source_file = source_file or escape_name(path.name)
-    document = ingest_text(text, doc_id=doc_id or document_ids([source_file])[0], source_file=source_file,
-                           sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
+    sources, _ = read_sources(path, source_file)
+    if len(sources) != 1:
+        raise InputError(path, f"holds {len(sources)} documents (a web archive): read it with ingest_directory")
+    document = _document(sources[0], doc_id or document_ids([source_file])[0], source_file)
     if not document.paragraphs:
         raise InputError(path, "no text left after cleaning (only whitespace or page furniture)")
     return document
@@ -89,42 +95,44 @@ def ingest_directory(raw_dir: Path, files: Sequence[Path] | None = None,
                      on_file: Callable[[], None] | None = None) -> tuple[list[Document], list[Skipped]]:
     """Ingest ``files`` (default: every file of ``raw_dir``); unusable ones come back as :class:`Skipped`.
 
-    A file whose cleaned text equals an earlier file's is kept with ``duplicate_of`` set.
+    A file whose cleaned text equals an earlier file's is kept with ``duplicate_of`` set. Ids are
+    made from every file's name (an archive's: its members'), read or not, as they always were.
     """
     raw_dir = Path(raw_dir)
     skipped: list[Skipped] = []
     if files is None:
         found = discover_inputs(raw_dir)
         files, skipped = found.files, found.skipped
-    paths = list(files)
-    names = [source_name(path, raw_dir) for path in paths]
-    documents: list[Document] = []
-    first_with_text: dict[str, str] = {}
-    for path, source_file, doc_id in zip(paths, names, document_ids(names)):
+    read: list[tuple[str, Source | None]] = []  # (name, source); None: the file is skipped
+    id_names: list[str] = []
+    for path in files:
+        name = source_name(path, raw_dir)
         try:
-            document = ingest_file(path, doc_id=doc_id, source_file=source_file)
+            sources, member_skips = read_sources(path, name)
         except InputError as err:
-            skipped.append(Skipped(source_file, err.problem))
-            continue
+            skipped.append(Skipped(name, err.problem))
+            sources, member_skips = [], []
+            read.append((name, None))
+            id_names.append(name)
         finally:
             if on_file is not None:
                 on_file()
+        skipped += [Skipped(f"{name}#{escape_name(member)}", reason) for member, reason in member_skips]
+        for source in sources:
+            read.append((_member_name(name, source), source))
+            id_names.append(_member_id_name(name, source))
+    documents: list[Document] = []
+    first_with_text: dict[str, str] = {}
+    for (source_file, source), doc_id in zip(read, document_ids(id_names)):
+        if source is None:
+            continue
+        document = _document(source, doc_id, source_file)
+        if not document.paragraphs:
+            skipped.append(Skipped(source_file, "no text left after cleaning (only whitespace or page furniture)"))
+            continue
         text_key = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
         original = first_with_text.setdefault(text_key, doc_id)
         if original != doc_id:
             document.duplicate_of = original
         documents.append(document)
-    documents, emptied = _without_cross_document_chrome(documents)
-    return documents, sorted(skipped + emptied, key=lambda s: s.source_file)
-
-
-def _without_cross_document_chrome(documents: list[Document]) -> tuple[list[Document], list[Skipped]]:
-    """Documents cleaned of lines other documents repeat (:mod:`aligner.ingest.repeated`); one left empty is skipped."""
-    kept, emptied = [], []
-    for document in remove_cross_document_chrome(documents):
-        if document.paragraphs:
-            kept.append(document)
-        else:
-            emptied.append(Skipped(document.source_file, "no text left after cleaning (only page furniture "
-                                                         "that other documents of the input repeat)"))
-    return kept, emptied
+    return documents, sorted(skipped, key=lambda s: s.source_file)
