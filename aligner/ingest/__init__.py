@@ -19,6 +19,7 @@ from aligner.ingest.discover import (Discovery, Skipped, discover_inputs, docume
                                      source_name)
 from aligner.ingest.formats import Source, read_sources
 from aligner.ingest.normalize import LINE_BREAK, normalize_line
+from aligner.ingest.repeated import remove_cross_document_chrome
 from aligner.model import Document, Span
 
 __all__ = ["Discovery", "Skipped", "discover_inputs", "ingest_directory", "ingest_file", "ingest_text", "split_lines"]
@@ -135,4 +136,17 @@ def ingest_directory(raw_dir: Path, files: Sequence[Path] | None = None,
         if original != doc_id:
             document.duplicate_of = original
         documents.append(document)
-    return documents, sorted(skipped, key=lambda s: s.source_file)
+    documents, emptied = _without_cross_document_chrome(documents)
+    return documents, sorted(skipped + emptied, key=lambda s: s.source_file)
+
+
+def _without_cross_document_chrome(documents: list[Document]) -> tuple[list[Document], list[Skipped]]:
+    """Documents cleaned of lines other documents repeat (:mod:`aligner.ingest.repeated`); one left empty is skipped."""
+    kept, emptied = [], []
+    for document in remove_cross_document_chrome(documents):
+        if document.paragraphs:
+            kept.append(document)
+        else:
+            emptied.append(Skipped(document.source_file, "no text left after cleaning (only page furniture "
+                                                         "that other documents of the input repeat)"))
+    return kept, emptied
