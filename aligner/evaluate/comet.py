@@ -254,7 +254,8 @@ def load_comet(path: Path | str) -> CometModel:
 
 
 class CometSignature(Signature):
-    """sacrebleu-style signature: ``nrefs:1|...|model:NAME|sha:HEX|inputs:src+mt+ref|format:aligner-comet-1|version:V``."""
+    """sacrebleu-style signature plus the model:
+    ``nrefs:1|...|model:NAME|sha:HEX|inputs:src+mt+ref|format:aligner-comet-1|version:V``."""
 
     def __init__(self, args: dict):
         super().__init__(args)

@@ -120,7 +120,7 @@ def breakdown(testset: TestSet, hyps: Mapping[str, Sequence[str]], by: str = "gr
         sources = [testset.sources[i] for i in index]
         subset = {name: [lines[i] for i in index] for name, lines in hyps.items()}
         result = score_systems(refs, subset, testset.target_lang, tokenize=tokenize, bootstrap=0,
-                               sources=sources, extra=extra)
+                               randomization=0, sources=sources, extra=extra)
         rows.append(BreakdownRow(key, len(index), {s.name: dict(s.scores) for s in result.systems}))
     return Breakdown(by, rows, None)
 

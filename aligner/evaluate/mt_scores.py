@@ -204,7 +204,8 @@ def _paired(test_type: str, hyps: Mapping[str, Sequence[str]], metrics: dict, n:
 
 
 def score_systems(refs: Sequence[str], hyps: Mapping[str, Sequence[str]], target_lang: str, *,
-                  tokenize: str | None = None, bootstrap: int = DEFAULT_BOOTSTRAP, randomization: int = 0,
+                  tokenize: str | None = None, bootstrap: int = DEFAULT_BOOTSTRAP,
+                  randomization: int = DEFAULT_AR_TRIALS,
                   sources: Sequence[str] | None = None, extra: Sequence[ExtraMetric] = ()) -> EvaluationResult:
     """Corpus-level BLEU, chrF, chrF++ and TER (and ``extra`` metrics, which need ``sources``) of each
     system in ``hyps`` (name -> lines) against ``refs``.
