@@ -252,11 +252,14 @@ def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stder
     output.check_replaceable()
     with output.locked(), output.staged() as staging:
         shutil.copytree(out, staging, dirs_exist_ok=True)
-        with CorpusTsvWriter(staging / "corpus.tsv", corpus.languages) as writer:
+        rows = sum(1 for _ in corpus)  # the bar's total (a terminal only: the log has its own lines)
+        with CorpusTsvWriter(staging / "corpus.tsv", corpus.languages) as writer, \
+                Progress("filter", rows, "tuples", log, log_done=False) as progress:
             for split, item in corpus.split_rows():  # the copy in staging is written, the original read
                 item = with_keep(item, min_quality)
                 writer.write([item], [split])
                 kept[split] += item.keep
+                progress.advance()
         options = dict(manifest["options"], min_quality=min_quality)
         counts = dict(manifest["counts"], tuples_kept=sum(kept.values()),
                       **{f"tuples_{split}": kept[split] for split in SPLITS})

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aligner import __version__
 from aligner.fileio import atomic_writer
+from aligner.progress import track
 
 from .assets import CSS, JS
 from .data import (
@@ -109,7 +110,8 @@ def _groups_html(data: ReportData, groups: list[dict]) -> str:
 def _heatmap_sources(data: ReportData, embedder) -> Iterator[str]:
     """One JSON script per group with heatmaps, drawn one group at a time (placed after the page's
     script, so that the tuples render before the browser has even parsed the figures)."""
-    for gid, maps in group_heatmaps(data, embedder):
+    # the sentences are encoded here: a bar with an ETA per group on a terminal
+    for gid, maps in track(group_heatmaps(data, embedder), "report", "groups", total=len(groups_summary(data))):
         if not maps:
             continue
         texts = {doc: [seg.text for seg in data.segments.get(doc, [])]

@@ -10,9 +10,13 @@ import sys
 from pathlib import Path
 
 from aligner.errors import InputError
+from aligner.progress import track
 
 from .align import DEFAULT_LAYER, DEFAULT_METHOD, WordAligner, align_pretokenized_lines, split_bitext_line
 from .match import METHODS
+
+#: Lines aligned per step of the progress bar.
+PROGRESS_CHUNK = 64
 
 
 def read_pretokenized_file(path: Path | str) -> list[str]:
@@ -51,7 +55,12 @@ def align_words_file(path: Path | str, method: str = DEFAULT_METHOD, layer: int 
         except (FileNotFoundError, WordModelError) as exc:
             raise InputError(word_model, f"--word-model: {exc}") from None
     aligner = WordAligner(model_path=word_model, layer=layer, method=method)
-    return align_pretokenized_lines(lines, method=method, layer=layer, aligner=aligner)
+    # in chunks, for a progress bar with an ETA on a terminal (each line's links do not depend on the others)
+    chunks = [lines[start:start + PROGRESS_CHUNK] for start in range(0, len(lines), PROGRESS_CHUNK)]
+    out: list[str] = []
+    for chunk in track(chunks, "align-words", "lines", total=len(lines), weight=len):
+        out.extend(align_pretokenized_lines(chunk, method=method, layer=layer, aligner=aligner))
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
