@@ -160,7 +160,13 @@ def read_text(path: Path, name: str) -> Source:
     return Source(split_lines(text), "text", encoding, hashlib.sha256(data).hexdigest())
 
 
-READERS = {"text": read_text, "html": read_html}
+def read_docx(path: Path, name: str) -> Source:
+    from aligner.ingest.docx import read_docx as reader  # python-docx is imported only for a DOCX
+
+    return reader(path, name)
+
+
+READERS = {"text": read_text, "html": read_html, "docx": read_docx}
 
 
 def read_sources(path: Path, name: str) -> tuple[list[Source], list[tuple[str, str]]]:
