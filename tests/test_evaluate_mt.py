@@ -271,6 +271,12 @@ def test_breakdown_by_group_and_quality_band(testset_dir, tmp_path):
 
     docs = breakdown(testset, hyps, "document")
     assert [row.key for row in docs.rows] == ["bbc.381790", "rt.com.91337", "nytimes.184853"]
+    # summed segment statistics give each subset's own corpus score, on every metric and system
+    for row in docs.rows:
+        index = [i for i, meta in enumerate(testset.meta) if meta["en_documents"] == row.key]
+        subset = {name: [lines[i] for i in index] for name, lines in hyps.items()}
+        alone = score_systems([testset.references[i] for i in index], subset, "en", bootstrap=0, randomization=0)
+        assert row.scores == {system.name: pytest.approx(system.scores, abs=1e-9) for system in alone.systems}
 
     text = format_table(score_systems(testset.references, hyps, "en", bootstrap=0, randomization=0), [groups, bands])
     assert "Breakdown by group:" in text and "g-rt.com.91337" in text and "0.50 <= q < 0.80" in text

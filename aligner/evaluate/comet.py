@@ -161,7 +161,8 @@ class CometModel:
         """Pooled encoder vectors of ``texts`` (one row each); each distinct text is encoded once."""
         import torch
 
-        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        # longest first, so each batch pads to similar lengths (as COMET's own length batching)
+        missing = sorted((text for text in dict.fromkeys(texts) if text not in self._vectors), key=len, reverse=True)
         size = self.config.batch_size
         for start in range(0, len(missing), size):
             batch = missing[start:start + size]

@@ -81,7 +81,14 @@ def system_names(paths: list[Path], names: list[str] | None) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aligner.evaluate.mt import breakdown, format_table, load_testset, read_hypothesis, score_systems
+    from aligner.evaluate.mt import (
+        breakdown,
+        format_table,
+        load_testset,
+        make_metrics,
+        read_hypothesis,
+        score_systems,
+    )
 
     paths = [Path(p) for group in args.hyp for p in group]
     names = system_names(paths, args.system_names)
@@ -95,14 +102,16 @@ def run(args: argparse.Namespace) -> int:
         from aligner.evaluate.comet import comet_specs
 
         extra = comet_specs(comet_paths)
-    result = score_systems(testset.references, hyps, testset.target_lang, tokenize=args.tokenize,
-                           bootstrap=args.bootstrap, randomization=args.randomization,
-                           sources=testset.sources, extra=extra)
+    # one set of metrics: each system's segment statistics are extracted once for the scores, the
+    # paired tests and the breakdowns
+    metrics = make_metrics(testset.references, testset.target_lang, args.tokenize, sources=testset.sources,
+                           extra=extra)
+    result = score_systems(testset.references, hyps, testset.target_lang, bootstrap=args.bootstrap,
+                           randomization=args.randomization, metrics=metrics)
     result.direction, result.testset = testset.direction, str(testset.folder)
     for system, path in zip(result.systems, paths):
         system.file, system.language = str(path), checks[system.name]
-    parts = [breakdown(testset, hyps, by, bands=args.quality_bands, tokenize=args.tokenize, extra=extra)
-             for by in args.breakdown]
+    parts = [breakdown(testset, hyps, by, bands=args.quality_bands, metrics=metrics) for by in args.breakdown]
     if args.json:
         out = result.as_dict()
         out["breakdowns"] = {part.by: part.as_dict() for part in parts}

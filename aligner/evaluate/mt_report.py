@@ -19,8 +19,8 @@ from aligner.evaluate.mt_scores import (
     ExtraMetric,
     SystemScores,
     _check_systems,
+    make_metrics,
     metric_format,
-    score_systems,
 )
 
 QUALITY = "quality"
@@ -101,27 +101,34 @@ def _line_keys(testset: TestSet, by: str, bands: Sequence[float]) -> tuple[list[
 
 def breakdown(testset: TestSet, hyps: Mapping[str, Sequence[str]], by: str = "group", *,
               bands: Sequence[float] = QUALITY_BANDS, tokenize: str | None = None,
-              extra: Sequence[ExtraMetric] = ()) -> Breakdown:
+              extra: Sequence[ExtraMetric] = (), metrics: Mapping | None = None) -> Breakdown:
     """Corpus-level scores of each system on the lines of each group (``by="group"``), source
     document (``"document"``) or quality band (``"quality"``, edges ``bands``), no paired test.
 
+    sacrebleu computes a corpus score from the sum of its segment statistics; each system's
+    statistics are extracted once on the whole set and summed over each subset's lines, which is
+    the score sacrebleu gives that subset alone (tested against its CLI). ``metrics`` from
+    :func:`~aligner.evaluate.mt_scores.make_metrics` on the whole set's references (instead of
+    ``tokenize`` and ``extra``) shares the statistics with the overall scores.
     Without the metadata it needs the breakdown has no rows and a ``note`` saying why.
     """
     _check_systems(testset.references, hyps)
     keys, note, order = _line_keys(testset, by, bands)
     if keys is None:
         return Breakdown(by, [], note)
+    if metrics is None:
+        metrics = make_metrics(testset.references, testset.target_lang, tokenize, sources=testset.sources,
+                               extra=extra)
+    stats = {name: {metric: scorer._extract_corpus_statistics(list(lines), None)
+                    for metric, scorer in metrics.items()} for name, lines in hyps.items()}
     rows = []
     for key in order:
         index = [i for i, k in enumerate(keys) if k == key]
         if not index:
             continue
-        refs = [testset.references[i] for i in index]
-        sources = [testset.sources[i] for i in index]
-        subset = {name: [lines[i] for i in index] for name, lines in hyps.items()}
-        result = score_systems(refs, subset, testset.target_lang, tokenize=tokenize, bootstrap=0,
-                               randomization=0, sources=sources, extra=extra)
-        rows.append(BreakdownRow(key, len(index), {s.name: dict(s.scores) for s in result.systems}))
+        scores = {name: {metric: float(metrics[metric]._aggregate_and_compute([by_line[i] for i in index]).score)
+                         for metric, by_line in per_metric.items()} for name, per_metric in stats.items()}
+        rows.append(BreakdownRow(key, len(index), scores))
     return Breakdown(by, rows, None)
 
 

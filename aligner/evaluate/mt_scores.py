@@ -63,7 +63,9 @@ def bleu_tokenizer(target_lang: str, override: str | None = None) -> str | None:
 
 def make_metrics(references: Sequence[str], target_lang: str, tokenize: str | None = None, *,
                  sources: Sequence[str] | None = None, extra: Sequence[ExtraMetric] = ()) -> dict:
-    """sacrebleu metric objects keyed by their names (:data:`METRICS`, then ``extra``), references cached."""
+    """sacrebleu metric objects keyed by their names (:data:`METRICS`, then ``extra``), references cached;
+    each extracts a given system's segment statistics once (:func:`_memoize_statistics`), so one set
+    of metrics can serve the scores, both paired tests and every breakdown."""
     from sacrebleu.metrics import BLEU, CHRF, TER
 
     refs = [list(references)]
@@ -86,6 +88,8 @@ def make_metrics(references: Sequence[str], target_lang: str, tokenize: str | No
         if spec.name in metrics:
             raise ValueError(f"metric {spec.name!r} requested twice")
         metrics[spec.name] = spec.make(list(sources), list(references))
+    for metric in metrics.values():
+        _memoize_statistics(metric)
     return metrics
 
 
@@ -206,21 +210,23 @@ def _paired(test_type: str, hyps: Mapping[str, Sequence[str]], metrics: dict, n:
 def score_systems(refs: Sequence[str], hyps: Mapping[str, Sequence[str]], target_lang: str, *,
                   tokenize: str | None = None, bootstrap: int = DEFAULT_BOOTSTRAP,
                   randomization: int = DEFAULT_AR_TRIALS,
-                  sources: Sequence[str] | None = None, extra: Sequence[ExtraMetric] = ()) -> EvaluationResult:
+                  sources: Sequence[str] | None = None, extra: Sequence[ExtraMetric] = (),
+                  metrics: Mapping[str, object] | None = None) -> EvaluationResult:
     """Corpus-level BLEU, chrF, chrF++ and TER (and ``extra`` metrics, which need ``sources``) of each
     system in ``hyps`` (name -> lines) against ``refs``.
 
     With two or more systems, ``bootstrap > 0`` runs sacrebleu's paired bootstrap resampling
     (``bootstrap`` resamples; the signatures gain ``bs:N|seed:S``) and ``randomization > 0`` its
     paired approximate randomization (``randomization`` trials; signatures in ``ar_signatures``),
-    each comparing every system with the first one.
+    each comparing every system with the first one. ``metrics`` from :func:`make_metrics` for these
+    references (instead of ``tokenize``, ``sources`` and ``extra``) lets several calls share them.
     """
     _check_systems(refs, hyps)
     if sources is not None and len(sources) != len(refs):
         raise ValueError(f"{len(sources)} source lines for {len(refs)} references")
-    metrics = make_metrics(refs, target_lang, tokenize, sources=sources, extra=extra)
-    for metric in metrics.values():
-        _memoize_statistics(metric)
+    if metrics is None:
+        metrics = make_metrics(refs, target_lang, tokenize, sources=sources, extra=extra)
+    metrics = dict(metrics)
     names = tuple(metrics)
     systems = []
     for name, lines in hyps.items():
