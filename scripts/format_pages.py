@@ -147,7 +147,7 @@ def render_pdf(title: str, paragraphs: list[list], lang: str, lines_per_page: in
             self.set_font("body", size=8)
             self.cell(0, 8, f"{PAGE_WORD[lang]} {self.page_no()}", align="C")
 
-    pdf = Page(format="A5")
+    pdf = Page(format=(148, 210))  # A5 in mm
     font = "NotoNaskhArabic-Regular.ttf" if lang == "ar" else "NotoSans-Regular.ttf"
     pdf.add_font("body", fname=str(FONT_DIR / font))
     if lang == "ar":

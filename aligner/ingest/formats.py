@@ -166,7 +166,13 @@ def read_docx(path: Path, name: str) -> Source:
     return reader(path, name)
 
 
-READERS = {"text": read_text, "html": read_html, "docx": read_docx}
+def read_pdf(path: Path, name: str) -> Source:
+    from aligner.ingest.pdf import read_pdf as reader  # pdfium is loaded only for a PDF
+
+    return reader(path, name)
+
+
+READERS = {"text": read_text, "html": read_html, "docx": read_docx, "pdf": read_pdf}
 
 
 def read_sources(path: Path, name: str) -> tuple[list[Source], list[tuple[str, str]]]:

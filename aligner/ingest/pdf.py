@@ -1,0 +1,252 @@
+"""PDF reports -> paragraphs from the text layer (pypdfium2), with running headers, footers and page
+numbers removed as furniture.
+
+pypdfium2 was chosen by measurement (docs/benchmarks.md, "Published formats"): it gives Arabic in
+logical order where pdfminer.six gives it reversed and pypdf moves words. Each page's text is
+read with pdfium's line breaks; a line's baseline, extent and font size come from its characters.
+Lines join into paragraphs across line and page breaks unless a wider gap, a short line ending a
+sentence or a change of font size says a paragraph ended; a word hyphenated at a line end is
+re-joined. Lines that recur at the top or bottom of most pages (digits aside) are running headers
+or footers; a bare number there is a page number. Smaller type at the foot of a page is a footnote,
+kept apart after the body. The decoded text that ``source_span`` points into is the pages' text
+joined by form feeds, so a span also tells its page.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import statistics
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from aligner.errors import InputError
+from aligner.ingest.boilerplate import Line
+from aligner.ingest.formats import Source, read_bytes
+from aligner.ingest.normalize import normalize_line
+from aligner.model import Removal, Span
+
+MAX_PDF_BYTES = 200 * 1024 * 1024
+MAX_PDF_PAGES = 3000
+#: Fewer letters than this per page, on average, is a scan without a text layer.
+MIN_LETTERS_PER_PAGE = 20
+#: A line at the top or bottom of at least this share of pages (and two pages) is running furniture.
+RUNNING_SHARE = 0.5
+EDGE_LINES = 2
+#: ... if it is in smaller type than the body or this short (two pages may end alike by chance).
+RUNNING_MAX_WORDS = 8
+_PAGE_NUMBER = regex.compile(r"^\W*(?:(?:page|p\.|seite|صفحة|الصفحة)\s*)?[\p{Nd}ivxlcdm]{1,5}"
+                             r"(?:\s*(?:/|of|sur|de|من)\s*\p{Nd}{1,5})?\W*$", flags=regex.I)
+_PRESENTATION = regex.compile(r"[\ufb00-\ufb06\ufb50-\ufdff\ufe70-\ufefe]+")
+_SENTENCE_END = regex.compile(r"[.!?…؟:;»”\"')\]]\s*$")
+_HYPHENATED = regex.compile(r"\p{L}[-\u2010\u00ad]$")
+# Arabic short vowels and tanween: text layers place them by position, often on the wrong letter
+# or word (pdfium: "سًيجل" for "سيجل ... أمطارًا"); news text is unvocalized anyway, so they go.
+_HARAKAT = regex.compile(r"[\u064b-\u065f\u0670]")
+_TANWEEN_ALIF = regex.compile(r"(\p{Arabic})\s*\u064b\s*ا(?!\p{L})")  # "أنهار ًا" -> "أنهارا"
+# What an RTL line's text layer keeps in visual order: mirrored brackets, a final stop drawn left of
+# a number (".2017" for "2017.", "،1" for "1،"), a percent sign left of its number ("٪14" for "14٪").
+_MIRRORED = str.maketrans("()[]{}<>«»", ")(][}{><»«")
+_STOP_BEFORE_NUMBER = regex.compile(r"(?<=^|\s)([.،؛:!؟])(\p{Nd}[\p{Nd}.,]*)(?=\s|$)")
+_PERCENT_BEFORE_NUMBER = regex.compile(r"(?<![\p{Nd}.,])([%٪])(\p{Nd}[\p{Nd}.,]*)")
+
+
+@dataclass
+class _PdfLine:
+    page: int
+    text: str
+    start: int  # offset in the decoded text
+    baseline: float
+    left: float
+    right: float
+    size: float
+
+
+def logical_order(line: str) -> str:
+    """A line of mostly Arabic text with the visual-order leftovers above put back in logical order."""
+    arabic = sum(1 for _ in regex.finditer(r"\p{Arabic}", line))
+    if arabic <= sum(1 for _ in regex.finditer(r"\p{Latin}", line)):
+        return line
+    line = _STOP_BEFORE_NUMBER.sub(r"\2\1", line.translate(_MIRRORED))
+    return _PERCENT_BEFORE_NUMBER.sub(r"\2\1", line)
+
+
+def normalize_pdf_text(text: str) -> str:
+    """Arabic presentation forms and Latin ligatures (what some PDFs store) back to plain letters;
+    Arabic vowel marks dropped (see ``_HARAKAT``)."""
+    text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    return _HARAKAT.sub("", _TANWEEN_ALIF.sub(r"\1ا", text))
+
+
+def _open(data: bytes, name: str):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        message = str(err).lower()
+        if "password" in message:
+            raise InputError(name, "encrypted PDF (needs a password): not read") from None
+        raise InputError(name, f"malformed PDF ({err})") from None
+
+
+def _page_lines(textpage, page: int, offset: int) -> tuple[str, list[_PdfLine]]:
+    import pypdfium2.raw as raw
+
+    text = textpage.get_text_range()
+    lines: list[_PdfLine] = []
+    x, y = ctypes.c_double(), ctypes.c_double()
+    position = 0
+    for raw_line in regex.split(r"(\r\n|\n|\r)", text)[::2]:
+        length = len(raw_line)
+        if raw_line.strip():
+            first = position + len(raw_line) - len(raw_line.lstrip())
+            last = position + len(raw_line.rstrip()) - 1
+            raw.FPDFText_GetCharOrigin(textpage, first, x, y)
+            left_box, right_box = textpage.get_charbox(first), textpage.get_charbox(last)
+            # pdfium joins a hyphenated line end itself, marking the hyphen U+FFFE: the word is whole
+            lines.append(_PdfLine(page, logical_order(raw_line.strip().replace("\ufffe", "")), offset + first, y.value,
+                                  min(left_box[0], right_box[0]), max(left_box[2], right_box[2]),
+                                  raw.FPDFText_GetFontSize(textpage, first)))
+        position += length
+        position += 2 if text.startswith("\r\n", position) else 1 if position < len(text) else 0
+    return text, lines
+
+
+def _shape(text: str) -> str:
+    return regex.sub(r"\p{Nd}+", "#", " ".join(text.split()).casefold())
+
+
+def find_furniture(pages: list[list[_PdfLine]]) -> dict[int, str]:
+    """``id(line) -> reason`` for running headers/footers and page numbers at the top or bottom of pages."""
+    edges = [(k, line) for lines in pages for k, line in enumerate(lines)
+             if k < EDGE_LINES or k >= len(lines) - EDGE_LINES]
+    counts = Counter()
+    for lines in pages:
+        counts.update({_shape(line.text) for k, line in enumerate(lines)
+                       if k < EDGE_LINES or k >= len(lines) - EDGE_LINES})
+    needed = max(2, RUNNING_SHARE * len(pages))
+    sizes = [line.size for lines in pages for line in lines]
+    body_size = statistics.median(sizes) if sizes else 0.0
+    furniture = {}
+    for k, line in edges:
+        where = "header" if k < EDGE_LINES else "footer"
+        if _PAGE_NUMBER.match(line.text):
+            furniture[id(line)] = "pdf-page-number: page number"
+        elif counts[_shape(line.text)] >= needed and (line.size < 0.95 * body_size or
+                                                       len(line.text.split()) <= RUNNING_MAX_WORDS):
+            furniture[id(line)] = f"pdf-running-{where}: on {counts[_shape(line.text)]} of {len(pages)} pages"
+    return furniture
+
+
+def _join(previous: str, line: str) -> str:
+    if _HYPHENATED.search(previous) and regex.match(r"\p{Ll}", line):
+        return previous[:-1] + line
+    return f"{previous} {line}"
+
+
+def read_pdf(path: Path, name: str) -> Source:
+    """The text layer's paragraphs; furniture removed with reasons; refuses scans and encrypted files."""
+    data = read_bytes(path, MAX_PDF_BYTES, "PDF file")
+    pdf = _open(data, name)
+    try:
+        count = len(pdf)
+        if count > MAX_PDF_PAGES:
+            raise InputError(name, f"PDF of {count:,} pages (over {MAX_PDF_PAGES:,}): not read")
+        texts, pages, offset = [], [], 0
+        for number in range(count):
+            page = pdf[number]
+            textpage = page.get_textpage()
+            try:
+                text, lines = _page_lines(textpage, number + 1, offset)
+            finally:
+                textpage.close()
+                page.close()
+            texts.append(text)
+            pages.append(lines)
+            offset += len(text) + 1  # the form feed between pages
+        title = (pdf.get_metadata_dict().get("Title") or "").strip() or None
+    except InputError:
+        raise
+    except Exception as err:  # pdfium raises on damaged page trees and content streams
+        raise InputError(name, f"malformed PDF ({type(err).__name__}: {err})") from None
+    finally:
+        pdf.close()
+    decoded = "\f".join(texts)
+    letters = sum(1 for _ in regex.finditer(r"\p{L}", decoded))
+    if letters < MIN_LETTERS_PER_PAGE * max(1, count):
+        raise InputError(name, f"PDF without a text layer ({letters} letters on {count} pages: a scan?); "
+                               "OCR is not part of the build: not read")
+    return _paragraphs(pages, decoded, title, hashlib.sha256(data).hexdigest())
+
+
+def _paragraphs(pages: list[list[_PdfLine]], decoded: str, title: str | None, sha256: str) -> Source:
+    furniture = find_furniture(pages)
+    removed = [Removal(normalize_line(line.text), furniture[id(line)], Span(line.start, line.start + len(line.text)))
+               for lines in pages for line in lines if id(line) in furniture]
+    body = [line for lines in pages for line in lines if id(line) not in furniture]
+    if not body:
+        return Source([], "pdf", "pdf-text-layer", sha256, removed=removed, title=title)
+    size = statistics.median(line.size for line in body)
+    gaps = [a.baseline - b.baseline for a, b in zip(body, body[1:])
+            if a.page == b.page and a.baseline > b.baseline and abs(a.size - b.size) < 0.5]
+    pitch = statistics.median(gaps) if gaps else 1.2 * size
+    spaced = any(gap > 1.4 * pitch for gap in gaps)  # paragraphs set apart by space: short lines say nothing
+    widths = {}
+    for line in body:
+        low, high = widths.get(line.page, (line.left, line.right))
+        widths[line.page] = (min(low, line.left), max(high, line.right))
+    notes = [line for line in body if line.size < 0.85 * size and _at_page_foot(line, pages)]
+    note_ids = {id(line) for line in notes}
+    blocks: list[tuple[list[_PdfLine], bool]] = []  # lines, is heading
+    for line in [line for line in body if id(line) not in note_ids]:
+        heading = line.size >= 1.2 * size
+        if blocks and _continues(blocks[-1], line, heading, pitch, size, widths, spaced):
+            blocks[-1][0].append(line)
+        else:
+            blocks.append(([line], heading))
+    blocks += [([line], False) for line in notes]
+    lines, headings = [], set()
+    for members, heading in blocks:
+        text = members[0].text
+        for member in members[1:]:
+            text = _join(text, member.text)
+        text = normalize_line(normalize_pdf_text(text))
+        if not text:
+            continue
+        if heading:
+            headings.add(len(lines))
+        end = members[-1].start + len(members[-1].text)
+        lines.append(Line(len(lines) + 1, text, Span(members[0].start, end)))
+    if title is None and headings:
+        title = lines[min(headings)].text
+    return Source(lines, "pdf", "pdf-text-layer", sha256, headings, removed, title=title)
+
+
+def _at_page_foot(line: _PdfLine, pages: list[list[_PdfLine]]) -> bool:
+    """Below every line of normal size on its page (footnotes sit under the text)."""
+    page = pages[line.page - 1]
+    return all(other.baseline >= line.baseline or other.size <= line.size for other in page)
+
+
+def _continues(block: tuple[list[_PdfLine], bool], line: _PdfLine, heading: bool, pitch: float, size: float,
+               widths: dict[int, tuple[float, float]], spaced: bool) -> bool:
+    """Whether ``line`` goes on the paragraph ``block``: same type size and no wider gap; where paragraphs
+    are not set apart by space (``spaced``), and across a page break, also not after a short line
+    that ends a sentence."""
+    members, block_heading = block
+    last = members[-1]
+    if heading != block_heading or abs(line.size - last.size) > 0.5:
+        return False
+    if line.page == last.page and last.baseline - line.baseline > 1.4 * pitch * max(1.0, last.size / size):
+        return False
+    if spaced and line.page == last.page:
+        return True
+    low, high = widths[last.page]
+    # ragged lines fill 80-100% of the column: across a page only a line filled to the edge runs on
+    full = (last.right - last.left) >= (0.85 if line.page == last.page else 0.97) * (high - low)
+    return full or not _SENTENCE_END.search(last.text)
