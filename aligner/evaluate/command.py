@@ -50,7 +50,7 @@ def _metric(value: str) -> tuple[str, Path]:
         raise argparse.ArgumentTypeError(
             f"unknown metric {value!r}: give comet:PATH (a local COMET-style model folder, docs/evaluation.md "
             f"'COMET'); BLEU, chrF2, chrF2++ and TER are always computed")
-    return "comet", Path(rest.strip())
+    return "comet", Path(rest.strip()).expanduser()
 
 
 def _samples(value: str) -> int:
