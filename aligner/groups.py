@@ -33,7 +33,7 @@ from aligner.cachedir import cache_subdir
 from aligner.embed import CachedEmbedder, primary_part
 from aligner.fileio import remove_stale_temps, write_text_atomic
 from aligner.model import AlignedTuple, DocumentGroup, Segment
-from aligner.score.flags import raised_flag
+from aligner.score.selection import keep_scores, tuple_kept
 from aligner.wordalign.corpus import PairWords
 
 Words = dict[tuple[str, str], PairWords]
@@ -107,15 +107,13 @@ def process_group(job: GroupJob, settings: GroupSettings) -> GroupResult:
         word_coverage=[{f"{a}-{b}": (w.src_coverage, w.tgt_coverage) for (a, b), w in pairs.items()}
                        for pairs in words],
         languages=settings.languages, contexts=contexts)
-    return GroupResult([replace(t, scores=s) for t, s in zip(tuples, scores)], words)
+    return GroupResult([replace(t, scores={**t.scores, **s}) for t, s in zip(tuples, scores)], words)
 
 
 def with_keep(item: AlignedTuple, min_quality: float) -> AlignedTuple:
-    """``keep``: two languages or more, a ``quality`` of at least ``min_quality``, and no flag set
-    (:data:`aligner.score.flags.FLAG_COLUMNS`: page furniture, or a copy of an earlier row)."""
-    quality = item.scores.get("quality", float("nan"))
-    return replace(item, keep=len(item.languages) > 1 and not math.isnan(quality) and quality >= min_quality
-                   and raised_flag(item.scores) is None)
+    """``item`` with each pair's ``<pair>.keep`` and the tuple's ``keep`` (:mod:`aligner.score.selection`)."""
+    scores = keep_scores(item.scores, min_quality)
+    return replace(item, scores=scores, keep=tuple_kept(scores, len(item.languages), min_quality))
 
 
 class ShardStore:

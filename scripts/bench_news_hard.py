@@ -24,10 +24,11 @@ toolkit's segments are substrings of it); a piece ``id@start-end`` is that slice
 A segment or piece covers an atom when their overlap is at least half the shorter of the two, so
 a piece that ends a few characters off still lands on one sentence, and a segment holding two
 sentences covers both. Per pair, a gold link is two lines sharing an NTREX id and a predicted
-link two lines covered by the same ``corpus.tsv`` row; kept P/R uses the ``keep=1`` rows only,
-recall against all gold links. An id present in all three languages is an exact tuple when one
+link two lines covered by the same ``corpus.tsv`` row; kept P/R uses the rows whose pair is kept
+(``<pair>.keep``, what the pair files export), recall against all gold links. An id present in all three languages is an exact tuple when one
 row covers all its atoms and no other row covers any, and that row covers nothing else. Chrome
-kept is the share of chrome and inserted lines covered by a kept row. Document groups: pairs of
+kept is the share of chrome and inserted lines covered by a row in which a pair with that line's
+language is kept. Document groups: pairs of
 files in one ``documents.tsv`` group against the gold groups.
 """
 
@@ -391,6 +392,17 @@ def covered(file: GoldFile, start: int, end: int) -> tuple[set[int], set[tuple[i
     return lines, atoms
 
 
+def row_keeps(row: dict) -> dict[str, bool]:
+    """Whether each pair of a corpus.tsv row is kept: its ``<pair>.keep`` (what the pair files
+    export), or the row's ``keep`` in a corpus without that column."""
+    whole = str(row.get("keep")) == "1"
+    out = {}
+    for a, b in PAIRS:
+        value = row.get(f"{a}-{b}.keep")
+        out[f"{a}-{b}"] = whole if value in (None, "") else float(value) == 1.0
+    return out
+
+
 def prf(hits: int, predicted: int, gold: int) -> tuple[float, float, float]:
     p, r = hits / predicted if predicted else 1.0, hits / gold if gold else 1.0
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
@@ -446,7 +458,7 @@ def score_build(files: list[GoldFile], rows: list[dict], segments: list[dict], d
             lines_by_lang[lang] = got
         row_lines.append(lines_by_lang)
         row_atoms.append(atoms)
-        row_keep.append(str(row.get("keep")) == "1")
+        row_keep.append(row_keeps(row))
 
     result: dict = {"pairs": {}, "unlocated_segments": len(missing)}
     for a, b in PAIRS:
@@ -455,7 +467,7 @@ def score_build(files: list[GoldFile], rows: list[dict], segments: list[dict], d
             """A repeated lede beside the sentence it repeats: a true translation, but no gold link."""
             return (x, y) not in gold and bool(line_ids[x] & line_ids[y])
         predicted = {(x, y) for lines in row_lines for x in lines[a] for y in lines[b] if not neutral(x, y)}
-        kept = {(x, y) for lines, keep in zip(row_lines, row_keep) if keep
+        kept = {(x, y) for lines, keep in zip(row_lines, row_keep) if keep[f"{a}-{b}"]
                 for x in lines[a] for y in lines[b] if not neutral(x, y)}
         p, r, f1 = prf(len(predicted & gold), len(predicted), len(gold))
         kp, kr, _ = prf(len(kept & gold), len(kept), len(gold))
@@ -480,7 +492,8 @@ def score_build(files: list[GoldFile], rows: list[dict], segments: list[dict], d
     result["exact"] = {"ids": len(trilingual), "share": len(exact_ids) / max(len(trilingual), 1),
                        "by_tag": {tag: {"ids": n, "share": k / n} for tag, (k, n) in sorted(by_tag.items())}}
 
-    kept_lines = {line for lines, keep in zip(row_lines, row_keep) if keep for got in lines.values() for line in got}
+    kept_lines = {line for lines, keep in zip(row_lines, row_keep) for lang, got in lines.items()
+                  if any(kept for pair, kept in keep.items() if lang in pair.split("-")) for line in got}
     chrome_total: dict = defaultdict(int)
     chrome_kept: dict = defaultdict(int)
     for f in files:

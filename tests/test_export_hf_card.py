@@ -135,8 +135,10 @@ def test_build_filter_and_export_write_the_card_from_build_json(seeds_dir, tmp_p
     assert all(row["sha256"] in card for row in manifest["inputs"])
     counts = manifest["counts"]
     dataset = load_folder(out)
-    assert {name: split.num_rows for name, split in dataset.items()} == {
-        "train": counts["tuples_train"], "validation": counts["tuples_dev"], "test": counts["tuples_test"]}
+    # a split with no rows is left out of the card's configs (datasets cannot load one): with the
+    # lexical embedder the seeds' group has no trilingual tuple, so dev and test are empty here
+    sizes = {"train": counts["tuples_train"], "validation": counts["tuples_dev"], "test": counts["tuples_test"]}
+    assert {name: split.num_rows for name, split in dataset.items()} == {k: n for k, n in sizes.items() if n}
 
     assert run_cli("filter", out, "--min-quality", "0.05").returncode == 0
     filtered = json.loads((out / "build.json").read_text(encoding="utf-8"))

@@ -147,7 +147,8 @@ def test_a_sentence_the_single_sentence_does_not_express_becomes_its_own_tuple()
     # the police sentence was fully linked between en and fr: coverage of its content words is complete
     assert words[1][("en", "fr")].src_coverage == 1.0
     # new tuples: consistency recomputed (the beads stay inside the tuple); quality comes later
-    assert tuples[0].scores == {"consistency": 1.0}
+    assert tuples[0].scores == {"ar-en.agreement": 1.0, "ar-fr.agreement": 1.0, "en-fr.agreement": 1.0,
+                                "consistency": 1.0}
     assert tuples[0].scores["consistency"] == 1.0 and tuples[1].scores["consistency"] == 1.0
 
 

@@ -129,7 +129,7 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
                                          srclang=srclang, selection_rule=selection.rule)
         for pair in pair_list or ():
             target = f"{name}.{code(pair)}.tmx"
-            files[target] = write_tmx(out_dir / target, selected, pair, scores, srclang=srclang,
+            files[target] = write_tmx(out_dir / target, selected.for_pair(pair), pair, scores, srclang=srclang,
                                       require_all=True, selection_rule=selection.rule)
     if "tsv" in chosen:
         target = f"{name}.filtered.tsv"
@@ -144,7 +144,7 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
             files[f"{name}.{fmt}"] = write_hf(out_dir / f"{name}.{fmt}", fmt, selected, languages, scores)
             for pair in pair_list or ():
                 target = f"{name}.{code(pair)}.{fmt}"
-                files[target] = write_hf(out_dir / target, fmt, selected, pair, pair_score_names(scores, pair),
+                files[target] = write_hf(out_dir / target, fmt, selected.for_pair(pair), pair, pair_score_names(scores, pair),
                                          require_all=True)
     for fmt, split in HELD_OUT.items():
         if fmt in chosen:

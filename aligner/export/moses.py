@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from aligner.export.selection import FileReport, code, has_text, one_line
+from aligner.export.selection import FileReport, SelectedTuples, code, has_text, one_line
 from aligner.fileio import atomic_writer
 from aligner.model import AlignedTuple
 
@@ -65,15 +65,16 @@ def write_parallel(out_dir: Path, name: str, tuples: Iterable[AlignedTuple],
     return {names[lang]: reports[lang] for lang in languages}
 
 
-def write_moses(out_dir: Path, name: str, tuples: Iterable[AlignedTuple], languages: Sequence[str],
+def write_moses(out_dir: Path, name: str, tuples: SelectedTuples, languages: Sequence[str],
                 pairs: Sequence[tuple[str, str]]) -> dict[str, FileReport]:
-    """One set per pair, then (with three or more languages) the set of every language.
+    """One set per pair (the rows whose pair is kept), then (with three or more languages) the set
+    of every language (the rows kept as a whole).
 
-    ``tuples`` is read once per set, so it must be re-iterable (a list, a re-read corpus).
+    ``tuples`` is read once per set.
     """
     written: dict[str, FileReport] = {}
     for pair in pairs:
-        written.update(write_parallel(out_dir, name, tuples, pair))
+        written.update(write_parallel(out_dir, name, tuples.for_pair(pair), pair))
     if len(languages) > 2:
         written.update(write_parallel(out_dir, name, tuples, languages))
     return written

@@ -1,9 +1,10 @@
 """What every export shares: which tuples are written, which language pairs, and what text a format can hold.
 
-Selection rule: with ``min_quality`` a tuple is written when its ``quality`` score is at least that
-value and none of its flags (``boilerplate``, ``duplicate``, ``copy``: :mod:`aligner.score.flags`) is set
-(a corpus without a ``quality`` column is an error, a tuple with an empty cell is dropped);
-without it, when its ``keep`` flag is set.
+Selection rule: a tuple is written when its ``keep`` flag is set, and a pair file's row when its
+pair's ``<pair>.keep`` is; with ``min_quality``, the build's keep rule (:mod:`aligner.score.selection`:
+each pair's ``quality`` against that threshold, moved by the tuple's ``consistency``, no flag of
+:mod:`aligner.score.flags` set) is applied again at that value (a corpus without a ``quality``
+column is an error, a tuple with an empty cell is dropped).
 
 A language is *present* in a tuple for a given file when its text, after the cleaning that file's
 format needs, still has a character that is not whitespace. Each writer returns a
@@ -22,6 +23,7 @@ from pathlib import Path
 from aligner.errors import InputError
 from aligner.model import AlignedTuple
 from aligner.score.flags import raised_flag
+from aligner.score.selection import pair_kept, tuple_kept
 
 QUALITY = "quality"
 
@@ -118,25 +120,48 @@ class Selection:
 
 
 class SelectedTuples:
-    """The tuples of ``source`` that the selection rule keeps, filtered each time it is iterated."""
+    """The tuples of ``source`` that the selection rule keeps, filtered each time it is iterated.
 
-    def __init__(self, source: Iterable[AlignedTuple], min_quality: float | None) -> None:
-        self.source, self.min_quality = source, min_quality
+    With ``pair``, the rule is that pair's (``ar-en.keep``): the rows a pair file writes.
+    """
+
+    def __init__(self, source: Iterable[AlignedTuple], min_quality: float | None,
+                 pair: tuple[str, str] | None = None) -> None:
+        self.source, self.min_quality, self.pair = source, min_quality, pair
 
     def __iter__(self) -> Iterator[AlignedTuple]:
-        return (item for item in self.source if drop_reason(item, self.min_quality) is None)
+        return (item for item in self.source if drop_reason(item, self.min_quality, self.pair) is None)
+
+    def for_pair(self, pair: tuple[str, str]) -> SelectedTuples:
+        return SelectedTuples(self.source, self.min_quality, pair)
 
 
-def drop_reason(item: AlignedTuple, min_quality: float | None) -> str | None:
-    """Why the selection rule leaves ``item`` out, or None when it is selected."""
+def _pair_name(item: AlignedTuple, pair: tuple[str, str]) -> str:
+    """How the corpus names ``pair``'s scores (``ar-en``; either order)."""
+    forward = f"{pair[0]}-{pair[1]}"
+    return forward if f"{forward}.quality" in item.scores or f"{forward}.keep" in item.scores else f"{pair[1]}-{pair[0]}"
+
+
+def drop_reason(item: AlignedTuple, min_quality: float | None, pair: tuple[str, str] | None = None) -> str | None:
+    """Why the selection rule leaves ``item`` (or its ``pair``) out, or None when it is selected.
+
+    ``keep`` / ``<pair>.keep`` as the build set them; with ``min_quality``, the build's rule
+    (:mod:`aligner.score.selection`) again at that threshold. A corpus without a pair's own
+    ``keep`` (or ``quality``) selects the pair by the row's.
+    """
+    name = _pair_name(item, pair) if pair is not None else ""
+    if pair is not None and min_quality is None and score_value(item.scores.get(f"{name}.keep")) is not None:
+        return None if item.scores[f"{name}.keep"] == 1.0 else "pair not kept"
+    if pair is not None and min_quality is not None and score_value(item.scores.get(f"{name}.quality")) is not None:
+        return None if pair_kept(item.scores, name, min_quality) else "pair below minimum or flagged"
     if min_quality is None:
         return None if item.keep else "not kept"
-    value = score_value(item.scores.get(QUALITY))
-    if value is None:
+    if score_value(item.scores.get(QUALITY)) is None:
         return "no quality score"
-    if value < min_quality:
-        return "quality below minimum"
-    return raised_flag(item.scores)
+    flag = raised_flag(item.scores)
+    if flag is not None:
+        return flag
+    return None if tuple_kept(item.scores, len(item.languages), min_quality) else "quality below minimum"
 
 
 def select_tuples(tuples: Iterable[AlignedTuple], score_columns: Sequence[str],

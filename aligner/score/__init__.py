@@ -196,23 +196,18 @@ def score_pairs(
     return rows
 
 
-def tuple_quality(pair_qualities: Mapping[str, float] | Iterable[float], consistency: float | None = None) -> float:
-    """Quality of a tuple: the **minimum** over its pairs' ``quality`` (and ``consistency`` when given).
+def tuple_quality(pair_qualities: Mapping[str, float] | Iterable[float]) -> float:
+    """Quality of a tuple: the **minimum** over its pairs' ``quality``.
 
     The weakest pair decides: a tuple is only as good as its worst pair, and the minimum is the
     tightest upper bound on the probability that every pair is right that the pair probabilities
-    alone give (they are far from independent, so a product would be too harsh). ``consistency``
-    (in [0, 1], from the trilingual aligner; 1 = the pairwise alignments agree) is treated as one
-    more such probability. A tuple with fewer than two languages has no pair and scores 0.0.
+    alone give (they are far from independent, so a product would be too harsh). Whether the
+    pairwise alignments agree (``consistency``) is not a cap on it: it moves each pair's keep
+    threshold (:mod:`aligner.score.selection`). A tuple with fewer than two languages has no pair
+    and scores 0.0.
     """
     values = list(pair_qualities.values() if isinstance(pair_qualities, Mapping) else pair_qualities)
-    if not values:
-        return 0.0
-    if consistency is not None:
-        if not 0.0 <= consistency <= 1.0:
-            raise ValueError(f"consistency must be in [0, 1], got {consistency}")
-        values.append(consistency)
-    return float(min(values))
+    return float(min(values)) if values else 0.0
 
 
 def score_tuples(
@@ -235,7 +230,7 @@ def score_tuples(
 
     Keys: ``"{src}-{tgt}.{component}"`` and ``"{src}-{tgt}.quality"`` for every pair of languages
     present (pairs in ``languages`` order), ``consistency`` if given, and ``quality``
-    (:func:`tuple_quality`). Compare ``quality`` with :data:`DEFAULT_MIN_QUALITY` to set ``keep``.
+    (:func:`tuple_quality`). :mod:`aligner.score.selection` decides from them which pairs are kept.
     """
     model = model or load_model()
     embedder = _resolve_embedder(embedder)
@@ -279,6 +274,8 @@ def score_tuples(
     for i, scores in enumerate(out):
         value = consistency[i] if consistency is not None else None
         if value is not None:
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"consistency must be in [0, 1], got {value}")
             scores["consistency"] = float(value)
-        scores["quality"] = tuple_quality(pair_q[i], value)
+        scores["quality"] = tuple_quality(pair_q[i])
     return out

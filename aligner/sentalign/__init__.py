@@ -8,6 +8,7 @@ every segment of a grouped document is in exactly one row).
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from aligner.embed import Embedder
 from aligner.model import AlignedTuple, DocumentGroup, Segment
 
 from .pairwise import LOOSE, NEWS, AlignConfig, align_pair, align_texts
-from .trilingual import GroupAlignment, LanguageSide, SentenceTuple, align_group, combine_pairs
+from .trilingual import AGREEMENT_SUFFIX, GroupAlignment, LanguageSide, SentenceTuple, align_group, combine_pairs
 
 __all__ = [
     "LOOSE",
@@ -92,5 +93,8 @@ def _align_one_group(group, by_doc, embedder, languages, config) -> AlignedGroup
 def _aligned_tuple(group_id, number, item: SentenceTuple, segments, languages) -> AlignedTuple:
     ids = {lang: tuple(segments[lang][i].segment_id for i in item.members.get(lang, ())) for lang in languages}
     texts = {lang: " ".join(segments[lang][i].text for i in item.members.get(lang, ())) for lang in languages}
-    return AlignedTuple(group_id, f"{group_id}-{number:05d}", ids, texts, {"consistency": item.consistency},
-                        keep=len(item.members) > 1)
+    present = [lang for lang in languages if lang in item.members]
+    agreement = {f"{a}-{b}{AGREEMENT_SUFFIX}": float((a, b) in item.agreeing_pairs or (b, a) in item.agreeing_pairs)
+                 for a, b in itertools.combinations(present, 2)}
+    return AlignedTuple(group_id, f"{group_id}-{number:05d}", ids, texts,
+                        {**agreement, "consistency": item.consistency}, keep=len(item.members) > 1)

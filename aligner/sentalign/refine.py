@@ -71,6 +71,7 @@ from aligner.wordalign.corpus import Pair, PairWords, encode_tuple_sides, pair_w
 from aligner.wordalign.tokens import Tokens
 
 from . import AlignedGroup
+from .trilingual import AGREEMENT_SUFFIX
 
 Link = tuple[int, int]
 Words = dict[Pair, PairWords]
@@ -802,24 +803,23 @@ def _initial_draft(item: AlignedTuple, group: AlignedGroup, encoded: Encoded, la
     return _Draft(item, units)
 
 
-def _consistency(ctx: _Context, draft: _Draft, scope: set[tuple[str, int]]) -> float:
-    """The trilingual rule (see :class:`~aligner.sentalign.trilingual.SentenceTuple`) over the draft's segments.
+def _agreement(ctx: _Context, draft: _Draft, scope: set[tuple[str, int]]) -> dict[str, float]:
+    """The trilingual rule (see :class:`~aligner.sentalign.trilingual.SentenceTuple`) over the draft's
+    segments: ``<a>-<b>.agreement`` of each present pair and ``consistency``, their mean.
 
     A bead touching the draft agrees if it stays inside ``scope``, the segments of the original
-    tuple: refining re-partitions a tuple by word links, consistency says whether the pairwise
+    tuple: refining re-partitions a tuple by word links, agreement says whether the pairwise
     sentence alignments agreed on the tuple's outer bounds.
     """
-    langs = draft.languages()
     nodes = _nodes(draft)
-    pairs = list(itertools.combinations(langs, 2))
-    if not pairs:
-        return 1.0
-    agreeing = 0
-    for a, b in pairs:
+    scores = {}
+    present = set(draft.languages())
+    for a, b in itertools.combinations([lang for lang in ctx.languages if lang in present], 2):
         touching = [[(a, i) for i in src] + [(b, j) for j in tgt] for src, tgt in ctx.beads.get((a, b), [])]
         touching = [bead for bead in touching if nodes.intersection(bead)]
-        agreeing += bool(touching) and all(scope.issuperset(bead) for bead in touching)
-    return agreeing / len(pairs)
+        scores[f"{a}-{b}{AGREEMENT_SUFFIX}"] = float(bool(touching) and all(scope.issuperset(bead) for bead in touching))
+    scores["consistency"] = sum(scores.values()) / len(scores) if scores else 1.0
+    return scores
 
 
 def _finish(ctx: _Context, drafts: list[_Draft],
@@ -834,7 +834,7 @@ def _finish(ctx: _Context, drafts: list[_Draft],
             tuples.append(replace(origin, tuid=tuid))
         else:
             units = {lang: draft.units.get(lang, []) for lang in ctx.languages}
-            scores = {"consistency": _consistency(ctx, draft, scopes[id(draft)])}
+            scores = _agreement(ctx, draft, scopes[id(draft)])
             present = [lang for lang in ctx.languages if units[lang]]
             tuples.append(AlignedTuple(
                 origin.group_id, tuid,

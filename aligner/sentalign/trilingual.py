@@ -77,6 +77,10 @@ class SentenceTuple:
         return sum(p in self.agreeing_pairs for p in pairs) / len(pairs) if pairs else 1.0
 
 
+#: Score column of a tuple's pair whose own alignment agrees with the tuple (``ar-en.agreement``: 1.0 / 0.0).
+AGREEMENT_SUFFIX = ".agreement"
+
+
 @dataclass(frozen=True)
 class GroupAlignment:
     """The tuples, the pairwise beads and their costs, and the sides (texts and vectors) they were made from."""
