@@ -172,7 +172,13 @@ def read_pdf(path: Path, name: str) -> Source:
     return reader(path, name)
 
 
-READERS = {"text": read_text, "html": read_html, "docx": read_docx, "pdf": read_pdf}
+def read_warc(path: Path, name: str) -> tuple[list[Source], list[tuple[str, str]]]:
+    from aligner.ingest.warc import read_warc as reader
+
+    return reader(path, name)
+
+
+READERS = {"text": read_text, "html": read_html, "docx": read_docx, "pdf": read_pdf, "warc": read_warc}
 
 
 def read_sources(path: Path, name: str) -> tuple[list[Source], list[tuple[str, str]]]:

@@ -151,7 +151,11 @@ def _join(previous: str, line: str) -> str:
 
 def read_pdf(path: Path, name: str) -> Source:
     """The text layer's paragraphs; furniture removed with reasons; refuses scans and encrypted files."""
-    data = read_bytes(path, MAX_PDF_BYTES, "PDF file")
+    return pdf_source(read_bytes(path, MAX_PDF_BYTES, "PDF file"), name)
+
+
+def pdf_source(data: bytes, name: str) -> Source:
+    """:func:`read_pdf` on bytes already read (a PDF inside a web archive)."""
     pdf = _open(data, name)
     try:
         count = len(pdf)
