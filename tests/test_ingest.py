@@ -148,6 +148,24 @@ def test_arabic_page_rules():
     }
 
 
+@pytest.mark.parametrize("line", [
+    "Read more: Hundreds killed by Indonesian quake, tsunami, with toll seen rising",
+    "You may also like: Menga strike gives Livingston 1-0 win over Rangers",
+    "À lire aussi : Scherzer veut jouer les trouble-fêtes contre les Rockies",
+    "Sur le même sujet » Le gouvernement annonce un plan pour les hôpitaux",
+    "اقرأ المزيد: مراجعة فيلم جديد عن الجاسوس الساخر",
+    "مواضيع ذات صلة: لن يتم دق أجراس الكنائس هذا العام"])
+def test_a_labelled_related_link_of_any_length_is_navigation(line):
+    page = f"The minister spoke on Monday.\n{line}\nShe will return on Friday."
+    assert _reasons(page) == {line: "navigation"}
+
+
+@pytest.mark.parametrize("line", ["The UN said: talks will resume on Monday.",
+                                  "Note : la réunion a eu lieu à Genève.", "وقال الوزير: ستستأنف المحادثات."])
+def test_a_sentence_with_a_colon_is_not_a_link(line):
+    assert _reasons(f"The minister spoke on Monday.\n{line}\nShe will return on Friday.") == {}
+
+
 def test_trailing_unpunctuated_lines_are_furniture_but_inner_headings_stay():
     page = "Budget approved\nThe parliament approved the budget.\nReactions\nThe opposition criticised it.\nCopyright notice\nContact"
     assert _reasons(page) == {"Copyright notice": "trailing-furniture", "Contact": "trailing-furniture"}

@@ -171,9 +171,24 @@ def rule_byline(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
     return {i: "byline: author or agency line" for i, line in enumerate(lines) if _is_byline(line.text)}
 
 
+# "Read more: <a headline>": a label, a separator, the link text.
+_LABELLED_LINK = regex.compile(r"^\s*(?P<label>[^:|»›\n]{1,40}?)\s*[:|»›]\s*\S")
+
+
+def _is_labelled_link(text: str) -> bool:
+    """A related-links or sharing line of any length: the whole label before the separator is
+    navigation vocabulary ("Read more:", "À lire aussi :", "اقرأ أيضا:"), the rest a linked title."""
+    match = _LABELLED_LINK.match(text)
+    if not match:
+        return False
+    label = _fold(match["label"])
+    found = _NAVIGATION.match(label)
+    return bool(found) and found.end() == len(label)
+
+
 def rule_navigation(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
     return {i: "navigation: related-links or sharing widget" for i, line in enumerate(lines)
-            if is_chrome_shaped(line.text) and _NAVIGATION.match(_fold(line.text))}
+            if (is_chrome_shaped(line.text) and _NAVIGATION.match(_fold(line.text))) or _is_labelled_link(line.text)}
 
 
 def rule_repeated(lines: Sequence[Line], removed: Verdicts) -> Verdicts:
