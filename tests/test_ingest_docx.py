@@ -106,3 +106,17 @@ def test_zip_bomb_and_broken_docx_are_skipped(tmp_path):
     assert [d.source_file for d in documents] == ["good.docx"]
     assert "zip bomb" in reasons["bomb.docx"]
     assert "malformed DOCX" in reasons["cut.docx"] and "malformed DOCX" in reasons["notword.docx"]
+
+
+def test_xml_bomb_and_oversized_docx_are_skipped(tmp_path, monkeypatch):
+    import aligner.ingest.docx as reader
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w>" + b" " * (reader.MAX_DOCX_XML + 10) + b"</w>")
+    (tmp_path / "xml.docx").write_bytes(bomb.getvalue())
+    _, skipped = ingest_directory(tmp_path)
+    assert "XML inflates" in skipped[0].reason
+    (tmp_path / "xml.docx").write_bytes(make_docx("ar"))
+    monkeypatch.setattr(reader, "MAX_DOCX_BYTES", 5000)
+    _, skipped = ingest_directory(tmp_path)
+    assert "over the 5,000-byte cap" in skipped[0].reason

@@ -125,3 +125,11 @@ def test_documents_jsonl_records_format_and_title(tmp_path):
     assert records["a.html"]["format"] == "html" and records["a.html"]["title"].startswith(TITLE["en"])
     assert records["a.html"]["url"] is None
     assert "format" not in records["b.txt"]  # plain-text records are unchanged
+
+
+def test_an_oversized_page_is_skipped_before_it_is_read(tmp_path, monkeypatch):
+    import aligner.ingest.html as reader
+    (tmp_path / "big.html").write_text(page("en"), encoding="utf-8")
+    monkeypatch.setattr(reader, "MAX_HTML_BYTES", 1000)
+    _, skipped = ingest_directory(tmp_path)
+    assert "over the 1,000-byte cap" in skipped[0].reason

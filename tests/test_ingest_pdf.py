@@ -129,3 +129,11 @@ def test_scan_encrypted_broken_and_too_long_pdfs_are_skipped(tmp_path, monkeypat
     assert "encrypted" in reasons["locked.pdf"]
     assert "malformed PDF" in reasons["cut.pdf"]
     assert "pages (over 2)" in reasons["long.pdf"]
+
+
+def test_an_oversized_pdf_is_skipped_before_it_is_read(tmp_path, monkeypatch):
+    import aligner.ingest.pdf as reader
+    (tmp_path / "huge.pdf").write_bytes(make_pdf("fr", paragraphs=2))
+    monkeypatch.setattr(reader, "MAX_PDF_BYTES", 1000)
+    _, skipped = ingest_directory(tmp_path)
+    assert "PDF file of" in skipped[0].reason and "over the 1,000-byte cap" in skipped[0].reason

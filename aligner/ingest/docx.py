@@ -26,6 +26,8 @@ MAX_DOCX_BYTES = 100 * 1024 * 1024
 #: What all members may inflate to together; a 500-page report is a few MB of XML.
 MAX_DOCX_INFLATED = 256 * 1024 * 1024
 MAX_DOCX_MEMBERS = 5000
+#: What the XML parts (parsed into trees, several times their size in memory) may inflate to.
+MAX_DOCX_XML = 64 * 1024 * 1024
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _NOTES = {"word/footnotes.xml": ("footnote", "docx-footnote"), "word/endnotes.xml": ("endnote", "docx-endnote")}
 
@@ -37,14 +39,19 @@ def check_zip(data: bytes, name: str) -> zipfile.ZipFile:
         members = archive.infolist()
         if len(members) > MAX_DOCX_MEMBERS:
             raise InputError(name, f"DOCX with {len(members):,} zip members (over {MAX_DOCX_MEMBERS:,}): not read")
-        total = 0
+        total = xml = 0
         for member in members:
+            is_xml = member.filename.endswith((".xml", ".rels"))
             with archive.open(member) as handle:
                 while chunk := handle.read(1 << 20):
                     total += len(chunk)
+                    xml += len(chunk) if is_xml else 0
                     if total > MAX_DOCX_INFLATED:
                         raise InputError(name, f"DOCX inflates to over {MAX_DOCX_INFLATED:,} bytes (a zip bomb?): "
                                                "not read")
+                    if xml > MAX_DOCX_XML:
+                        raise InputError(name, f"DOCX whose XML inflates to over {MAX_DOCX_XML:,} bytes (a zip "
+                                               "bomb?): not read")
         if "word/document.xml" not in archive.namelist():
             raise InputError(name, "a zip file without word/document.xml: not a Word document")
         return archive
@@ -150,7 +157,8 @@ def read_docx(path: Path, name: str) -> Source:
                 for paragraph in part.paragraphs:
                     line = normalize_line(paragraph.text)
                     if line:
-                        removed.append(Removal(line, f"docx-{kind}: running {kind} of the page", text.add(paragraph.text)))
+                        removed.append(Removal(line, f"docx-{kind}: running {kind} of the page",
+                                               text.add(paragraph.text)))
         props = document.core_properties
         title = normalize_line(props.title or "") or None
         language = (props.language or "").split("-")[0].lower() or None
