@@ -330,7 +330,10 @@ def parse_html(text: str, name: str, encoding: str) -> Page:
     blocks = _blocks(body if body is not None else root, removed)
     removed = locate(text, blocks, removed)
     extracted = main_content(source)
+    headline = f" {_norm(title)} " if title else ""
     for block in blocks:
+        if block.heading and block.tag == "h1" and f" {_norm(block.text)} " in headline:
+            continue  # the headline: extractors move it to their metadata, it is the article's title
         if block.reason is None and extracted is not None and not _in_main(block, *extracted):
             block.reason = "html-boilerplate: outside the main content (trafilatura)"
     return Page(text, encoding, blocks, removed, title, hints)

@@ -52,6 +52,9 @@ _TANWEEN_ALIF = regex.compile(r"(\p{Arabic})\s*\u064b\s*ا(?!\p{L})")  # "أنه
 # a number (".2017" for "2017.", "،1" for "1،"), a percent sign left of its number ("٪14" for "14٪").
 _MIRRORED = str.maketrans("()[]{}<>«»", ")(][}{><»«")
 _STOP_BEFORE_NUMBER = regex.compile(r"(?<=^|\s)([.،؛:!؟])(\p{Nd}[\p{Nd}.,]*)(?=\s|$)")
+# ... and a run of Latin words in it word-reversed ("Again Strikes English Johnny")
+_LATIN_RUN = regex.compile(r"[\p{Latin}\p{Nd}'’.&-]*\p{Latin}[\p{Latin}\p{Nd}'’.&-]*"
+                           r"(?:\s+[\p{Latin}\p{Nd}'’.&-]*\p{Latin}[\p{Latin}\p{Nd}'’.&-]*)+")
 _PERCENT_BEFORE_NUMBER = regex.compile(r"(?<![\p{Nd}.,])([%٪])(\p{Nd}[\p{Nd}.,]*)")
 
 
@@ -67,11 +70,12 @@ class _PdfLine:
 
 
 def logical_order(line: str) -> str:
-    """A line of mostly Arabic text with the visual-order leftovers above put back in logical order."""
-    arabic = sum(1 for _ in regex.finditer(r"\p{Arabic}", line))
-    if arabic <= sum(1 for _ in regex.finditer(r"\p{Latin}", line)):
+    """A right-to-left line (its first letter Arabic) with the visual-order leftovers above put back."""
+    first = regex.search(r"\p{L}", line)
+    if not first or not regex.match(r"\p{Arabic}", first.group()):
         return line
     line = _STOP_BEFORE_NUMBER.sub(r"\2\1", line.translate(_MIRRORED))
+    line = _LATIN_RUN.sub(lambda m: " ".join(reversed(m.group().split())), line)
     return _PERCENT_BEFORE_NUMBER.sub(r"\2\1", line)
 
 
