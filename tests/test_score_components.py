@@ -257,3 +257,35 @@ def test_arabic_duals_of_hundred_thousand_million_are_numbers():
     assert numbers_agreement("تتحدث التقارير عن ألفي محتجز.", "Reports speak of 2,000 detainees.") == 1.0
     assert numbers_agreement("أصيب مائتا شخص.", "Deux cents personnes, soit 200, ont été blessées.") > 0.5
     assert numbers_agreement("تتحدث التقارير عن ألفي محتجز.", "Reports speak of 3,000 detainees.") == 0.0
+
+
+# -- quantities converted between units -----------------------------------------------------------
+
+@pytest.mark.parametrize("src, tgt", [
+    ("Rosa had winds of 85 mph and was 385 miles southwest of Punta Eugenia.",
+     "Les vents soufflaient à 135 km/h, Rosa se trouvait à 620 km au sud-ouest de Punta Eugenia."),
+    ("خنزيرًا يبلغ وزنه 550 رطلاً", "l’animal pesant 250 kg"),
+    ("a 650-pound pig pinned a farmer", "un porc de 295 kg coinça un éleveur"),
+    ("أمطار من 2 إلى 4 بوصات", "entre 5 et 10 cm de pluie"),
+    ("ربما تصل درجة الحرارة إلى 80 درجة", "Le mercure pourrait atteindre les 26 degrés"),
+    ("The 6-foot forward", "L'ailier de 1,83 m"),
+])
+def test_a_quantity_converted_to_other_units_is_the_same_number(src, tgt):
+    assert numbers_agreement(src, tgt) == 1.0
+    assert numbers_agreement(tgt, src) == 1.0
+
+
+@pytest.mark.parametrize("src, tgt", [
+    ("He walked 5 miles.", "Il a marché 2 km."),  # 5 miles are 8 km
+    ("The pig weighed 550 pounds.", "Le porc pesait 400 kg."),
+    ("It was 80 degrees.", "Il faisait 40 degrés."),
+    ("Rain of 3 inches fell.", "Il est tombé 30 kg de pluie."),
+])
+def test_a_wrong_conversion_or_another_dimension_is_no_match(src, tgt):
+    assert numbers_agreement(src, tgt) == 0.0
+
+
+def test_arabic_morning_times_and_shortened_year_ranges_read_like_their_translations():
+    assert numbers_agreement("دخل السوق في الساعة 4.40 صباحًا", "entering the market at 4.40 am") == 1.0
+    assert numbers_agreement("الحرب الكورية التي استمرت من 1950 وحتى 1953", "the 1950-53 Korea War") == 1.0
+    assert numbers_agreement("a record of 18-7", "un bilan de 18 victoires et 7 défaites") == 1.0

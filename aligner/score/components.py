@@ -47,6 +47,7 @@ from aligner.embed.lexical import (
     features,
     fold_latin,
 )
+from aligner.score.quantities import converted_pairs
 
 #: Texts and words repeat across the pairs of a batch: per-text results are memoised.
 _CACHE = 65536
@@ -237,6 +238,16 @@ def _arabic_pm(match: regex.Match) -> str:
     return _clock(hour + 12 if hour < 12 else hour, match.group(2))
 
 
+#: An Arabic clock time in the morning with its minutes ("4.40 صباحًا" = 4:40, not 4.4).
+_ARABIC_AM = regex.compile(r"(?<![\d.,])(\d{1,2})[:.](\d{2})(?=\s*صباح)")
+#: A year range with the second year shortened ("1950-53" = 1950 and 1953).
+_YEAR_RANGE = regex.compile(r"(?<![\d.,])((19|20)\d\d)\s?[-–—]\s?(\d\d)(?![\d.,]?\d)")
+
+
+def _year_range(match: regex.Match) -> str:
+    return f"{match.group(1)} {match.group(2)}{match.group(3)}"
+
+
 _PERCENT_PHRASES = regex.compile(r"\b(?:pour\s*cent|per\s+cent)\b|في\s+الما?ئة", regex.IGNORECASE)
 _ARABIC_LETTER = regex.compile(r"\p{Arabic}")
 #: One unambiguous single-word name per month, to stand in for the two-word Levantine names.
@@ -319,6 +330,8 @@ def number_sets(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         text = text.replace(phrase, f" {_MONTH_NAME[month]} ")
     text = _PERCENT_PHRASES.sub(" % ", text)
     text = _ARABIC_PM.sub(_arabic_pm, text)
+    text = _ARABIC_AM.sub(lambda m: _clock(int(m.group(1)), m.group(2)), text)
+    text = _YEAR_RANGE.sub(_year_range, text)
     text = _TIME.sub(_time, text)
     firm: list[str] = []
     soft: list[str] = [match.group(1).lstrip("0") or "0" for match in _NAME_NUMBER.finditer(text)]
@@ -394,6 +407,9 @@ def numbers_agreement(src: str, tgt: str) -> float:
     ``2017, 2017, 2016`` against ``2016, 2016, 2017`` is 2/3), where a soft number
     (:func:`number_sets`) only enters ``A`` or ``B`` if the other side has it too.
 
+    A quantity one side converts to other units (:mod:`aligner.score.quantities`: "550 pounds" /
+    "250 kg", "80 degrees" / "26 degrés") counts as shared.
+
     1.0 when both sides have the same numbers **or neither has any** (nothing contradicts); 0.0 when
     they share none (including one side with numbers and the other without). Range [0, 1].
     """
@@ -404,6 +420,12 @@ def numbers_agreement(src: str, tgt: str) -> float:
     b = Counter(tgt_firm) + Counter(v for v in tgt_soft if v in a_all)
     if not a and not b:
         return 1.0
+    for x, y in converted_pairs(src, tgt):  # "85 mph" / "135 km/h": one quantity in two units
+        if (a - b)[x] > 0 and (b - a)[y] > 0:
+            a[x] -= 1
+            b[y] -= 1
+            a[f"~{x}"] += 1
+            b[f"~{x}"] += 1
     return 2 * sum((a & b).values()) / (sum(a.values()) + sum(b.values()))
 
 
