@@ -6,6 +6,10 @@ done, as one finished line. When the stream is not a terminal (a pipe, a file, a
 no bar, no rate and no ETA: a stage made with ``log_done=True`` (the build's stages, whose log says
 what each did) writes one plain line when it is done, ``[stage] 5/5 files``; otherwise nothing is
 written. :func:`track` wraps an iterable the same way, quiet when not on a terminal.
+
+Two helpers put a bar on work that happens inside one call: :func:`encode_in_chunks` encodes a
+list of texts a chunk at a time (an embedder's ``encode`` is one call otherwise), and
+:class:`CountedFiles` is a dict of written files that advances a bar as files are added to it.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from tqdm import tqdm
+
+if TYPE_CHECKING:
+    import numpy as np
 
 T = TypeVar("T")
 
@@ -110,3 +117,67 @@ def track(items: Iterable[T], stage: str, unit: str = "items", total: int | None
         for item in items:
             yield item
             progress.advance(weight(item) if weight is not None else 1)
+
+
+#: Distinct texts per :func:`encode_in_chunks` call of ``encode``: a multiple of every embedder's batch
+#: size (16, 32, 64, 256), so the model sees the same batches as with one call on a cold cache.
+ENCODE_CHUNK = 256
+
+
+def encode_in_chunks(embedder, texts: list[str], progress: Progress | None = None,
+                     chunk: int = ENCODE_CHUNK) -> np.ndarray:
+    """``embedder.encode(texts)``, the distinct texts encoded ``chunk`` at a time, longest first (the order
+    the embedders batch them in), advancing ``progress`` by each chunk's distinct texts."""
+    import numpy as np
+
+    distinct = sorted(dict.fromkeys(texts), key=len, reverse=True)
+    if not distinct:
+        return np.asarray(embedder.encode([]), dtype=np.float32)
+    row_of: dict[str, np.ndarray] = {}
+    for start in range(0, len(distinct), chunk):
+        part = distinct[start:start + chunk]
+        row_of.update(zip(part, np.asarray(embedder.encode(part), dtype=np.float32)))
+        if progress is not None:
+            progress.advance(len(part))
+    return np.stack([row_of[text] for text in texts])
+
+
+class EncodedAhead:
+    """``embedder`` with the vectors of some texts computed ahead (with a bar, :func:`encode_in_chunks`):
+    ``encode`` answers those from memory and sends any other text to ``embedder``; every other
+    attribute (``dim``, ``parts``, ``encode_groups``, ...) is ``embedder``'s."""
+
+    def __init__(self, embedder, texts: list[str], progress: Progress | None = None) -> None:
+        self.embedded = embedder
+        self._known = dict(zip(texts, encode_in_chunks(embedder, texts, progress))) if texts else {}
+
+    def encode(self, texts) -> np.ndarray:
+        import numpy as np
+
+        texts = list(texts)
+        missing = [text for text in dict.fromkeys(texts) if text not in self._known]
+        fresh = dict(zip(missing, np.asarray(self.embedded.encode(missing), dtype=np.float32))) if missing else {}
+        if not texts:
+            return np.zeros((0, self.embedded.dim), dtype=np.float32)
+        return np.stack([self._known[text] if text in self._known else fresh[text] for text in texts])
+
+    def __getattr__(self, name: str):
+        return getattr(self.embedded, name)
+
+
+class CountedFiles(dict):
+    """The files an export wrote (path -> report), advancing ``progress`` by one for each new path."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def __setitem__(self, key, value) -> None:
+        new = key not in self
+        super().__setitem__(key, value)
+        if new:
+            self.progress.advance()
+
+    def update(self, other=(), **more) -> None:  # type: ignore[override]
+        for key, value in dict(other, **more).items():
+            self[key] = value

@@ -1,4 +1,5 @@
-"""Progress bars (tqdm): a bar with an ETA when stderr is a terminal, none when it is piped or captured."""
+"""Progress bars (tqdm): a bar with an ETA when stderr is a terminal, none when it is piped or captured;
+the bars change nothing in what the commands print or write."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ import subprocess
 import sys
 import termios
 
-from test_export_support import make_corpus, tup
+import numpy as np
+from test_evaluate_mt import drop_words, make_testset, ntrex_lines, swap_words, write
+from test_export_support import make_corpus, snapshot, tup
 from test_safety_output import FAST, english_folder
 
-from aligner.progress import Progress, track
+from aligner.embed import BaseEmbedder, get_embedder
+from aligner.evaluate.command import scores_computed
+from aligner.progress import CountedFiles, EncodedAhead, Progress, encode_in_chunks, track
 
 BAR_MARKS = ("\r", "ETA", "%|", "/s")
 
@@ -24,12 +29,14 @@ def cli(*args):
                           timeout=600, env=dict(os.environ, ALIGNER_THREADS="1"))
 
 
-def cli_on_a_terminal(*args, columns=100) -> tuple[int, str]:
-    """Run the CLI with stderr on a pseudo-terminal of ``columns`` columns; its exit status and what it drew."""
+def cli_on_a_terminal(*args, columns=100, stdout=None) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal of ``columns`` columns; its exit status and what it drew.
+    ``stdout``: a file for what it prints (default: thrown away)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     proc = subprocess.Popen([sys.executable, "-m", "aligner", *map(str, args)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=slave, env=dict(os.environ, ALIGNER_THREADS="1"))
+                            stdout=stdout or subprocess.DEVNULL, stderr=slave,
+                            env=dict(os.environ, ALIGNER_THREADS="1"))
     os.close(slave)
     drawn = b""
     while True:
@@ -98,3 +105,136 @@ def test_on_a_terminal_the_build_filter_and_report_draw_bars_with_an_eta(seeds_d
 
 def bar_lines(drawn: str) -> list[str]:
     return [line for line in drawn.replace("\r\n", "\n").replace("\r", "\n").split("\n") if "%|" in line]
+
+
+# --- align, score-pairs, evaluate, export ------------------------------------------------------------
+
+LINES = 300  # more than one chunk of encode_in_chunks (256 distinct texts)
+
+
+def sentence_files(folder):
+    """``src.txt`` and ``tgt.txt`` (LINES sentences each, line-parallel, all distinct) and ``pairs.tsv``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    en = "council report water budget meeting March Geneva children health school road".split()
+    fr = "conseil rapport eau budget réunion mars Genève enfants santé école route".split()
+    picks = [[(7 * i + 3 * k) % len(en) for k in range(5)] for i in range(LINES)]
+    src = [f"The {' '.join(en[j] for j in pick)} number {i}." for i, pick in enumerate(picks)]
+    tgt = [f"Le {' '.join(fr[j] for j in pick)} numéro {i}." for i, pick in enumerate(picks)]
+    write(folder / "src.txt", src)
+    write(folder / "tgt.txt", tgt)
+    write(folder / "pairs.tsv", [f"{a}\t{b}" for a, b in zip(src, tgt)])
+    return folder
+
+
+def eval_inputs(folder):
+    """A test set (40 NTREX lines, fr-en) and two systems' outputs."""
+    testset = make_testset(folder / "testset")
+    _, refs = ntrex_lines("en")
+    return testset, write(folder / "a.en", swap_words(refs)), write(folder / "b.en", drop_words(refs, 3))
+
+
+def finished(drawn: str, stage: str, unit: str) -> list[str]:
+    """The bar lines of ``stage`` at 100% (done/total ``unit``, with an ETA)."""
+    return [line for line in bar_lines(drawn) if line.startswith(f"[{stage}]") and "100%|" in line
+            and "ETA" in line and f" {unit} " in line]
+
+
+def test_on_a_terminal_align_score_pairs_evaluate_and_export_draw_bars_and_print_the_same(tmp_path):
+    files = sentence_files(tmp_path / "text")
+    testset, first, second = eval_inputs(tmp_path)
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, [tup(i, f"نص {i}", f"A text {i}.", f"Un texte {i}.", scores={"quality": 0.9},
+                             group=f"g{i % 3}") for i in range(1, 7)],
+                splits=["train", "train", "train", "dev", "test", "test"])
+    commands = {
+        "align": (("align", files / "src.txt", files / "tgt.txt", "--embedder", "lexical"),
+                  [("align", "sentences", 2 * LINES)]),
+        "score-pairs": (("score-pairs", "--langs", "en,fr", "--embedder", "lexical", files / "pairs.tsv"),
+                        [("encode", "sentences", 2 * LINES), ("score-pairs", "lines", LINES)]),
+        "evaluate": (("evaluate", "--testset", testset, "-d", "fr-en", "--hyp", first, second,
+                      "--bootstrap", "40", "--randomization", "30"),
+                     [("evaluate", "scores", 4 * scores_computed(2, 40, 30))]),  # BLEU, chrF2, chrF2++, TER
+    }
+    for name, (args, bars) in commands.items():
+        with open(tmp_path / f"{name}.tty.out", "w") as out:
+            status, drawn = cli_on_a_terminal(*args, stdout=out)
+        assert status == 0, drawn
+        for stage, unit, total in bars:
+            assert [line for line in finished(drawn, stage, unit) if f"{total}/{total} {unit}" in line], drawn
+        assert all(len(line) <= 100 for line in bar_lines(drawn))
+        piped = cli(*args)
+        assert piped.returncode == 0, piped.stderr
+        assert (tmp_path / f"{name}.tty.out").read_text(encoding="utf-8") == piped.stdout, name  # same output
+
+    for formats, pairs in (("all", None), ("all", "ar-en,en-fr"), ("moses,testset", "ar-fr")):
+        folder = tmp_path / f"export-{formats}-{pairs}"
+        make_corpus(folder, [tup(i, f"نص {i}", f"A text {i}.", f"Un texte {i}.", scores={"quality": 0.9},
+                                 group=f"g{i % 3}") for i in range(1, 7)],
+                    splits=["train", "train", "train", "dev", "test", "test"])
+        status, drawn = cli_on_a_terminal("export", folder, "--format", formats, *(["--pairs", pairs] if pairs else []))
+        assert status == 0, drawn
+        written = [name for name in snapshot(folder) if name != "corpus.tsv" and not name.startswith(".")]
+        total = len(written)
+        assert [line for line in finished(drawn, "export", "files") if f"{total}/{total} files" in line], (formats, drawn)
+
+
+def test_piped_align_score_pairs_and_evaluate_draw_no_bar(tmp_path):
+    files = sentence_files(tmp_path / "text")
+    testset, first, second = eval_inputs(tmp_path)
+    results = {
+        "align": cli("align", files / "src.txt", files / "tgt.txt", "--embedder", "lexical"),
+        "score-pairs": cli("score-pairs", "--langs", "en,fr", "--embedder", "lexical", files / "pairs.tsv"),
+        "evaluate": cli("evaluate", "--testset", testset, "-d", "fr-en", "--hyp", first, second,
+                        "--bootstrap", "20", "--randomization", "20"),
+    }
+    for name, result in results.items():
+        assert result.returncode == 0, (name, result.stderr)
+        assert not [mark for mark in BAR_MARKS if mark in result.stderr], (name, result.stderr)
+        assert result.stdout.strip(), name
+    assert results["score-pairs"].stderr.count("\n") == 1  # only the warning about the lexical embedder
+
+
+class Batches(BaseEmbedder):
+    """A fake model that records the batches it is given (batch size 16)."""
+
+    name, dim, batch_size = "batches", 3, 16
+
+    def __init__(self):
+        super().__init__()
+        self.batches = []
+
+    def _encode_batch(self, texts):
+        self.batches.append(list(texts))
+        return np.array([[len(t), t.count("a") + 1, 1.0] for t in texts], dtype=np.float32)
+
+
+def test_encoding_in_chunks_gives_the_model_the_batches_of_one_call_and_the_same_vectors():
+    distinct = [f"text {'a' * (i % 37)} {i}" for i in range(300)]
+    texts = [distinct[(i * 7) % 300] for i in range(700)]  # 300 distinct, repeated, not in length order
+    whole, chunked = Batches(), Batches()
+    log = io.StringIO()
+    with Progress("encode", len(set(texts)), "sentences", log) as progress:
+        vectors = encode_in_chunks(chunked, texts, progress, chunk=64)
+    assert np.array_equal(vectors, whole.encode(texts))
+    assert chunked.batches == whole.batches  # longest first, chunks a multiple of the batch size
+    assert log.getvalue() == "[encode] 300/300 sentences\n"
+
+    model = Batches()
+    ahead = EncodedAhead(model, texts[:100])
+    seen = len(model.batches)
+    assert np.array_equal(ahead.encode(texts[:50]), whole.encode(texts[:50])) and len(model.batches) == seen
+    assert np.array_equal(ahead.encode(["new", texts[0]]), whole.encode(["new", texts[0]]))  # others: the model
+    assert ahead.encode([]).shape == (0, 3) and ahead.dim == 3 and ahead.embedded is model
+    assert getattr(ahead, "encode_groups", None) is None  # as the model: no group encoding
+    lexical = get_embedder("lexical")
+    assert np.array_equal(EncodedAhead(lexical, texts).encode(texts), lexical.encode(texts))
+
+
+def test_counted_files_advance_a_bar_once_per_new_file():
+    log = io.StringIO()
+    files = CountedFiles(Progress("export", 3, "files", log))
+    files["a"] = 1
+    files.update({"b": 2, "a": 3})
+    files.update(c=4)
+    assert files == {"a": 3, "b": 2, "c": 4} and files.progress.done == 3
+    assert log.getvalue() == "[export] 3/3 files\n"

@@ -80,6 +80,27 @@ def system_names(paths: list[Path], names: list[str] | None) -> list[str]:
     return full
 
 
+def scores_computed(systems: int, bootstrap: int, randomization: int) -> int:
+    """How many corpus-level scores one metric computes in :func:`~aligner.evaluate.mt.score_systems`
+    (sacrebleu 2.x): each system's; with two or more systems, per paired test the baseline's and each
+    other system's, two per resample or trial and each system, and the bootstrap's ``bootstrap``
+    resamples of the baseline alone (its confidence interval)."""
+    total, others = systems, systems - 1
+    if others and bootstrap > 0:
+        total += 1 + bootstrap + others * (1 + 2 * bootstrap)
+    if others and randomization > 0:
+        total += 1 + others * (1 + 2 * randomization)
+    return total
+
+
+def _counted(compute, progress):
+    def counted(stats):
+        progress.advance()
+        return compute(stats)
+
+    return counted
+
+
 def run(args: argparse.Namespace) -> int:
     from aligner.evaluate.mt import (
         breakdown,
@@ -89,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         read_hypothesis,
         score_systems,
     )
+    from aligner.progress import Progress
 
     paths = [Path(p) for group in args.hyp for p in group]
     names = system_names(paths, args.system_names)
@@ -106,8 +128,14 @@ def run(args: argparse.Namespace) -> int:
     # paired tests and the breakdowns
     metrics = make_metrics(testset.references, testset.target_lang, args.tokenize, sources=testset.sources,
                            extra=extra)
-    result = score_systems(testset.references, hyps, testset.target_lang, bootstrap=args.bootstrap,
-                           randomization=args.randomization, metrics=metrics)
+    total = len(metrics) * scores_computed(len(hyps), args.bootstrap, args.randomization)
+    with Progress("evaluate", total, "scores", log_done=False) as progress:  # a bar on a terminal only
+        for metric in metrics.values():  # each corpus-level score, every resample's included, advances it
+            metric._compute_score_from_stats = _counted(metric._compute_score_from_stats, progress)
+        result = score_systems(testset.references, hyps, testset.target_lang, bootstrap=args.bootstrap,
+                               randomization=args.randomization, metrics=metrics)
+    for metric in metrics.values():
+        del metric._compute_score_from_stats  # the class's own again
     result.direction, result.testset = testset.direction, str(testset.folder)
     for system, path in zip(result.systems, paths):
         system.file, system.language = str(path), checks[system.name]
@@ -168,4 +196,4 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-__all__ = ["add_parser", "run", "system_names"]
+__all__ = ["add_parser", "run", "scores_computed", "system_names"]

@@ -43,6 +43,7 @@ from aligner.export.selection import (
 )
 from aligner.export.testset import DEFAULT_NAME, write_testset
 from aligner.export.tmx import write_tmx
+from aligner.progress import CountedFiles, Progress
 
 CORPUS_FILE = "corpus.tsv"
 FORMATS = ("tmx", "tsv", "moses", "jsonl", "parquet", "testset", "devset", "hf")
@@ -123,7 +124,9 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
                 for fmt, split in HELD_OUT.items() if fmt in chosen or "hf" in chosen}  # hf: every split
     selected = selection.tuples  # each writer reads corpus.tsv again: the corpus is never all in memory
 
-    files: dict[str, FileReport] = {}
+    # a bar on a terminal (none otherwise), advanced by each file written
+    files: dict[str, FileReport] = CountedFiles(Progress("export", _planned_files(chosen, pair_list, languages),
+                                                         "files", log_done=False))
     if "tmx" in chosen:
         files[f"{name}.tmx"] = write_tmx(out_dir / f"{name}.tmx", selected, languages, scores,
                                          srclang=srclang, selection_rule=selection.rule)
@@ -156,6 +159,15 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
             "selection": selection.as_dict(),
             "held_out": {split: held_out[split].as_dict() for fmt, split in HELD_OUT.items() if fmt in chosen},
             "files": {path: report.as_dict() for path, report in files.items()}}
+
+
+def _planned_files(chosen: Sequence[str], pairs, languages: Sequence[str]) -> int:
+    """How many files :func:`export` writes for these formats (the progress bar's total)."""
+    per_pair = 1 + len(pairs or ())  # NAME.<fmt> and one per --pairs pair
+    moses = 2 * len(pairs or all_pairs(languages)) + (len(languages) if len(languages) > 2 else 0)
+    counts = {"tmx": per_pair, "tsv": 1, "moses": moses, "jsonl": per_pair, "parquet": per_pair,
+              "testset": len(languages) + 1, "devset": len(languages) + 1, "hf": 4}  # hf: 3 splits + card
+    return sum(counts[fmt] for fmt in chosen)
 
 
 def format_report(result: dict) -> str:

@@ -79,9 +79,10 @@ def context_blocks(n: int, block: int = CONTEXT_BLOCK) -> list[tuple[int, int]]:
 
 
 def score_file(path: Path, src_lang: str, tgt_lang: str, embedder="e5", block: int = CONTEXT_BLOCK,
-               model=None) -> list[dict[str, float]]:
-    """Scores of every line of ``path``, the margin's neighbours taken within blocks of ``block`` lines."""
-    import numpy as np
+               model=None, stream=None) -> list[dict[str, float]]:
+    """Scores of every line of ``path``, the margin's neighbours taken within blocks of ``block`` lines.
+    ``stream``: where the bars go when it is a terminal (the command passes stderr; default none)."""
+    from aligner.progress import Progress, encode_in_chunks, track
 
     from . import _resolve_embedder, score_pairs
 
@@ -89,10 +90,12 @@ def score_file(path: Path, src_lang: str, tgt_lang: str, embedder="e5", block: i
         raise ValueError(f"--block must be at least 2, got {block}")
     src, tgt = read_pairs(path)
     embedder = _resolve_embedder(embedder)
-    src_vecs = np.asarray(embedder.encode(src), dtype=np.float32)
-    tgt_vecs = np.asarray(embedder.encode(tgt), dtype=np.float32)
+    with Progress("encode", len(set(src)) + len(set(tgt)), "sentences", stream, log_done=False) as progress:
+        src_vecs = encode_in_chunks(embedder, src, progress)
+        tgt_vecs = encode_in_chunks(embedder, tgt, progress)
     rows: list[dict[str, float]] = []
-    for start, stop in context_blocks(len(src), block):
+    for start, stop in track(context_blocks(len(src), block), "score-pairs", "lines", total=len(src),
+                             stream=stream, weight=lambda bounds: bounds[1] - bounds[0]):
         rows.extend(score_pairs(src[start:stop], tgt[start:stop], src_lang, tgt_lang,
                                 src_vecs=src_vecs[start:stop], tgt_vecs=tgt_vecs[start:stop], model=model))
     return rows
@@ -111,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     if args.embedder != "e5":
         print(f"aligner score-pairs: warning: the quality model was trained on e5 vectors; with "
               f"{args.embedder!r} 'quality' is not calibrated", file=sys.stderr)
-    rows = score_file(args.file, src_lang, tgt_lang, args.embedder, args.block)
+    rows = score_file(args.file, src_lang, tgt_lang, args.embedder, args.block, stream=sys.stderr)
     sys.stdout.write(format_rows(rows))
     return 0
 

@@ -33,6 +33,7 @@ def run_align(args: argparse.Namespace) -> int:
     from aligner.embed import get_embedder
     from aligner.evaluate.alignment import format_bead
     from aligner.fileio import read_text_lines
+    from aligner.progress import EncodedAhead, Progress
 
     from . import LOOSE, NEWS, align_texts
 
@@ -44,6 +45,9 @@ def run_align(args: argparse.Namespace) -> int:
         sides.append(lines)
     config = LOOSE if args.preset == "loose" else NEWS
     embedder = get_embedder(args.embedder, cache_dir=args.cache_dir)
+    texts = sides[0] + sides[1]  # encoded ahead in chunks, with a bar on a terminal (align reads them from memory)
+    with Progress("align", len(set(texts)), "sentences", log_done=False) as progress:
+        embedder = EncodedAhead(embedder, texts, progress)
     if args.refine is None:
         beads = align_texts(sides[0], sides[1], embedder, config)
     else:
@@ -69,7 +73,7 @@ def _refined_beads(sides, langs: tuple[str, str], embedder, args: argparse.Names
     from .refine import refine_texts, tuples_as_beads
 
     src, tgt = langs
-    word_aligner = word_aligner_for(embedder, args.embedder, cache_dir=args.cache_dir)
+    word_aligner = word_aligner_for(embedder.embedded, args.embedder, cache_dir=args.cache_dir)
     tuples, alignment = refine_texts({src: sides[0], tgt: sides[1]}, embedder, word_aligner, config)
     scores = {bead.key: bead.score for bead in alignment.pairs[(src, tgt)]}
     return tuples_as_beads(tuples, src, tgt, scores)
