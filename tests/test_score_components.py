@@ -289,3 +289,17 @@ def test_arabic_morning_times_and_shortened_year_ranges_read_like_their_translat
     assert numbers_agreement("دخل السوق في الساعة 4.40 صباحًا", "entering the market at 4.40 am") == 1.0
     assert numbers_agreement("الحرب الكورية التي استمرت من 1950 وحتى 1953", "the 1950-53 Korea War") == 1.0
     assert numbers_agreement("a record of 18-7", "un bilan de 18 victoires et 7 défaites") == 1.0
+
+
+@pytest.mark.parametrize("piece, sentence", [
+    ("and he said that in the sty was a large male pig.", "Il affirme qu’un énorme porc mâle s’y trouvait."),
+    ("et les plans du chancelier prévoient également", "The shadow chancellor's plans also mean"),
+    ("but the United States has said Pyongyang must give up its weapons.", "لكن الولايات المتحدة قالت إن على بيونغيانغ التخلي عن أسلحتها."),
+])
+def test_a_clause_joined_with_a_conjunction_says_nothing_about_the_start(piece, sentence):
+    assert start_case(piece, sentence) == 1.0 and start_case(sentence, piece) == 1.0
+
+
+def test_a_lowercase_fragment_still_disagrees_with_a_sentence():
+    assert start_case("the meeting was held on Monday.", "La réunion a eu lieu lundi.") == 0.0
+    assert start_case("android phones sold well.", "Les téléphones Android se sont bien vendus.") == 0.0

@@ -508,9 +508,17 @@ def ends_at_boundary(text: str) -> bool:
     return bool(stripped) and stripped[-1] in _BOUNDARY
 
 
+#: A clause joined on with a coordinating conjunction ("…, and he said", "…, et les plans"): a piece
+#: of a merged sentence, which says nothing of where the sentence starts.
+_CONJUNCTION_START = regex.compile(r"^(?:and|but|or|yet|so|nor|et|mais|ou|donc|ni|puis)\s", regex.IGNORECASE)
+
+
 def starts_like_sentence(text: str) -> bool | None:
     """True if the first letter or digit (opening quotes, brackets and dashes aside) is a capital or
-    a digit, False if it is a lowercase letter, None for a script without case (Arabic)."""
+    a digit, False if it is a lowercase letter, None for a script without case (Arabic) or a clause
+    that starts with a coordinating conjunction."""
+    if _CONJUNCTION_START.match(text.lstrip(_OPENERS)):
+        return None
     for char in text.lstrip(_OPENERS):
         if char.isdigit():
             return True
