@@ -132,3 +132,92 @@ def test_overlong_segments_are_cut_at_clause_marks_or_spaces_without_losing_text
     arabic = "قال المجلس، " * 20
     pieces = [arabic[s:e] for s, e in bound_spans(arabic, [(0, len(arabic) - 1)], max_chars=50)]
     assert all(p.endswith("،") for p in pieces[:-1])
+
+
+# -- text without sentence punctuation ----------------------------------------------------------------
+
+_UNPUNCTUATED = {
+    "en": ["The government spokesman said the meeting would be held next Monday in the capital with "
+           "representatives of all parties",
+           "He added that the delegations would arrive in the morning and that the talks would cover security "
+           "and the economy",
+           "He noted that the United Nations would send observers to monitor the agreement, and that donors had "
+           "pledged aid",
+           "The opposition welcomed the step but demanded clear guarantees before taking part in any dialogue"],
+    "fr": ["Le porte-parole du gouvernement a déclaré que la réunion se tiendrait lundi prochain dans la capitale "
+           "en présence de toutes les parties",
+           "Il a ajouté que les délégations arriveraient dans la matinée et que les discussions porteraient sur la "
+           "sécurité et l'économie",
+           "Selon lui les Nations unies enverront des observateurs pour suivre l'accord, et les donateurs ont promis "
+           "une aide",
+           "L'opposition a salué cette décision mais exige des garanties claires avant de participer au dialogue"],
+    "ar": ["قال المتحدث باسم الحكومة إن الاجتماع سيعقد يوم الاثنين المقبل في العاصمة بحضور ممثلين عن جميع الأطراف",
+           "وأضاف أن الوفود ستصل صباحا وأن المحادثات ستتناول الملف الأمني والاقتصادي",
+           "وأشار إلى أن الأمم المتحدة سترسل مراقبين لمتابعة تنفيذ الاتفاق، وأن الدول المانحة تعهدت بتقديم مساعدات",
+           "من جهتها رحبت المعارضة بالخطوة لكنها طالبت بضمانات واضحة قبل المشاركة في أي حوار",
+           "وكان الطرفان قد فشلا في التوصل إلى اتفاق خلال جولة المفاوضات السابقة التي عقدت في جنيف الشهر الماضي"],
+}
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "fr"])
+def test_a_paragraph_without_sentence_punctuation_is_cut_where_its_sentences_began(lang):
+    document = ingest_text(" ".join(_UNPUNCTUATED[lang]), "d", "d.txt")
+    assert document.lang == lang
+    assert [s.text for s in segment_document(document)] == _UNPUNCTUATED[lang]
+
+
+def test_line_breaks_cut_a_run_on_span_first():
+    from aligner.segment.clauses import cut_run_on
+
+    text = "\n".join(_UNPUNCTUATED["en"][:3]) + " " + _UNPUNCTUATED["en"][3]
+    pieces = [text[s:e] for s, e in cut_run_on(text, 0, len(text), "en")]
+    assert pieces == _UNPUNCTUATED["en"]
+
+
+def test_without_any_cue_a_run_on_span_is_cut_at_spaces_into_sentence_length_pieces():
+    from aligner.segment.clauses import MAX_PIECE, MIN_PIECE, cut_run_on
+
+    text = " ".join(["وزارة الصحة العالمية تعلن نتائج الدراسة الجديدة في المدن الكبرى"] * 12)
+    spans = cut_run_on(text, 0, len(text), "ar")
+    assert len(spans) > 3
+    assert all(MIN_PIECE * 0.93 <= e - s <= MAX_PIECE * 0.93 for s, e in spans)
+    assert "".join(text[s:e] for s, e in spans).replace(" ", "") == text.replace(" ", "")
+
+
+def test_clause_joins_and_commas_cut_very_long_sentences_even_in_punctuated_text():
+    from aligner.segment.clauses import LONG_SENTENCE
+
+    clause = "the council met again on Monday to discuss the budget of the coming year with the delegations"
+    sentence = (", and ".join([clause] * 9)).capitalize() + "."
+    assert len(sentence) > LONG_SENTENCE
+    text = "Talks resumed in Geneva. " + sentence + " All delegations attended."
+    segments = [s.text for s in segment_document(ingest_text(text, "d", "d.txt"))]
+    assert segments[0] == "Talks resumed in Geneva." and segments[-1] == "All delegations attended."
+    assert all(len(s) <= 300 for s in segments)
+    assert all(s.endswith(",") for s in segments[1:-2])  # cut after the comma of each ", and"
+
+
+def test_ordinary_punctuated_text_segments_as_before():
+    from aligner.segment.clauses import is_unpunctuated
+
+    document = ingest_text("La réunion a eu lieu lundi, et les délégations, venues de loin, ont parlé. "
+                           "Elles ont voté; le texte est adopté.", "d", "d.txt")
+    assert [s.text for s in segment_document(document)] == [
+        "La réunion a eu lieu lundi, et les délégations, venues de loin, ont parlé.",
+        "Elles ont voté; le texte est adopté."]
+    assert not is_unpunctuated([120, 90, 300, 60], "en") and is_unpunctuated([900, 60], "en")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["word", "Mot", "The", "Le", "وقال", "قال", ",", "،", ";", ", and", "، و", " ", " ",
+                                 "\n", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "1"]), max_size=400),
+       st.sampled_from(["ar", "en", "fr"]))
+def test_run_on_cuts_cover_every_character_once_in_order(pieces, lang):
+    from aligner.segment.clauses import MAX_PIECE, cut_run_on
+
+    text = "".join(pieces)
+    spans = cut_run_on(text, 0, len(text), lang)
+    assert all(0 <= a < b <= len(text) and text[a:b] == text[a:b].strip() for a, b in spans)
+    assert all(b1 <= a2 and not text[b1:a2].strip() for (_, b1), (a2, _) in zip(spans, spans[1:]))
+    assert "".join(_non_space(text[a:b]) for a, b in spans) == _non_space(text)
+    assert all(b - a <= MAX_PIECE * 1.17 + 1 for a, b in spans)

@@ -3,8 +3,11 @@
 Three interchangeable methods, compared on a hand-made gold in ``docs/segmentation.md``:
 ``rules`` (this project's rules, the default), ``srx`` (LanguageTool's SRX rules through
 choppa-srx) and ``punkt`` (nltk's unsupervised Punkt, trained on the input text of each language).
-Headings are never split by a method; any segment longer than ``rules.MAX_SEGMENT_CHARS`` is cut at a
-clause mark or a space (:func:`~aligner.segment.rules.bound_spans`).
+Headings are never split by a method. Text without sentence punctuation (a document whose sentences
+are about three ordinary ones long or more, or any "sentence" over 800 characters) is cut at line breaks and
+clause cues into pieces of ordinary sentence length (:mod:`aligner.segment.clauses`); any segment still
+longer than ``rules.MAX_SEGMENT_CHARS`` is cut at a clause mark or a space
+(:func:`~aligner.segment.rules.bound_spans`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from aligner.model import Document, Segment
+from aligner.segment.clauses import cut_long_spans, is_unpunctuated
 from aligner.segment.rules import bound_spans, sentence_spans, trim_spans
 
 SpanSplitter = Callable[[str, str], list[tuple[int, int]]]
@@ -64,13 +68,25 @@ def get_splitter(method: str, documents: Sequence[Document] = ()) -> SpanSplitte
 
 
 def segment_document(document: Document, splitter: SpanSplitter = sentence_spans) -> list[Segment]:
-    """Sentences of every paragraph, in order; a heading is one segment."""
-    segments = []
+    """Sentences of every paragraph, in order; a heading is one segment.
+
+    The document's body decides whether it was written without sentence punctuation
+    (:func:`~aligner.segment.clauses.is_unpunctuated`); run-on spans are then cut at clause cues.
+    """
+    found = []
     for paragraph in document.paragraphs:
         if paragraph.is_heading:
             spans = [(0, len(paragraph.text))]
         else:
             spans = splitter(paragraph.text, paragraph.lang) or [(0, len(paragraph.text))]
+        found.append(spans)
+    body = [end - start for paragraph, spans in zip(document.paragraphs, found) if not paragraph.is_heading
+            for start, end in spans]
+    unpunctuated = is_unpunctuated(body, document.lang)
+    segments = []
+    for paragraph, spans in zip(document.paragraphs, found):
+        if not paragraph.is_heading:
+            spans = cut_long_spans(paragraph.text, spans, paragraph.lang, unpunctuated)
         spans = bound_spans(paragraph.text, spans)
         for index, (start, end) in enumerate(spans):
             segments.append(Segment(doc_id=document.doc_id, paragraph=paragraph.index, index=index,
