@@ -39,7 +39,7 @@ RUNNING_SHARE = 0.5
 EDGE_LINES = 2
 #: ... if it is in smaller type than the body or this short (two pages may end alike by chance).
 RUNNING_MAX_WORDS = 8
-_PAGE_NUMBER = regex.compile(r"^\W*(?:(?:page|p\.|seite|صفحة|الصفحة)\s*)?[\p{Nd}ivxlcdm]{1,5}"
+_PAGE_NUMBER = regex.compile(r"^\W*(?:(?:page|p\.|seite|صفحة|الصفحة)\s*)?(?:\p{Nd}{1,5}|[ivx]{1,5})"
                              r"(?:\s*(?:/|of|sur|de|من)\s*\p{Nd}{1,5})?\W*$", flags=regex.I)
 _PRESENTATION = regex.compile(r"[\ufb00-\ufb06\ufb50-\ufdff\ufe70-\ufefe]+")
 _SENTENCE_END = regex.compile(r"[.!?…؟:;»”\"')\]]\s*$")
