@@ -18,7 +18,6 @@ or extraction damage) and ingest speed, measured in-process on each folder.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import sys
@@ -30,19 +29,8 @@ from pathlib import Path
 import numpy as np
 import regex
 
-HERE = Path(__file__).resolve().parent
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-news = _load("bench_news_hard")
-pages = _load("format_pages")
+import bench_news_hard as news  # noqa: E402  (scripts/ is on the path when a script runs)
+import format_pages as pages  # noqa: E402
 FORMATS = ("txt", "html", "pdf", "docx", "warc")
 HARAKAT = regex.compile(r"[\u064b-\u065f\u0670]")
 

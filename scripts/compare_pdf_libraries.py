@@ -16,9 +16,7 @@ after NFKC (Arabic presentation forms back to letters) and re-joining hyphen-fre
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
-import sys
 import time
 import unicodedata
 from collections import Counter
@@ -27,19 +25,8 @@ from pathlib import Path
 import numpy as np
 import regex
 
-HERE = Path(__file__).resolve().parent
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-news = _load("bench_news_hard")
-pages = _load("format_pages")
+import bench_news_hard as news  # noqa: E402  (scripts/ is on the path when a script runs)
+import format_pages as pages  # noqa: E402
 
 
 def words(text: str) -> list[str]:
