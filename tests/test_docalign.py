@@ -393,3 +393,99 @@ def test_seeds_one_group_of_versions_and_the_same_topic_articles_left_out(seeds,
     write_documents_tsv(tmp_path / "documents.tsv", documents, result)
     lines = (tmp_path / "documents.tsv").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + len(documents)
+
+
+# -- joining a group through its other languages ------------------------------------------------------
+
+def _split_versions(world: World, overlap: int, size: int = 12):
+    """An ar/fr pair of versions and an en version of ``size`` sentences that finds 6 in each, ``overlap`` in both.
+
+    ar translates en's sentences 0..5, fr 6-overlap..11-overlap; ar and fr share those and eight
+    sentences en lacks, so they are clearly versions of each other. What each leaves unexplained is
+    translated in other articles (four sentences each: en's own in ar and fr ones, the eight in two
+    en ones), which compete for it, as in a real corpus: no chance links to fill the gaps.
+    """
+    found = 12 - overlap
+    meanings, shared, own = world.meanings(found), world.meanings(8), world.meanings(size - found)
+    world.document("ar", "ar", meanings[:6] + shared)
+    world.document("fr", "fr", meanings[6 - overlap:] + shared)
+    world.document("en", "en", meanings + own)
+    for number in range(0, len(own), 4):
+        world.document(f"ar_own{number}", "ar", own[number:number + 4] + world.meanings(6))
+        world.document(f"fr_own{number}", "fr", own[number:number + 4] + world.meanings(6))
+    world.document("en_other0", "en", shared[:4] + world.meanings(6))
+    world.document("en_other1", "en", shared[4:] + world.meanings(6))
+    return meanings
+
+
+def test_a_document_just_under_the_threshold_with_both_members_joins_through_the_group():
+    world = World(seed=21, noise=0.2)
+    _split_versions(world, overlap=4)  # en: 6 of 12 sentences in ar, 6 in fr, 8 in one or the other
+    result = world.align()
+    pairs = {frozenset((p.doc_a, p.doc_b)): p for p in result.pairs}
+    assert pairs[frozenset(("ar", "en"))].score < 0.5 and pairs[frozenset(("en", "fr"))].score < 0.5
+    assert group_sets(result) == {frozenset({"ar", "en", "fr"})}
+    joined = pairs[frozenset(("ar", "en"))].evidence
+    assert pairs[frozenset(("ar", "en"))].accepted and pairs[frozenset(("en", "fr"))].accepted
+    assert joined["group_linked"] >= 8 and joined["group_corroborated"] >= 1 and joined["group_score"] >= 0.5
+    assert (joined["group_linked"] - joined["group_contradicted"]) / (12 + 3) == pytest.approx(joined["group_score"])
+
+
+def test_no_join_when_the_two_languages_never_agree_on_a_sentence():
+    world = World(seed=22, noise=0.2)
+    _split_versions(world, overlap=0)  # en's first half is in ar, its second half in fr: nothing corroborated
+    result = world.align()
+    assert group_sets(result) == {frozenset({"ar", "fr"})}
+    assert "0 sentence(s) corroborated" in result.reasons[("ar", "en")]
+    assert "with the group as a whole" in result.reasons[("en", "fr")]
+
+
+def test_no_join_when_the_group_as_a_whole_explains_too_little():
+    world = World(seed=23, noise=0.2)
+    _split_versions(world, overlap=5, size=16)  # 7 of en's 16 sentences found: 7 / 19 < 0.5
+    result = world.align()
+    assert result.group_of("en") is None and set(result.group_of("ar").doc_ids) == {"ar", "fr"}
+    assert "with the group as a whole: group score" in result.reasons[("ar", "en")]
+
+
+def test_a_same_topic_article_of_one_language_does_not_join():
+    world = World(seed=24, noise=0.2)
+    statement = world.meanings(10)
+    world.document("ar", "ar", statement)
+    world.document("fr", "fr", statement)
+    # shares three sentences with the statement (each member finds them), the rest is its own
+    world.document("en_article", "en", statement[:3] + world.meanings(7))
+    result = world.align()
+    assert group_sets(result) == {frozenset({"ar", "fr"})}
+    assert result.group_of("en_article") is None
+
+
+def test_a_member_that_contradicts_the_document_keeps_it_out():
+    from aligner.docalign.join import join_through_groups
+
+    links = {(3, 0): np.array([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 6]]),
+             (3, 1): np.array([[0, 0]]), (0, 1): np.array([[0, 0], [1, 1]])}
+    scores = {(3, 0): 0.49, (3, 1): 0.1, (0, 1): 0.9}
+
+    def link(a, b):
+        return links[(a, b)] if (a, b) in links else links[(b, a)][:, ::-1]
+
+    def score(a, b):
+        return scores.get((a, b), scores.get((b, a)))
+
+    joined = join_through_groups(["ar", "fr", "de", "en"], [10, 10, 5, 10], [(0, 1)], {3: [0, 1]}, score, link, 0.5, 1)
+    assert joined.groups == ((0, 1), (3,)) or joined.groups == ((0, 1),) or 3 not in joined.joined
+    assert not joined.joined  # fr scores 0.1 with en: below half the threshold, whatever the group score
+    scores[(3, 1)] = 0.3
+    joined = join_through_groups(["ar", "fr", "de", "en"], [10, 10, 5, 10], [(0, 1)], {3: [0, 1]}, score, link, 0.5, 1)
+    assert 3 in joined.joined and (0, 1, 3) in joined.groups
+    assert joined.joined[3].score == pytest.approx(7 / (10 + 3)) and joined.joined[3].corroborated == 1
+
+
+def test_a_group_with_a_document_of_its_language_is_not_joined():
+    world = World(seed=25, noise=0.2)
+    meanings = _split_versions(world, overlap=4)
+    world.document("en_full", "en", meanings[:4] + meanings[6:])  # a fuller en version is already there
+    result = world.align()
+    assert result.group_of("en") is None or result.group_of("en_full") is None
+    assert not any(len(g.doc_ids) > 3 for g in result.groups)

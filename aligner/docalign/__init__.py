@@ -12,6 +12,8 @@ all documents with all others:
 3. **Verify** each candidate pair with sentence-level evidence, mutual nearest neighbours that
    compete across all candidates (:mod:`.verify`), then **group** the accepted pairs under the
    one-per-language cap and member consistency (:mod:`.group`).
+4. **Join** an ungrouped document to a group that, taken as a whole, explains it: through the
+   group's members in the other languages, consistently (:mod:`.join`).
 
 >>> from aligner.docalign import DocAlignOptions, align_documents   # doctest: +SKIP
 >>> result = align_documents(documents, segments, embedder, DocAlignOptions())  # doctest: +SKIP
@@ -31,10 +33,11 @@ from aligner.embed import Embedder
 from aligner.model import Document, DocumentGroup, DocumentPair, Segment
 
 from .fingerprint import fingerprint, fingerprint_vector
-from .group import group_pairs
+from .group import Grouping, group_pairs
+from .join import Joined, join_through_groups
 from .index import centre_by_language, document_keys, mean_vectors, top_k
 from .options import DEFAULT_LANGUAGES, DocAlignOptions, parse_languages, read_known_groups
-from .verify import Corpus, nearest_in_pool, pair_evidence
+from .verify import Corpus, links, nearest_in_pool, pair_evidence
 
 __all__ = [
     "DEFAULT_LANGUAGES",
@@ -102,6 +105,7 @@ def align_documents(
     neighbours = {(doc, lang): nearest_in_pool(corpus, doc, pool) for (doc, lang), pool in pools.items()}
 
     evidence: dict[tuple[int, int], dict[str, float]] = {}
+    linked: dict[tuple[int, int], np.ndarray] = {}
 
     def verify(a: int, b: int) -> float:
         """Evidence for ``a < b``; when the pools (capped) do not hold each other, both are extended."""
@@ -110,8 +114,18 @@ def align_documents(
             a_side = nearest_in_pool(corpus, a, set(pools.get((a, corpus.langs[b]), ())) | {b})
         if b_side is None or a not in b_side.pool:
             b_side = nearest_in_pool(corpus, b, set(pools.get((b, corpus.langs[a]), ())) | {a})
-        evidence[(a, b)] = pair_evidence(corpus, a, b, a_side, b_side)
+        linked[(a, b)] = links(a_side, b_side, a, b)
+        evidence[(a, b)] = pair_evidence(corpus, a, b, a_side, b_side, linked[(a, b)])
         return evidence[(a, b)]["score"]
+
+    def score(a: int, b: int) -> float:
+        key = (min(a, b), max(a, b))
+        return evidence[key]["score"] if key in evidence else verify(*key)
+
+    def links_of(a: int, b: int) -> np.ndarray:
+        """Linked rows ``(x in a, y in b)``, verifying the pair if it was not."""
+        score(a, b)
+        return linked[(a, b)] if a < b else linked[(b, a)][:, ::-1]
 
     for (doc, _), pool in pools.items():
         for other in pool:
@@ -120,15 +134,45 @@ def align_documents(
 
     grouping = group_pairs(corpus.langs, {p: e["score"] for p, e in evidence.items()}, verify,
                            options.threshold, options.max_per_language, corpus.doc_ids)
+    partners: dict[int, list[int]] = defaultdict(list)
+    for a, b in list(evidence):
+        partners[a].append(b)
+        partners[b].append(a)
+    joining = join_through_groups(corpus.langs, [corpus.size(d) for d in range(len(corpus.doc_ids))],
+                                  grouping.groups, partners, score, links_of, options.threshold,
+                                  options.max_per_language)
     ids = corpus.doc_ids
-    grouped_pairs = {frozenset((ids[a], ids[b])) for g in grouping.groups for a in g for b in g if a != b}
+    grouped_pairs = {frozenset((ids[a], ids[b])) for g in joining.groups for a in g for b in g if a != b}
+    for doc, found in joining.joined.items():
+        for member in next(g for g in joining.groups if doc in g):
+            if member != doc:
+                evidence[(min(doc, member), max(doc, member))].update(found.as_evidence())
     pairs = tuple(sorted(
         (DocumentPair(ids[a], ids[b], e["score"], e, frozenset((ids[a], ids[b])) in grouped_pairs)
          for (a, b), e in evidence.items()),
         key=lambda p: (p.doc_a, p.doc_b)))
-    groups = _name_groups([tuple(ids[d] for d in g) for g in grouping.groups], known, pairs)
-    reasons = {(ids[a], ids[b]): reason for (a, b), reason in grouping.rejected.items()}
+    groups = _name_groups([tuple(ids[d] for d in g) for g in joining.groups], known, pairs)
+    reasons = _reasons(grouping, joining, evidence, options.threshold, ids)
     return DocAlignment(groups, pairs, reasons, notes)
+
+
+def _reasons(grouping: Grouping, joining: Joined, evidence: Mapping[tuple[int, int], Mapping[str, float]],
+             threshold: float, ids: Sequence[str]) -> dict[tuple[str, str], str]:
+    """Why each verified pair whose documents ended in different groups was rejected."""
+    group_of = {doc: number for number, group in enumerate(joining.groups) for doc in group}
+    reasons = {}
+    for (a, b), found in sorted(evidence.items()):
+        if a in group_of and group_of.get(a) == group_of.get(b):
+            continue
+        reason = grouping.rejected.get((a, b))
+        if reason is None:  # verified while weighing a document against a group
+            reason = (f"score {found['score']:.3f} below threshold {threshold:.3f}" if found["score"] < threshold
+                      else "scored only to weigh a document against a group, which it did not join")
+        for doc, other in ((a, b), (b, a)):
+            if doc in joining.refused and other in joining.refused[doc][0]:
+                reason += f"; with the group as a whole: {joining.refused[doc][1]}"
+        reasons[(ids[a], ids[b])] = reason
+    return reasons
 
 
 def sentences_to_embed(documents: Sequence[Document], segments: Iterable[Segment],

@@ -163,7 +163,8 @@ def links(a_in_lang_b: Neighbours, b_in_lang_a: Neighbours, a: int, b: int) -> n
     return np.stack([xs[keep], y[keep]], axis=1)
 
 
-def pair_evidence(corpus: Corpus, a: int, b: int, a_in_lang_b: Neighbours, b_in_lang_a: Neighbours) -> dict[str, float]:
+def pair_evidence(corpus: Corpus, a: int, b: int, a_in_lang_b: Neighbours, b_in_lang_a: Neighbours,
+                  pairs: np.ndarray | None = None) -> dict[str, float]:
     """Score and evidence of one pair (all numbers, so they can be written and compared).
 
     * ``score`` - ``links / (n + 1.5)``, n the shorter document's sentence count (see module doc);
@@ -176,8 +177,11 @@ def pair_evidence(corpus: Corpus, a: int, b: int, a_in_lang_b: Neighbours, b_in_
     * ``numbers`` / ``numbers_shared`` - share of the smaller number set found in the other, and
       the count; ``names`` / ``names_shared`` - the same for name skeletons;
     * ``embedding`` - cosine of the two documents' centred mean embeddings.
+
+    ``pairs`` are the pair's :func:`links` when the caller has them already.
     """
-    pairs = links(a_in_lang_b, b_in_lang_a, a, b)
+    if pairs is None:
+        pairs = links(a_in_lang_b, b_in_lang_a, a, b)
     shorter = min(corpus.size(a), corpus.size(b))
     fa, fb = corpus.fingerprints[a], corpus.fingerprints[b]
     linked_similarity = a_in_lang_b.similarity[pairs[:, 0], a_in_lang_b.column(b)]
