@@ -29,7 +29,8 @@ languages, and
 
 Measured on news_hard (seeds 7-10, with and without one version of every group removed so that
 loose documents meet incomplete groups): versions that stayed out score 0.562-0.615 with their
-group (pairs 0.435-0.483 with each member); the best wrong document 0.462, most below 0.44.
+group (pairs 0.435-0.483 with each member); the best wrong document 0.462 (refused by 2. as well),
+the single-language distractors at most 0.435.
 
 The best-scoring join is made first and every other one is re-weighed against the groups as they
 then are, so the result does not depend on the order of the documents.
