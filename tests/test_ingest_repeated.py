@@ -23,10 +23,11 @@ def _write(folder, name, lines):
     (folder / name).write_text("\n\n".join(lines) + "\n", encoding="utf-8")
 
 
-def test_a_notice_on_two_unrelated_pages_is_removed_in_every_language(tmp_path):
+def test_a_notice_on_three_unrelated_pages_is_removed_in_every_language(tmp_path):
     for lang, sentences in ARTICLES.items():
         _write(tmp_path, f"{lang}-a.txt", [sentences[0], sentences[1], COOKIE[lang]])
-        _write(tmp_path, f"{lang}-b.txt", [sentences[2], sentences[3], COOKIE[lang]])
+        _write(tmp_path, f"{lang}-b.txt", [sentences[2], COOKIE[lang]])
+        _write(tmp_path, f"{lang}-c.txt", [sentences[3], COOKIE[lang]])
     documents, skipped = ingest_directory(tmp_path)
     assert not skipped
     for document in documents:
@@ -35,6 +36,16 @@ def test_a_notice_on_two_unrelated_pages_is_removed_in_every_language(tmp_path):
         assert [p.index for p in document.paragraphs] == list(range(len(texts)))
         reasons = [r.reason for r in document.removed if r.text in COOKIE.values()]
         assert reasons and reasons[0].startswith("repeated-across-documents")
+
+
+def test_a_short_widget_on_two_pages_is_removed_but_a_sentence_two_articles_quote_stays(tmp_path):
+    quote = "Five weeks away from one of the most important elections in our lifetimes."
+    _write(tmp_path, "a.txt", [ARTICLES["en"][0], quote, "Share this article"])
+    _write(tmp_path, "b.txt", [ARTICLES["en"][2], quote, "Share this article"])
+    documents, _ = ingest_directory(tmp_path)
+    for document in documents:
+        assert quote in [p.text for p in document.paragraphs]
+        assert [r.text for r in document.removed] == ["Share this article"]
 
 
 def test_versions_of_one_article_keep_the_text_they_share(tmp_path):
@@ -58,10 +69,11 @@ def test_a_line_in_one_document_only_stays(tmp_path):
 def test_a_document_made_only_of_repeated_chrome_is_skipped_with_its_reason(tmp_path):
     _write(tmp_path, "a.txt", [ARTICLES["en"][0], COOKIE["en"]])
     _write(tmp_path, "b.txt", [ARTICLES["en"][1], COOKIE["en"]])
-    _write(tmp_path, "c.txt", [COOKIE["en"]])
+    _write(tmp_path, "c.txt", [ARTICLES["en"][2], COOKIE["en"]])
+    _write(tmp_path, "d.txt", [COOKIE["en"]])
     documents, skipped = ingest_directory(tmp_path)
-    assert [d.source_file for d in documents] == ["a.txt", "b.txt"]
-    assert [s.source_file for s in skipped] == ["c.txt"]
+    assert [d.source_file for d in documents] == ["a.txt", "b.txt", "c.txt"]
+    assert [s.source_file for s in skipped] == ["d.txt"]
     assert "repeat" in skipped[0].reason
 
 

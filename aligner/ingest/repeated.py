@@ -5,9 +5,11 @@ lines, sharing widgets), in each language, and the notices are translated: left 
 with each other and pass every translation score. One page cannot tell them from text, a folder
 can: two different articles do not share a paragraph word for word, their pages' chrome does.
 
+Two articles may quote one sentence, though, so a line that reads as text (not a short
+unpunctuated one) must recur in :data:`MIN_FAMILIES_SENTENCE` unrelated documents.
 Documents that share much of their text are versions of one article (an updated edition, a
 mirror), not two pages with common chrome, so they count once: a line is chrome when it occurs
-in at least :data:`MIN_FAMILIES` such families. Looking at every document pair that shares a
+in at least :data:`MIN_FAMILIES` such families (a short line). Looking at every document pair that shares a
 line would be quadratic for a line on every page; pairs are only counted for lines in at most
 :data:`PAIR_LINE_LIMIT` documents (a line on more pages than that is chrome in any case).
 """
@@ -19,11 +21,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import combinations
 
-from aligner.ingest.boilerplate import duplicate_key
+from aligner.ingest.boilerplate import duplicate_key, is_chrome_shaped
 from aligner.model import Document, Removal
 
-#: A line in this many unrelated documents (families of versions) is page chrome.
+#: A short unpunctuated line in this many unrelated documents (families of versions) is page chrome ...
 MIN_FAMILIES = 2
+#: ... a sentence takes this many (two articles may quote one sentence, or share a short one).
+MIN_FAMILIES_SENTENCE = 3
 #: Keys of fewer words are too short to identify a line (a name, a number).
 MIN_KEY_WORDS = 2
 #: Two documents sharing at least this share of the smaller one's lines are versions of one text.
@@ -74,8 +78,12 @@ def remove_cross_document_chrome(documents: Sequence[Document]) -> list[Document
             holders[key].add(doc)
     family = _families(keys, holders, {d.doc_id: d.duplicate_of for d in documents
                                        if d.duplicate_of is not None and d.duplicate_of in keys})
-    chrome = {key: len({family[d] for d in docs}) for key, docs in holders.items()
-              if len({family[d] for d in docs}) >= MIN_FAMILIES}
+    sentences = {key for d in documents for p, key in zip(d.paragraphs, _keys(d)) if not is_chrome_shaped(p.text)}
+    chrome = {}
+    for key, docs in holders.items():
+        families = len({family[d] for d in docs})
+        if families >= (MIN_FAMILIES_SENTENCE if key in sentences else MIN_FAMILIES):
+            chrome[key] = families
     if not chrome:
         return list(documents)
     cleaned = []
