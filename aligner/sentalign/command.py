@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from aligner.embed import DEFAULT_SPEC
+from aligner.embed import DEFAULT_SPEC, embedder_help
 from aligner.errors import InputError
 
 
@@ -16,8 +16,7 @@ def add_parser(commands) -> None:
     align.add_argument("tgt", type=Path, metavar="TGT_FILE")
     align.add_argument("--presegmented", action="store_true",
                        help="accepted for compatibility: the files always hold one sentence per line")
-    align.add_argument("--embedder", default=DEFAULT_SPEC,
-                       help="e5+use (default; docs/embedders.md), e5, use, lexical or st:PATH")
+    align.add_argument("--embedder", default=DEFAULT_SPEC, help=embedder_help())
     align.add_argument("--preset", choices=("news", "loose"), default="news",
                        help="news (default: close translations, moved paragraphs) or loose (free translations)")
     align.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder")
