@@ -22,6 +22,9 @@ article.group ul { margin: .2rem 0 .4rem; padding-left: 1.2rem; }
         font: 600 .8rem/1.5 ui-monospace, "DejaVu Sans Mono", monospace; text-align: center; }
 .mono, .doc { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .85rem; }
 .file { color: var(--muted); }
+.format { font-size: 0.8em; border: 1px solid var(--muted); border-radius: 3px; padding: 0 0.3em; }
+details.removed { margin: 0.2em 0 0.4em 1em; font-size: 0.9em; }
+details.removed li { list-style: none; }
 button { font: inherit; padding: .15rem .6rem; border: 1px solid #aab; border-radius: 4px; background: #fff; cursor: pointer; }
 button:hover { background: #eef; }
 button:disabled { opacity: .45; cursor: default; }

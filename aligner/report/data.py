@@ -34,6 +34,7 @@ from aligner.errors import InputError
 from aligner.export.corpus_tsv import CorpusTsv, RowPlace
 from aligner.export.tables import read_tsv_table
 from aligner.model import AlignedTuple
+from aligner.report.sources import DocumentSource, read_document_sources
 from aligner.split import EXCLUDED, SPLITS
 
 #: Languages written right to left: their cells get ``dir="rtl"``.
@@ -135,6 +136,8 @@ class ReportData:
     #: pair ("ar-en") -> its files, for the pairs whose files match corpus.tsv
     word_alignments: dict[str, WordAlignmentFiles] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: doc id -> source format and removed page chrome (documents.jsonl)
+    sources: dict[str, DocumentSource] = field(default_factory=dict)
 
     @property
     def quality_label(self) -> str:
@@ -357,7 +360,8 @@ def load_report_data(out_dir: Path | str) -> ReportData:
     documents = read_documents_tsv(out_dir / "documents.tsv")
     summary = summarize_corpus(corpus, member_docs=not documents)
     data = ReportData(out_dir, corpus.languages, corpus, corpus.scores, summary, documents,
-                      segments=read_segments_tsv(out_dir / "segments.tsv"))
+                      segments=read_segments_tsv(out_dir / "segments.tsv"),
+                      sources=read_document_sources(out_dir / "documents.jsonl"))
     by_pair: dict[str, list[str]] = {}
     data.word_alignments = find_word_alignments(out_dir, corpus.languages, summary.tuples, by_pair)
     _add_link_warnings(data, by_pair)

@@ -31,6 +31,7 @@ from .data import (
     ungrouped_documents,
 )
 from .heatmap import group_heatmaps, heatmap_pairs, histogram_svg
+from .sources import DocumentSource
 
 REPORT_DIR = "report"
 REPORT_FILE = "index.html"
@@ -65,6 +66,28 @@ def _evidence(details: dict) -> str:
     return escape(", ".join(parts))
 
 
+def _source_html(source: DocumentSource | None) -> str:
+    """The format a document was read from (and its URL or title), beside its file name."""
+    if source is None:
+        return ""
+    where = source.url or source.title
+    return (f' <span class="format">{escape(source.format)}</span>'
+            + (f' <span class="file">{escape(where)}</span>' if where else ""))
+
+
+def _removed_html(source: DocumentSource | None) -> str:
+    """The page chrome ingest removed from a document, with the rule that removed each line, to open."""
+    if source is None or not source.removed_count:
+        return ""
+    rows = "".join(f'<li><span class="reason">{escape(reason)}</span> {escape(text)}</li>'
+                   for reason, text in source.removed)
+    more = source.removed_count - len(source.removed)
+    return (f'<details class="removed"><summary>{source.removed_count} line'
+            f'{"s" if source.removed_count != 1 else ""} removed as page chrome</summary><ul>{rows}</ul>'
+            + (f'<p class="help">… and {more} more (documents.jsonl has them all)</p>' if more > 0 else "")
+            + "</details>")
+
+
 def _groups_html(data: ReportData, groups: list[dict]) -> str:
     """The group cards (their heatmaps are sent at the end of the page: :func:`_heatmap_sources`)."""
     sentences = {doc: len(segs) for doc, segs in data.segments.items()}
@@ -85,7 +108,9 @@ def _groups_html(data: ReportData, groups: list[dict]) -> str:
         gid = group["id"]
         docs = "".join(
             f'<li>{_doc(d["doc_id"], d["lang"])} <span class="file">{escape(d["file"])}</span>'
-            + (f' · {sentences[d["doc_id"]]} segments' if d["doc_id"] in sentences else "") + "</li>"
+            + _source_html(data.sources.get(d["doc_id"]))
+            + (f' · {sentences[d["doc_id"]]} segments' if d["doc_id"] in sentences else "")
+            + _removed_html(data.sources.get(d["doc_id"])) + "</li>"
             for d in group["docs"])
         pairs = "".join(
             f'<li>{_doc(a, member[a].lang if a in member else "")} ↔ {_doc(b, member[b].lang if b in member else "")}'
@@ -143,8 +168,9 @@ def _ungrouped_html(data: ReportData) -> str:
     if not rows:
         return '<p class="help">Every document is in a group.</p>'
     body = "".join(
-        f'<tr><td>{_doc(r.doc_id, r.lang)}</td><td class="file">{escape(r.file)}</td><td class="num">{_num(r.score)}</td>'
-        f'<td class="reason">{escape(r.reason)}</td></tr>' for r in rows)
+        f'<tr><td>{_doc(r.doc_id, r.lang)}</td><td class="file">{escape(r.file)}'
+        f'{_source_html(data.sources.get(r.doc_id))}{_removed_html(data.sources.get(r.doc_id))}</td>'
+        f'<td class="num">{_num(r.score)}</td><td class="reason">{escape(r.reason)}</td></tr>' for r in rows)
     return ('<table class="plain" id="ungrouped"><thead><tr><th>document</th><th>file</th><th>best score</th>'
             f'<th>why not grouped</th></tr></thead><tbody>{body}</tbody></table>')
 
