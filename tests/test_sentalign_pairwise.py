@@ -329,3 +329,32 @@ def test_real_embedder_small_document(spec):
     except ImportError as exc:
         pytest.skip(str(exc))
     assert keys(result) == [((0,), (0,)), ((1,), (1,)), ((2, 3), (2,)), ((4,), (3,))]
+
+
+def test_loose_merges_a_partial_translation_and_leaves_an_unrelated_line_out():
+    """The "gain" objective (LOOSE) scores a bead once: target 3 translates the rest of source 2
+    only weakly, yet joins its bead; target 4 translates nothing and stays unaligned. The
+    per-sentence cost (NEWS) glues target 4 into the bead as well."""
+    from aligner.sentalign import LOOSE, NEWS
+
+    rng = np.random.default_rng(0)
+    basis = np.linalg.qr(rng.normal(size=(32, 32)))[0]
+
+    def unit(v):
+        return v / np.linalg.norm(v)
+
+    src = np.stack([basis[i] for i in range(6)])
+    tgt = np.stack([basis[0], basis[1], unit(0.8 * basis[2] + 0.6 * basis[20]), unit(0.45 * basis[2] + 0.89 * basis[21]),
+                    basis[30], basis[3], basis[4], basis[5]])
+    src_texts = ["x" * n for n in (60, 70, 120, 50, 80, 65)]
+    tgt_texts = ["y" * n for n in (62, 75, 70, 55, 40, 52, 85, 70)]
+    loose = [(b.src, b.tgt) for b in align_pair(src, tgt, src_texts, tgt_texts, config=LOOSE)]
+    assert loose == [((0,), (0,)), ((1,), (1,)), ((2,), (2, 3)), ((), (4,)), ((3,), (5,)), ((4,), (6,)), ((5,), (7,))]
+    news = [(b.src, b.tgt) for b in align_pair(src, tgt, src_texts, tgt_texts, config=NEWS)]
+    assert ((2,), (2, 3, 4)) in news
+
+
+def test_unknown_bead_objective_is_refused():
+    src = np.eye(3, dtype=np.float32)
+    with pytest.raises(ValueError, match="objective"):
+        align_pair(src, src, ["a"] * 3, ["b"] * 3, config=AlignConfig(score=ScoreParams(objective="cosine")))

@@ -18,7 +18,8 @@ def add_parser(commands) -> None:
                        help="accepted for compatibility: the files always hold one sentence per line")
     align.add_argument("--embedder", default=DEFAULT_SPEC, help=embedder_help())
     align.add_argument("--preset", choices=("news", "loose"), default="news",
-                       help="news (default: close translations, moved paragraphs) or loose (free translations)")
+                       help="news (default: close translations, moved paragraphs) or loose (free translations: one "
+                            "score per bead, so partial translations are merged, not split off)")
     align.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder")
     align.add_argument("--refine", metavar="SRC_LANG,TGT_LANG", default=None,
                        help="refine the beads with word links as `aligner build` does (docs/refine.md): sentences "

@@ -85,6 +85,15 @@ class ScoreParams:
     #: A many-to-many group whose two parts are farther apart than this is two beads, not one.
     split_distance: float = 1.1
     split_weight: float = 2.0
+    #: "distance": the per-sentence cost above. "gain": one score per bead, whatever its size,
+    #: ``(gain_threshold - distance) * log2(1 + shorter / longer length)``, the bead cost its negative
+    #: and ``skip_cost`` per unaligned sentence (Bertalign's bead score on the margin distance):
+    #: a merge then pays only when it loses similarity, so a partial translation is not split off.
+    objective: str = "distance"
+    #: Distance at which a bead gains nothing ("gain"): beyond it a bead is no translation.
+    gain_threshold: float = 1.0
+    #: Cost of one unaligned sentence ("gain").
+    skip_cost: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -323,14 +332,23 @@ def bead_costs(
     dists: dict[Move, np.ndarray] = {}
     rows = np.arange(band.n_src + 1)[:, None]
     columns = np.minimum(band.columns(), band.n_tgt)
+    if params.objective not in ("distance", "gain"):
+        raise ValueError(f"unknown bead objective {params.objective!r}: 'distance' or 'gain'")
+    gain = params.objective == "gain"
+    null = params.skip_cost if gain else params.null_cost
     for m, (a, b) in enumerate(moves):
         possible = _usable(band, a, b) & ~src.holds_alone(rows, a) & ~tgt.holds_alone(columns, b)
         if b == 0:
-            out.append(np.where(possible, np.float32(params.null_cost * a), np.float32(np.inf)))
+            out.append(np.where(possible, np.float32(null * a), np.float32(np.inf)))
             continue
         sim = banded_dot(src.groups[a - 1], tgt.groups[b - 1], band)
         dist = np.where(possible, _distance(sim, band, margins.rows[m], margins.cols[m]), np.inf).astype(np.float32)
         dists[(a, b)] = dist
+        if gain:
+            gained = params.gain_threshold - np.where(possible, dist, params.gain_threshold)
+            score = gained * _length_factor(src, tgt, band, a, b)
+            out.append(np.where(possible, -score, np.inf).astype(np.float32))
+            continue
         mismatch = np.where(possible, np.maximum(dist - params.mismatch_distance, 0.0), 0.0)
         cost = (a + b) / 2 * (dist + params.mismatch_weight * mismatch) + params.merge_cost * (a + b - 2)
         cost += params.length_weight * _length_term(src, tgt, band, a, b, ratio)
@@ -338,7 +356,16 @@ def bead_costs(
             cost += _group_terms(dist1, wide, band, dists, margins, a, b, params)
         out.append(np.where(possible, cost, np.inf).astype(np.float32))
     distance = [dists.get(move) for move in moves]
-    return Costs(moves, out, np.full(band.n_tgt, params.null_cost), margins, distance)
+    return Costs(moves, out, np.full(band.n_tgt, null), margins, distance)
+
+
+def _length_factor(src: Side, tgt: Side, band: Band, a: int, b: int) -> np.ndarray:
+    """``log2(1 + shorter / longer)`` of the two groups' character lengths: 1 for equal lengths."""
+    rows = np.arange(band.n_src + 1)[:, None]
+    columns = np.minimum(band.columns(), band.n_tgt)
+    src_len = src.chars[rows] - src.chars[np.maximum(rows - a, 0)]
+    tgt_len = tgt.chars[columns] - tgt.chars[np.maximum(columns - b, 0)]
+    return np.log2(1.0 + np.minimum(src_len, tgt_len) / np.maximum(np.maximum(src_len, tgt_len), 1.0))
 
 
 def _length_term(src: Side, tgt: Side, band: Band, a: int, b: int, ratio: float) -> np.ndarray:
