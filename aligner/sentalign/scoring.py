@@ -359,21 +359,23 @@ def bead_costs(
     return Costs(moves, out, np.full(band.n_tgt, null), margins, distance)
 
 
-def _length_factor(src: Side, tgt: Side, band: Band, a: int, b: int) -> np.ndarray:
-    """``log2(1 + shorter / longer)`` of the two groups' character lengths: 1 for equal lengths."""
+def _group_lengths(src: Side, tgt: Side, band: Band, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Character lengths of the ``a`` source and ``b`` target sentences of the bead ending in each cell."""
     rows = np.arange(band.n_src + 1)[:, None]
     columns = np.minimum(band.columns(), band.n_tgt)
-    src_len = src.chars[rows] - src.chars[np.maximum(rows - a, 0)]
-    tgt_len = tgt.chars[columns] - tgt.chars[np.maximum(columns - b, 0)]
+    return (src.chars[rows] - src.chars[np.maximum(rows - a, 0)],
+            tgt.chars[columns] - tgt.chars[np.maximum(columns - b, 0)])
+
+
+def _length_factor(src: Side, tgt: Side, band: Band, a: int, b: int) -> np.ndarray:
+    """``log2(1 + shorter / longer)`` of the two groups' character lengths: 1 for equal lengths."""
+    src_len, tgt_len = _group_lengths(src, tgt, band, a, b)
     return np.log2(1.0 + np.minimum(src_len, tgt_len) / np.maximum(np.maximum(src_len, tgt_len), 1.0))
 
 
 def _length_term(src: Side, tgt: Side, band: Band, a: int, b: int, ratio: float) -> np.ndarray:
     """Squared log-ratio of the two groups' character lengths, after the document's own ratio."""
-    rows = np.arange(band.n_src + 1)[:, None]
-    columns = np.minimum(band.columns(), band.n_tgt)
-    src_len = src.chars[rows] - src.chars[np.maximum(rows - a, 0)]
-    tgt_len = tgt.chars[columns] - tgt.chars[np.maximum(columns - b, 0)]
+    src_len, tgt_len = _group_lengths(src, tgt, band, a, b)
     return np.log((tgt_len + 10.0) / (ratio * (src_len + 10.0))) ** 2
 
 
