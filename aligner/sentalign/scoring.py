@@ -86,7 +86,8 @@ class ScoreParams:
     split_distance: float = 1.1
     split_weight: float = 2.0
     #: "distance": the per-sentence cost above. "gain": one score per bead, whatever its size,
-    #: ``(gain_threshold - distance) * log2(1 + shorter / longer length)``, the bead cost its negative
+    #: ``(gain_threshold - distance) * log2(1 + shorter / longer length)`` (lengths in the document's
+    #: own proportion), the bead cost its negative
     #: and ``skip_cost`` per unaligned sentence (Bertalign's bead score on the margin distance):
     #: a merge then pays only when it loses similarity, so a partial translation is not split off.
     objective: str = "distance"
@@ -346,7 +347,7 @@ def bead_costs(
         dists[(a, b)] = dist
         if gain:
             gained = params.gain_threshold - np.where(possible, dist, params.gain_threshold)
-            score = gained * _length_factor(src, tgt, band, a, b)
+            score = gained * _length_factor(src, tgt, band, a, b, ratio)
             out.append(np.where(possible, -score, np.inf).astype(np.float32))
             continue
         mismatch = np.where(possible, np.maximum(dist - params.mismatch_distance, 0.0), 0.0)
@@ -367,9 +368,11 @@ def _group_lengths(src: Side, tgt: Side, band: Band, a: int, b: int) -> tuple[np
             tgt.chars[columns] - tgt.chars[np.maximum(columns - b, 0)])
 
 
-def _length_factor(src: Side, tgt: Side, band: Band, a: int, b: int) -> np.ndarray:
-    """``log2(1 + shorter / longer)`` of the two groups' character lengths: 1 for equal lengths."""
+def _length_factor(src: Side, tgt: Side, band: Band, a: int, b: int, ratio: float) -> np.ndarray:
+    """``log2(1 + shorter / longer)`` of the two groups' character lengths, the source scaled by the
+    document's length ratio ``ratio`` (target / source): 1 for lengths in the document's proportion."""
     src_len, tgt_len = _group_lengths(src, tgt, band, a, b)
+    src_len = src_len * ratio
     return np.log2(1.0 + np.minimum(src_len, tgt_len) / np.maximum(np.maximum(src_len, tgt_len), 1.0))
 
 
