@@ -29,7 +29,8 @@ docs/sentalign.md):
 The output lists beads in source order (a moved block where its source
 sentences are); a 0-1 bead stays where the monotone path put it. A bead's
 ``score`` is its cost in the programme (lower is better; about 0.3-0.9 for a
-good 1-1 bead, ``null_cost`` per sentence for 1-0 and 0-1). Everything is
+good 1-1 bead, ``null_cost`` per sentence for 1-0 and 0-1; one negated score per bead and
+``skip_cost`` per unaligned sentence with ``objective="gain"``). Everything is
 deterministic and free of global state.
 """
 
@@ -265,7 +266,7 @@ def _align(
     n, m = len(src_texts), len(tgt_texts)
     pass1 = embed.texts if embed is not None else 0
     if n == 0 or m == 0:
-        null = config.score.null_cost
+        null = config.score.unaligned_cost
         beads = [Bead((i,), (), null) for i in range(n)] + [Bead((), (j,), null) for j in range(m)]
         stats = AlignStats(n, m, pass1, 0, 0, (n + 1) * (m + 1), 0, embed.seconds if embed else 0.0, 0.0)
         return PairAlignment(beads, stats)
@@ -344,7 +345,7 @@ def _align_rest(src: Side, tgt: Side, moved: ScoredPath, moves: list[Move], conf
         used_tgt[t0:t1] = True
     keep_src, keep_tgt = np.flatnonzero(~used_src), np.flatnonzero(~used_tgt)
     if len(keep_src) == 0 or len(keep_tgt) == 0:
-        null = config.score.null_cost
+        null = config.score.unaligned_cost
         return [_bead([i], [], null) for i in keep_src] + [_bead([], [j], null) for j in keep_tgt]
     sub_src, sub_tgt = src.subset(keep_src), tgt.subset(keep_tgt)
     params = config.score

@@ -87,14 +87,23 @@ class ScoreParams:
     split_weight: float = 2.0
     #: "distance": the per-sentence cost above. "gain": one score per bead, whatever its size,
     #: ``(gain_threshold - distance) * log2(1 + shorter / longer length)`` (lengths in the document's
-    #: own proportion), the bead cost its negative
-    #: and ``skip_cost`` per unaligned sentence (Bertalign's bead score on the margin distance):
-    #: a merge then pays only when it loses similarity, so a partial translation is not split off.
+    #: own proportion), the bead cost its negative and ``skip_cost`` per unaligned sentence
+    #: (Bertalign's bead score on the margin distance): a merge then pays only when it loses
+    #: similarity, so a partial translation is not split off.
     objective: str = "distance"
     #: Distance at which a bead gains nothing ("gain"): beyond it a bead is no translation.
     gain_threshold: float = 1.0
     #: Cost of one unaligned sentence ("gain").
     skip_cost: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.objective not in ("distance", "gain"):
+            raise ValueError(f"unknown bead objective {self.objective!r}: 'distance' or 'gain'")
+
+    @property
+    def unaligned_cost(self) -> float:
+        """What one unaligned sentence costs under this objective."""
+        return self.skip_cost if self.objective == "gain" else self.null_cost
 
 
 @dataclass(frozen=True)
@@ -333,10 +342,8 @@ def bead_costs(
     dists: dict[Move, np.ndarray] = {}
     rows = np.arange(band.n_src + 1)[:, None]
     columns = np.minimum(band.columns(), band.n_tgt)
-    if params.objective not in ("distance", "gain"):
-        raise ValueError(f"unknown bead objective {params.objective!r}: 'distance' or 'gain'")
     gain = params.objective == "gain"
-    null = params.skip_cost if gain else params.null_cost
+    null = params.unaligned_cost
     for m, (a, b) in enumerate(moves):
         possible = _usable(band, a, b) & ~src.holds_alone(rows, a) & ~tgt.holds_alone(columns, b)
         if b == 0:
