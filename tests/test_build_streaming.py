@@ -16,11 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from aligner import groups as groups_module
-from aligner.build import BuildOptions, run_build
+from aligner import pipeline as pipeline_module
+from aligner.build import run_build
+from aligner.config import BuildConfig, EmbedConfig, EngineConfig, ExportConfig, IngestConfig
 from aligner.docalign import DocAlignOptions
+from aligner.execute import local as local_engine
+from aligner.execute import run_groups
 from aligner.export.corpus_tsv import CorpusTsvWriter, read_corpus_tsv, write_corpus_tsv
-from aligner.groups import GroupJob, GroupResult, GroupSettings, ShardStore, run_groups
+from aligner.pipeline import GroupJob, GroupResult, GroupSettings
+from aligner.shards import ShardStore
 from aligner.model import AlignedTuple, DocumentGroup, Segment
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,11 +90,10 @@ def test_build_writes_each_group_as_it_finishes_and_holds_one_at_a_time(three_gr
         events.append(("written", tuples[0].group_id, len(tuples), alive))
         write(writer, tuples)
 
-    monkeypatch.setattr(groups_module, "process_group", computed)
+    monkeypatch.setattr(local_engine, "process_group", computed)
     monkeypatch.setattr(ShardStore, "load", tracked_load)
     monkeypatch.setattr(CorpusTsvWriter, "write", tracked_write)
-    options = BuildOptions(raw_dir=raw, out_dir=tmp_path / "out", embedder="lexical", cache_dir=tmp_path / "cache",
-                           workers=1, docalign=DocAlignOptions(languages=LANGS, known_groups=known))
+    options = lexical_config(raw, tmp_path, known)
     result = run_build(options, log=None)
 
     # one group at a time: computed, then written (while only its own result is alive), then the next
@@ -126,13 +129,19 @@ def test_groups_run_in_the_build_process_use_the_embedder_document_alignment_loa
 
     monkeypatch.setattr(build_module, "get_embedder", counted)
     monkeypatch.setattr(embed_module, "get_embedder", counted)
-    monkeypatch.setattr(groups_module, "_MODELS", {})
-    options = BuildOptions(raw_dir=raw, out_dir=tmp_path / "out", embedder="lexical", cache_dir=tmp_path / "cache",
-                           workers=1, docalign=DocAlignOptions(languages=LANGS, known_groups=known))
+    monkeypatch.setattr(pipeline_module, "_MODELS", {})
+    options = lexical_config(raw, tmp_path, known)
     run_build(options, log=None)
     assert len(made) == 1  # one model in memory, not one for document alignment and one for the groups
-    ((embedder, _),) = groups_module._MODELS.values()
+    ((embedder, _),) = pipeline_module._MODELS.values()
     assert embedder is made[0]
+
+
+def lexical_config(raw: Path, tmp_path: Path, known) -> BuildConfig:
+    """A one-worker build with the lexical embedder and the groups given (no model, no matching)."""
+    return BuildConfig(ingest=IngestConfig(raw), embed=EmbedConfig("lexical"),
+                       docalign=DocAlignOptions(languages=LANGS, known_groups=known),
+                       export=ExportConfig(tmp_path / "out"), engine=EngineConfig(workers=1, cache_dir=tmp_path / "cache"))
 
 
 def jobs_and_settings(count: int) -> tuple[list[GroupJob], GroupSettings]:
@@ -140,7 +149,7 @@ def jobs_and_settings(count: int) -> tuple[list[GroupJob], GroupSettings]:
     for k in range(count):
         segments = tuple(Segment(f"d{k}{lang}", 0, 0, lang, f"text {k} {lang}", 0, 9) for lang in LANGS)
         jobs.append(GroupJob(DocumentGroup(f"g{k}", tuple(s.doc_id for s in segments), 1.0), segments))
-    return jobs, GroupSettings(LANGS, "lexical", None, None)
+    return jobs, GroupSettings(LANGS, EmbedConfig("lexical"))
 
 
 def test_run_groups_yields_in_job_order_whatever_order_groups_finish_in(tmp_path, monkeypatch):
@@ -155,7 +164,7 @@ def test_run_groups_yields_in_job_order_whatever_order_groups_finish_in(tmp_path
             finished.append(k)
             yield k
 
-    monkeypatch.setattr(groups_module, "_compute", backwards)
+    monkeypatch.setattr(local_engine, "compute_local", backwards)
     done = []
     results = run_groups(jobs, settings, store, on_done=done.append)
     assert done == [True] and finished == []  # the store is searched at once, nothing computed before iteration
@@ -210,5 +219,5 @@ def test_groups_are_submitted_longest_first_so_a_long_one_does_not_finish_alone(
     jobs, _ = jobs_and_settings(4)
     long_segment = replace(jobs[2].segments[0], text="a much longer text " * 20)
     jobs[2] = replace(jobs[2], segments=(long_segment,) + jobs[2].segments[1:])
-    assert groups_module._largest_first(jobs, [0, 1, 2, 3])[0] == 2
-    assert groups_module._largest_first(jobs, [0, 1, 3]) == [0, 1, 3]  # ties keep job order
+    assert local_engine.largest_first(jobs, [0, 1, 2, 3])[0] == 2
+    assert local_engine.largest_first(jobs, [0, 1, 3]) == [0, 1, 3]  # ties keep job order

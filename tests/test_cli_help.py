@@ -8,8 +8,8 @@ import io
 import pytest
 
 from aligner.cli import main
-from aligner.embed import SPECS
-from aligner.export import FORMAT_DESCRIPTIONS
+from aligner.embed import EMBEDDERS
+from aligner.export import FORMATS
 
 
 def help_text(*command: str) -> str:
@@ -23,12 +23,12 @@ def help_text(*command: str) -> str:
 @pytest.mark.parametrize("command", ["build", "align", "score-pairs", "report"])
 def test_every_embedder_spec_is_in_the_help_of_every_command_that_takes_one(command):
     text = help_text(command)
-    for spec, what in SPECS.items():
-        assert f"{spec}({''.join(what.split())})" in text, (command, spec)
+    for choice in EMBEDDERS:
+        assert f"{choice.name}({''.join(choice.help.split())})" in text, (command, choice.name)
 
 
 def test_every_export_format_is_in_the_export_help_with_what_it_writes():
     text = help_text("export")
-    for name, what in FORMAT_DESCRIPTIONS.items():
-        assert f"{name}:{''.join(what.split())}" in text
-    assert all(name in help_text() for name in FORMAT_DESCRIPTIONS)  # the command list names them too
+    for choice in FORMATS:
+        assert f"{choice.name}:{''.join(choice.help.split())}" in text
+    assert all(name in help_text() for name in FORMATS.names())  # the command list names them too

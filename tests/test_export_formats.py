@@ -49,7 +49,7 @@ def split_out(tmp_path):
 
 def test_default_export_writes_every_format_and_reports_selection(out):
     result = export(out)
-    assert result["formats"] == list(DEFAULT_FORMATS) == list(FORMATS)
+    assert result["formats"] == list(DEFAULT_FORMATS) == list(FORMATS.names())
     assert result["languages"] == list(LANGS)
     assert result["selection"] == {"rule": "keep", "tuples": 5, "selected": 4, "dropped": {"not kept": 1}}
     expected = {"corpus.tmx", "corpus.filtered.tsv", "corpus.jsonl", "corpus.parquet",
@@ -310,7 +310,7 @@ def test_an_empty_selection_still_writes_valid_empty_files(tmp_path):
 def test_parse_formats_and_pairs():
     assert parse_formats("moses, TMX") == ("tmx", "moses")
     assert parse_formats(["tsv", "jsonl,parquet"]) == ("tsv", "jsonl", "parquet")
-    assert parse_formats("all") == FORMATS
+    assert parse_formats("all") == FORMATS.names()
     with pytest.raises(ValueError, match="unknown export format xml"):
         parse_formats("tmx,xml")
     with pytest.raises(ValueError, match="no export format"):

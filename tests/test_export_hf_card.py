@@ -128,7 +128,7 @@ def test_build_filter_and_export_write_the_card_from_build_json(seeds_dir, tmp_p
                     "--license", "cc-by-4.0")
     assert built.returncode == 0, built.stderr
     manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
-    assert manifest["options"]["license"] == "cc-by-4.0" and "cc-by" not in manifest["signature"]
+    assert manifest["config"]["export"]["license"] == "cc-by-4.0" and "cc-by" not in manifest["signature"]
     card = (out / "README.md").read_text(encoding="utf-8")
     assert card_header(out)["license"] == "cc-by-4.0"
     assert f"Signature: `{manifest['signature']}`" in card

@@ -20,7 +20,7 @@ def test_exports_written_in_small_batches_are_byte_identical(tmp_path, monkeypat
     for name, batch in (("whole", 10_000), ("batched", 3)):
         monkeypatch.setattr(hf, "BATCH_ROWS", batch)
         make_corpus(tmp_path / name, corpus_tuples())
-        export(tmp_path / name, FORMATS, pairs="ar-en,en-fr")
+        export(tmp_path / name, FORMATS.names(), pairs="ar-en,en-fr")
     assert snapshot(tmp_path / "batched") == snapshot(tmp_path / "whole")
 
 
@@ -29,5 +29,5 @@ def test_a_bad_last_row_is_found_before_anything_is_written(tmp_path):
     with open(path, "a", encoding="utf-8") as handle:
         handle.write("g\tt\tx\n")
     with pytest.raises(InputError, match="line 31: 3 cells"):
-        export(tmp_path, FORMATS)
+        export(tmp_path, FORMATS.names())
     assert set(snapshot(tmp_path)) == {"corpus.tsv"}

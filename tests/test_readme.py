@@ -31,7 +31,7 @@ def test_readme_python_api_runs_on_the_seeds(repo, seeds_dir, tmp_path):
     (snippet,) = re.findall(r"```python\n(.+?)\n```", section, flags=re.S)
     assert '"lexical"' in snippet  # the fast embedder: no model to load
     for name in ("ingest_directory", "segment_documents", "align_documents", "align_corpus", "align_texts",
-                 "score_pairs", "score_tuples", "run_build", "BuildOptions", "export("):
+                 "score_pairs", "score_tuples", "run_build", "BuildConfig", "export("):
         assert name in snippet, name
     shutil.copytree(seeds_dir, tmp_path / "corpus" / "raw")
     (tmp_path / "snippet.py").write_text(snippet, encoding="utf-8")

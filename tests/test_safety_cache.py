@@ -22,7 +22,9 @@ from aligner.embed.base import BaseEmbedder
 from aligner.embed.cache import CachedEmbedder
 from aligner.embed.local_model import build_word_model
 from aligner.fileio import atomic_writer
-from aligner.groups import GroupResult, ShardStore, _in_job_order
+from aligner.execute import in_job_order
+from aligner.pipeline import GroupResult
+from aligner.shards import ShardStore
 from aligner.model import AlignedTuple
 from aligner.wordalign.corpus import PairWords
 
@@ -402,7 +404,7 @@ def test_a_group_shard_that_vanishes_before_it_is_read_back_is_computed_again(tm
         return GroupResult([], [])
 
     with pytest.warns(UserWarning, match="vanished or was damaged"):
-        results = list(_in_job_order(store, ["first", "second"], set(), iter(()), None, recompute))
+        results = list(in_job_order(store, ["first", "second"], set(), iter(()), None, recompute))
     assert len(results) == 2 and again == [1]
 
 

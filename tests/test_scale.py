@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 import aligner.build as build_module
-import aligner.groups as groups_module
-from aligner.build import BuildOptions, run_build
+import aligner.pipeline as pipeline_module
+from aligner.build import run_build
+from aligner.config import BuildConfig, EmbedConfig, EngineConfig, ExportConfig, IngestConfig
 from aligner.export.corpus_tsv import CorpusTsv
 
 REPO = Path(__file__).resolve().parent.parent
@@ -83,13 +84,14 @@ def test_with_enough_sentences_the_workers_encode_them_and_the_build_process_loa
     made = []
     original = build_module.get_embedder
     monkeypatch.setattr(build_module, "get_embedder", lambda *a, **k: made.append(original(*a, **k)) or made[-1])
-    monkeypatch.setattr(groups_module, "MIN_TEXTS_PER_WORKER", 1)  # the two groups are small
-    monkeypatch.setattr(groups_module, "_MODELS", {})
+    monkeypatch.setattr(pipeline_module, "_MODELS", {})
     logs = {}
     for workers in (2, 1):
         logs[workers] = io.StringIO()
-        result = run_build(BuildOptions(raw_dir=two_group_raw, out_dir=tmp_path / f"out{workers}", embedder="use",
-                                        cache_dir=tmp_path / f"cache{workers}", workers=workers), log=logs[workers])
+        # the two groups are small: encoded in the workers from one text per worker
+        engine = EngineConfig(workers=workers, cache_dir=tmp_path / f"cache{workers}", min_texts_per_worker=1)
+        result = run_build(BuildConfig(ingest=IngestConfig(two_group_raw), embed=EmbedConfig("use"),
+                                       export=ExportConfig(tmp_path / f"out{workers}"), engine=engine), log=logs[workers])
     distinct = len({s.text for s in result.segments})
     assert f"[encode] {distinct}/{distinct} sentences" in logs[2].getvalue()
     assert "[encode]" not in logs[1].getvalue()  # one worker: the build process encodes them itself

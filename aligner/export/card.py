@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
+import tomli_w
 
 from aligner import __version__
 from aligner.errors import InputError
@@ -48,7 +49,7 @@ def write_dataset_folder(out_dir: Path, selections: Mapping[str, Selection], lan
     corpus.tsv split (train, dev, test); ``manifest``: :func:`read_manifest`. ``license``: default the
     one in build.json, else ``unknown``. The card's report counts the rows it describes."""
     if license is None:
-        license = (manifest or {}).get("options", {}).get("license") or DEFAULT_LICENSE
+        license = _recorded(manifest, "export", "license") or DEFAULT_LICENSE
     scores = tuple_score_names(score_names)
     files = {split_file(hf_split): write_hf(out_dir / split_file(hf_split), "parquet",
                                             selections[split].tuples, languages, scores)
@@ -160,7 +161,7 @@ def _selection_lines(selections: Mapping[str, Selection], manifest: Mapping | No
     rule = selections["train"].rule
     flags = ", ".join(f"`{name}`" for name in FLAG_COLUMNS)
     if rule == "keep":
-        threshold = (manifest or {}).get("options", {}).get("min_quality")
+        threshold = _recorded(manifest, "select", "min_quality")
         at = f" {threshold:g}" if isinstance(threshold, (int, float)) else " the build's minimum"
         lines = [f"A tuple is in the data when corpus.tsv's `keep` flag is set: its `quality` is at least{at} and "
                  f"none of its flags ({flags}) is raised."]
@@ -182,13 +183,18 @@ def _selection_lines(selections: Mapping[str, Selection], manifest: Mapping | No
     return lines
 
 
+def _recorded(manifest: Mapping | None, section: str, key: str):
+    """A knob of the configuration build.json records (None when it has none)."""
+    return ((manifest or {}).get("config") or {}).get(section, {}).get(key)
+
+
 def _build_lines(manifest: Mapping | None) -> list[str]:
     if manifest is None:
         return ["This folder has no build.json: its build signature and input files are not known."]
     lines = [f"Signature: `{manifest['signature']}`", "",
-             f"aligner {manifest['aligner']}, Python {manifest.get('python', '?')}. Options:", ""]
-    lines += [f"- `{name}`: `{json.dumps(value, ensure_ascii=False)}`"
-              for name, value in sorted(manifest.get("options", {}).items())]
+             f"aligner {manifest['aligner']}, Python {manifest.get('python', '?')}. Its configuration, which "
+             "`aligner build --config FILE` reads back (with the input and output folders on the command line):",
+             "", "```toml", *tomli_w.dumps(manifest.get("config") or {}).splitlines(), "```"]
     lines += ["", "### Input files", "", "| file | language | sha256 | status |", "|---|---|---|---|"]
     for row in manifest.get("inputs", []):
         lines.append(f"| {_cell(row['file'])} | {_cell(row.get('lang') or '')} | "

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from aligner.publish import record_written
-from aligner.export import DEFAULT_FORMATS, FORMAT_DESCRIPTIONS, FORMATS, export, format_report, parse_formats
+from aligner.export import DEFAULT_FORMATS, FORMATS, export, format_report, parse_formats
 from aligner.export.testset import DEFAULT_NAME
 
 
@@ -76,12 +76,12 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``export`` on the ``aligner`` command's subparsers; returns its parser."""
     parser = subparsers.add_parser(
-        "export", help=f"write the research formats ({', '.join(FORMATS)}) of OUT_DIR/corpus.tsv",
+        "export", help=f"write the research formats ({', '.join(FORMATS.names())}) of OUT_DIR/corpus.tsv",
         description="Write research formats of OUT_DIR/corpus.tsv into OUT_DIR (docs/formats.md). Tuples are "
                     "selected by the keep column, or by --min-quality, and by the split column.")
     parser.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="the build's output folder (has corpus.tsv)")
     parser.add_argument("--format", "-f", dest="formats", action="append", type=_formats, metavar="FORMAT",
-                        help="; ".join(f"{name}: {what}" for name, what in FORMAT_DESCRIPTIONS.items())
+                        help="; ".join(f"{choice.name}: {choice.help}" for choice in FORMATS)
                              + f"; all: every one. Repeat it or give a comma list (default: {','.join(DEFAULT_FORMATS)})")
     parser.add_argument("--pairs", default=None, metavar="XX-YY,...",
                         help="language pairs, e.g. ar-en,en-fr: adds per-pair TMX/JSONL/Parquet files and limits "

@@ -54,10 +54,18 @@ def score_column_order(names: Sequence[str]) -> list[str]:
 
 
 def format_score(value: float | None) -> str:
-    """Scores with 4 decimals; missing or NaN scores are an empty cell."""
+    """Scores with 4 decimals, for reading (TMX properties, test sets); missing or NaN: an empty cell."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return f"{value:.4f}"
+
+
+def exact_score(value: float | None) -> str:
+    """Scores as corpus.tsv stores them: the shortest text that reads back as the same float, so
+    ``filter`` and ``export`` select from the very values the build selected from."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return repr(float(value))
 
 
 def corpus_header(languages: Sequence[str], scores: Sequence[str]) -> list[str]:
@@ -76,7 +84,7 @@ def write_corpus_tsv(path: Path, tuples: Iterable[AlignedTuple], languages: Sequ
     """``scores``: the score columns, in order (default: :func:`score_names` of ``tuples``, which then
     must be a collection: it is read twice). ``splits``: each tuple's split, in order (default: ``train``)."""
     scores = list(scores) if scores is not None else score_names(tuples)
-    rows = ([*_leading_cells(item, languages), *(format_score(item.scores.get(name)) for name in scores), split,
+    rows = ([*_leading_cells(item, languages), *(exact_score(item.scores.get(name)) for name in scores), split,
              item.keep] for item, split in zip(tuples, repeat("train") if splits is None else splits))
     write_tsv(path, corpus_header(languages, scores), rows)
 
@@ -111,7 +119,7 @@ class CorpusTsvWriter:
             for name in item.scores:
                 self._names.setdefault(name, len(self._names))
             self._part.write(tsv_line([*_leading_cells(item, self.languages),
-                                       *(format_score(item.scores.get(name)) for name in self._names), split,
+                                       *(exact_score(item.scores.get(name)) for name in self._names), split,
                                        item.keep]))
             self.rows += 1
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from aligner.errors import InputError
 from aligner.model import AlignedTuple
 from aligner.score.flags import raised_flag
-from aligner.score.selection import pair_kept, tuple_kept
+from aligner.score.selection import SelectOptions, pair_kept, tuple_kept
 
 QUALITY = "quality"
 
@@ -125,15 +125,15 @@ class SelectedTuples:
     With ``pair``, the rule is that pair's (``ar-en.keep``): the rows a pair file writes.
     """
 
-    def __init__(self, source: Iterable[AlignedTuple], min_quality: float | None,
+    def __init__(self, source: Iterable[AlignedTuple], rule: SelectOptions | None,
                  pair: tuple[str, str] | None = None) -> None:
-        self.source, self.min_quality, self.pair = source, min_quality, pair
+        self.source, self.rule, self.pair = source, rule, pair
 
     def __iter__(self) -> Iterator[AlignedTuple]:
-        return (item for item in self.source if drop_reason(item, self.min_quality, self.pair) is None)
+        return (item for item in self.source if drop_reason(item, self.rule, self.pair) is None)
 
     def for_pair(self, pair: tuple[str, str]) -> SelectedTuples:
-        return SelectedTuples(self.source, self.min_quality, pair)
+        return SelectedTuples(self.source, self.rule, pair)
 
 
 def _pair_name(item: AlignedTuple, pair: tuple[str, str]) -> str:
@@ -142,48 +142,47 @@ def _pair_name(item: AlignedTuple, pair: tuple[str, str]) -> str:
     return forward if f"{forward}.quality" in item.scores or f"{forward}.keep" in item.scores else f"{pair[1]}-{pair[0]}"
 
 
-def drop_reason(item: AlignedTuple, min_quality: float | None, pair: tuple[str, str] | None = None) -> str | None:
+def drop_reason(item: AlignedTuple, rule: SelectOptions | None, pair: tuple[str, str] | None = None) -> str | None:
     """Why the selection rule leaves ``item`` (or its ``pair``) out, or None when it is selected.
 
-    ``keep`` / ``<pair>.keep`` as the build set them; with ``min_quality``, the build's rule
-    (:mod:`aligner.score.selection`) again at that threshold. A corpus without a pair's own
+    ``keep`` / ``<pair>.keep`` as the build set them; with a ``rule``, the build's keep rule
+    (:mod:`aligner.score.selection`) run again with it. A corpus without a pair's own
     ``keep`` (or ``quality``) selects the pair by the row's.
     """
     name = _pair_name(item, pair) if pair is not None else ""
-    if pair is not None and min_quality is None and score_value(item.scores.get(f"{name}.keep")) is not None:
+    if pair is not None and rule is None and score_value(item.scores.get(f"{name}.keep")) is not None:
         return None if item.scores[f"{name}.keep"] == 1.0 else "pair not kept"
-    if pair is not None and min_quality is not None and score_value(item.scores.get(f"{name}.quality")) is not None:
-        return None if pair_kept(item.scores, name, min_quality) else "pair below minimum or flagged"
-    if min_quality is None:
+    if pair is not None and rule is not None and score_value(item.scores.get(f"{name}.quality")) is not None:
+        return None if pair_kept(item.scores, name, rule) else "pair below minimum or flagged"
+    if rule is None:
         return None if item.keep else "not kept"
     if score_value(item.scores.get(QUALITY)) is None:
         return "no quality score"
     flag = raised_flag(item.scores)
     if flag is not None:
         return flag
-    return None if tuple_kept(item.scores, len(item.languages), min_quality) else "quality below minimum"
+    return None if tuple_kept(item.scores, len(item.languages), rule) else "quality below minimum"
 
 
 def select_tuples(tuples: Iterable[AlignedTuple], score_columns: Sequence[str],
-                  min_quality: float | None = None, corpus: Path | str = "corpus.tsv") -> Selection:
+                  rule: SelectOptions | None = None, corpus: Path | str = "corpus.tsv") -> Selection:
     """Apply the selection rule (module docstring); ``score_columns`` are the corpus's score columns.
 
     Reads ``tuples`` once to count (a malformed row of a streamed corpus fails here, before any
     file is written), keeping none of them: see :class:`Selection`.
     """
-    if min_quality is not None:
-        min_quality = check_min_quality(min_quality)
+    if rule is not None:
         if QUALITY not in score_columns:
             raise InputError(corpus, "has no quality column, so --min-quality cannot be applied "
                                      "(select with the keep column instead: leave out --min-quality)")
     total, dropped = 0, {}
     for item in tuples:
         total += 1
-        reason = drop_reason(item, min_quality)
+        reason = drop_reason(item, rule)
         if reason is not None:
             dropped[reason] = dropped.get(reason, 0) + 1
-    rule = "keep" if min_quality is None else f"quality >= {min_quality:g}"
-    return Selection(SelectedTuples(tuples, min_quality), rule, total, total - sum(dropped.values()), dropped)
+    named = "keep" if rule is None else f"quality >= {rule.min_quality:g}"
+    return Selection(SelectedTuples(tuples, rule), named, total, total - sum(dropped.values()), dropped)
 
 
 def check_min_quality(value: float) -> float:

@@ -27,7 +27,7 @@ def build_embedder(out_dir: Path) -> str:
     """The embedder the build of ``out_dir`` used (its ``build.json``), so the heatmaps read the cached vectors;
     the default one for a folder without a readable manifest."""
     try:
-        return str(json.loads((Path(out_dir) / "build.json").read_text(encoding="utf-8"))["options"]["embedder"])
+        return str(json.loads((Path(out_dir) / "build.json").read_text(encoding="utf-8"))["config"]["embed"]["spec"])
     except (OSError, ValueError, KeyError, TypeError):
         return DEFAULT_SPEC
 

@@ -33,9 +33,7 @@ from .components import (
     word_coverage as _coverage_value,
 )
 from .quality import MODEL_PATH, QualityModel, load_model
-
-#: Default keep threshold on tuple quality (see docs/scores.md for the held-out precision/recall).
-DEFAULT_MIN_QUALITY = 0.5
+from .selection import DEFAULT_MIN_QUALITY
 
 #: Pair-level columns in output order (``margin``, ``rival_gap``, ``word_coverage`` may be absent, see score_pairs).
 PAIR_COMPONENTS = ("cos", "margin", "rival_gap", "len_ratio", "numbers", "names", "end_punct", "start_case",
@@ -110,6 +108,7 @@ def pair_components(
     tgt_context: np.ndarray | None = None,
     expected_log_ratio: float | None = None,
     model: QualityModel | None = None,
+    margin_k: int = MARGIN_K,
 ) -> list[dict[str, float]]:
     """The components of each pair, without ``quality``; arguments as in :func:`score_pairs`."""
     _check_langs(src_lang, tgt_lang)
@@ -133,7 +132,7 @@ def pair_components(
     if tgt_context is None:
         tgt_context = _distinct_rows(tgt_texts, tgt)
     cos = cosine(src, tgt)
-    margin = ratio_margin(src, tgt, src_context, tgt_context, MARGIN_K)
+    margin = ratio_margin(src, tgt, src_context, tgt_context, margin_k)
     gap = rival_gap(src, tgt, src_context, tgt_context)
     rows = []
     for index, (src_text, tgt_text) in enumerate(zip(src_texts, tgt_texts)):
@@ -171,6 +170,7 @@ def score_pairs(
     src_context: np.ndarray | None = None,
     tgt_context: np.ndarray | None = None,
     model: QualityModel | None = None,
+    margin_k: int = MARGIN_K,
 ) -> list[dict[str, float]]:
     """Components and ``quality`` of each pair ``(src_texts[i], tgt_texts[i])``.
 
@@ -179,7 +179,8 @@ def score_pairs(
     ``word_coverage[i]``: ``(src_share, tgt_share)`` from the word-alignment stage, or None.
     ``src_context`` / ``tgt_context``: the sentence vectors among which margin and rival_gap look for
     neighbours (e.g. every sentence of the two documents); default: the distinct rows of this call,
-    so one call should be one document group (or one block of a file).
+    so one call should be one document group (or one block of a file). ``margin_k``: the neighbours
+    the margin averages (the quality model is calibrated with the default).
 
     Each dict holds the :data:`PAIR_COMPONENTS` that could be computed — ``margin`` and ``rival_gap``
     are left out when a context side has fewer than 4 sentences (k = 4) and ``word_coverage`` when
@@ -190,7 +191,7 @@ def score_pairs(
     model = model or load_model()
     rows = pair_components(src_texts, tgt_texts, src_lang, tgt_lang, embedder, src_vecs=src_vecs,
                            tgt_vecs=tgt_vecs, word_coverage=word_coverage, src_context=src_context,
-                           tgt_context=tgt_context, model=model)
+                           tgt_context=tgt_context, model=model, margin_k=margin_k)
     for row in rows:
         row["quality"] = predict_quality(row, src_lang, tgt_lang, model)
     return rows
@@ -219,6 +220,7 @@ def score_tuples(
     languages: Sequence[str] = ("ar", "en", "fr"),
     contexts: Mapping[str, np.ndarray] | None = None,
     model: QualityModel | None = None,
+    margin_k: int = MARGIN_K,
 ) -> list[dict[str, float]]:
     """Scores of the tuples of one document group, flat, as ``AlignedTuple.scores`` wants them.
 
@@ -266,7 +268,8 @@ def score_tuples(
                 src_context = own[src_lang] if src_context is None else src_context
                 tgt_context = own[tgt_lang] if tgt_context is None else tgt_context
             scored = score_pairs(src_texts, tgt_texts, src_lang, tgt_lang, embedder, src_vecs, tgt_vecs, coverage,
-                                 src_context=src_context, tgt_context=tgt_context, model=model)
+                                 src_context=src_context, tgt_context=tgt_context, model=model,
+                                 margin_k=margin_k)
             for i, row in zip(rows, scored):
                 for key, value in row.items():
                     out[i][f"{pair}.{key}"] = value

@@ -21,7 +21,7 @@ so a flag depends only on the rows before it, in corpus order:
   Scottish Council..."); the one pair above it is a French quote left untranslated in the English
   article (1.0). ``copy`` (tuple): 1 when any pair is a copy.
 
-Each tuple flag makes ``keep`` 0 (:func:`aligner.groups.with_keep`).
+Each tuple flag makes ``keep`` 0 (:func:`aligner.score.selection.with_keep`).
 """
 
 from __future__ import annotations

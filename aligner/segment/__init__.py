@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from aligner.model import Document, Segment
+from aligner.registry import Registry
 from aligner.segment.clauses import cut_long_spans, is_unpunctuated
 from aligner.segment.rules import bound_spans, sentence_spans, trim_spans
 
 SpanSplitter = Callable[[str, str], list[tuple[int, int]]]
-METHODS = ("rules", "srx", "punkt")
 
 
 @lru_cache(maxsize=1)
@@ -54,17 +54,24 @@ def punkt_splitter(training_texts: dict[str, str]) -> SpanSplitter:
     return spans
 
 
+def _punkt_for(documents: Sequence[Document]) -> SpanSplitter:
+    texts: dict[str, list[str]] = {}
+    for document in documents:
+        texts.setdefault(document.lang, []).append(document.text)
+    return punkt_splitter({lang: "\n\n".join(parts) for lang, parts in texts.items()})
+
+
+#: The segmentation methods: each makes a splitter from the documents it will split (docs/segmentation.md).
+SEGMENTERS: Registry[Callable[[Sequence[Document]], SpanSplitter]] = Registry("segmentation method")
+SEGMENTERS.add("rules", "the toolkit's own rules for ar, en, fr (abbreviations, numbers, quotes)",
+               lambda documents: sentence_spans)
+SEGMENTERS.add("srx", "LanguageTool's SRX rules (choppa)", lambda documents: srx_spans)
+SEGMENTERS.add("punkt", "nltk Punkt trained, unsupervised, on the input's own text of each language", _punkt_for)
+METHODS = SEGMENTERS.names()
+
+
 def get_splitter(method: str, documents: Sequence[Document] = ()) -> SpanSplitter:
-    if method == "rules":
-        return sentence_spans
-    if method == "srx":
-        return srx_spans
-    if method == "punkt":
-        texts: dict[str, list[str]] = {}
-        for document in documents:
-            texts.setdefault(document.lang, []).append(document.text)
-        return punkt_splitter({lang: "\n\n".join(parts) for lang, parts in texts.items()})
-    raise ValueError(f"unknown segmentation method {method!r}; choose one of {', '.join(METHODS)}")
+    return SEGMENTERS[method].make(documents)
 
 
 def segment_document(document: Document, splitter: SpanSplitter = sentence_spans) -> list[Segment]:

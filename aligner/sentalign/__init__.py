@@ -18,12 +18,13 @@ import numpy as np
 from aligner.embed import Embedder
 from aligner.model import AlignedTuple, DocumentGroup, Segment
 
-from .pairwise import LOOSE, NEWS, AlignConfig, align_pair, align_texts
+from .pairwise import LOOSE, NEWS, PRESETS, AlignConfig, align_pair, align_texts, preset_name
 from .trilingual import AGREEMENT_SUFFIX, GroupAlignment, LanguageSide, SentenceTuple, align_group, combine_pairs
 
 __all__ = [
     "LOOSE",
     "NEWS",
+    "PRESETS",
     "AlignConfig",
     "AlignedGroup",
     "GroupAlignment",
@@ -34,6 +35,7 @@ __all__ = [
     "align_pair",
     "align_texts",
     "combine_pairs",
+    "preset_name",
 ]
 
 

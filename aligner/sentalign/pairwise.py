@@ -108,6 +108,14 @@ NEWS = AlignConfig()
 #: deletion. Chosen on Text+Berg dev alone.
 LOOSE = AlignConfig(score=ScoreParams(objective="gain"))
 
+#: The named configurations (``aligner align --preset``, ``aligner build --sentalign-preset``).
+PRESETS: dict[str, AlignConfig] = {"news": NEWS, "loose": LOOSE}
+
+
+def preset_name(config: AlignConfig) -> str:
+    """The preset ``config`` equals, or ``custom``."""
+    return next((name for name, preset in PRESETS.items() if preset == config), "custom")
+
 
 @dataclass(frozen=True)
 class AlignStats:

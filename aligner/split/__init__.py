@@ -46,6 +46,15 @@ class SplitOptions:
     #: The user's own assignment: group id -> split (:func:`read_assignment`).
     assigned: Mapping[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if len(self.sizes) != 3 or any(not size >= 0 for size in self.sizes) or not self.sizes[0] > 0:
+            raise ValueError(f"sizes {list(self.sizes)}: give train, dev and test shares such as 90, 5, 5 "
+                             "(each at least 0, train above 0)")
+        wrong = sorted(group for group, split in self.assigned.items() if split not in SPLITS)
+        if wrong:
+            raise ValueError(f"assigned: group {wrong[0]!r} has split {self.assigned[wrong[0]]!r}, "
+                             f"not one of {', '.join(SPLITS)}")
+
 
 @dataclass(frozen=True)
 class SplitPlan:

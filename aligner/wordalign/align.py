@@ -239,21 +239,24 @@ def align_pretokenized_lines(
 
 
 def word_aligner_for(embedder, embedder_spec: str, word_model: str | None = None, cache_dir=None,
-                     threads: int | None = None) -> WordAligner:
+                     threads: int | None = None, *, method: str = DEFAULT_METHOD,
+                     arabic_clitics: str = DEFAULT_ARABIC_CLITICS) -> WordAligner:
     """The word aligner ``aligner build`` pairs with a sentence embedder.
 
     When the sentence embedder is (or, for an ensemble such as ``e5+use``, holds) the word model
     (``e5`` when no ``word_model`` is given), the word aligner reads the piece vectors of the same
     encoder pass: one model run per text. Otherwise ``word_model`` (a local transformers
-    directory) or multilingual-e5-small is loaded.
+    directory) or multilingual-e5-small is loaded. ``method`` and ``arabic_clitics`` as in :class:`WordAligner`.
     """
     from aligner.embed import build_embedder
 
     word_spec = "e5" if word_model is None else f"hf:{word_model}"
     parts = getattr(embedder, "parts", {embedder_spec.strip(): embedder})
     if word_spec in parts:
-        return WordAligner(encoder=getattr(parts[word_spec], "inner", parts[word_spec]))
-    return WordAligner(encoder=build_embedder(word_spec, threads=threads, piece_dir=cache_dir))
+        encoder = getattr(parts[word_spec], "inner", parts[word_spec])
+    else:
+        encoder = build_embedder(word_spec, threads=threads, piece_dir=cache_dir)
+    return WordAligner(method=method, arabic_clitics=arabic_clitics, encoder=encoder)
 
 
 __all__ = [
