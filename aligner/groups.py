@@ -91,7 +91,7 @@ def process_group(job: GroupJob, settings: GroupSettings) -> GroupResult:
     """One group's documents: tuples (sentence alignment, refined with word links) and their scores."""
     from aligner.score import score_tuples
     from aligner.sentalign import align_corpus
-    from aligner.sentalign.refine import refine_tuples
+    from aligner.refine import refine_tuples
 
     embedder, word_aligner = _models(settings)
     aligned = align_corpus([job.group], list(job.segments), embedder, settings.languages)
