@@ -17,7 +17,6 @@ from .components import link_counts
 from .drafts import Context, Draft
 from .units import Unit, content_mask, cut_pieces, relative_positions, unit_starts
 
-
 #: Tokens after which a sentence may be cut (clause punctuation).
 CUT_AFTER = frozenset(",،;؛:")
 #: Tokens before which a sentence may be cut (clause-level conjunctions), per language, lowercased.

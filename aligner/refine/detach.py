@@ -14,7 +14,6 @@ from .cuts import find_split, grouped
 from .drafts import Context, Draft
 from .units import Unit
 
-
 _MAX_DEPTH = 8
 
 

@@ -3,7 +3,7 @@
 A draft is a tuple as units per language plus the sentence aligner's tuple it comes from; the
 context holds what does not change while a group is refined: its beads, its languages, the word
 aligner and the options. Each step takes drafts and gives drafts; only :mod:`.finish` turns them
-back into :class:`~aligner.model.AlignedTuple` s.
+back into tuples (:class:`~aligner.model.AlignedTuple`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from aligner.wordalign.corpus import Pair
 
 from .options import RefineOptions
 from .units import Unit, assemble, side_units
-
 
 Link = tuple[int, int]
 #: (language, text) of a tuple side -> its one encoder pass.

@@ -19,7 +19,6 @@ from aligner.model import Segment
 from aligner.wordalign.align import EncodedSentence, is_content_word
 from aligner.wordalign.tokens import Tokens
 
-
 _PIECE_ID = re.compile(r"^(?P<sid>.+)@(?P<start>\d+)-(?P<end>\d+)$")
 
 
