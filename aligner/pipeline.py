@@ -17,7 +17,7 @@ from aligner.config import BuildConfig, EmbedConfig, ScoreConfig, WordAlignConfi
 from aligner.embed import primary_part
 from aligner.model import AlignedTuple, DocumentGroup, Segment
 from aligner.sentalign.pairwise import AlignConfig
-from aligner.sentalign.refine import RefineOptions
+from aligner.refine.options import RefineOptions
 from aligner.wordalign.corpus import PairWords
 
 Words = dict[tuple[str, str], PairWords]
@@ -66,6 +66,8 @@ class GroupState:
 
     job: GroupJob
     aligned: list = field(default_factory=list)
+    #: The word vectors of every tuple side sentence alignment made, encoded once for refine and wordalign.
+    encoded: dict = field(default_factory=dict)
     tuples: list[AlignedTuple] = field(default_factory=list)
     words: list[Words] = field(default_factory=list)
 
@@ -109,12 +111,22 @@ def sentalign_stage(state: GroupState, settings: GroupSettings) -> GroupState:
 
 
 def refine_stage(state: GroupState, settings: GroupSettings) -> GroupState:
-    """Tuples repaired and clauses split with word links, and the word links of the final tuples."""
-    from aligner.sentalign.refine import refine_tuples
+    """Tuples repaired and clauses split with word links (:mod:`aligner.refine`)."""
+    from aligner.refine import encode_sides, refine_groups
 
     _, word_aligner = group_models(settings)
-    tuples, words = refine_tuples(state.aligned, settings.languages, word_aligner, settings.refine)
-    return replace(state, tuples=tuples, words=words)
+    encoded = encode_sides(state.aligned, word_aligner)
+    tuples = refine_groups(state.aligned, settings.languages, word_aligner, encoded, settings.refine)
+    return replace(state, encoded=encoded, tuples=tuples)
+
+
+def wordalign_stage(state: GroupState, settings: GroupSettings) -> GroupState:
+    """The word links of every language pair of the refined tuples, from the stored vectors (no model run)."""
+    from aligner.refine import align_refined
+
+    _, word_aligner = group_models(settings)
+    words = align_refined(state.aligned, state.tuples, settings.languages, word_aligner, state.encoded)
+    return replace(state, words=words)
 
 
 def score_stage(state: GroupState, settings: GroupSettings) -> GroupState:
@@ -158,7 +170,9 @@ STAGES: tuple[Stage, ...] = (
     Stage("sentalign", "sentalign", "group", "aligner.pipeline.sentalign_stage",
           "a group's sentences -> aligned tuples", sentalign_stage),
     Stage("refine", "refine", "group", "aligner.pipeline.refine_stage",
-          "tuples -> tuples repaired with word links, and their word alignments", refine_stage),
+          "tuples -> tuples repaired, clauses moved, with word links", refine_stage),
+    Stage("wordalign", "wordalign", "group", "aligner.pipeline.wordalign_stage",
+          "tuples -> word links of every pair", wordalign_stage),
     Stage("score", "score", "group", "aligner.pipeline.score_stage",
           "tuples -> tuples with components and quality per pair", score_stage),
     Stage("select", "select", "corpus", "aligner.score.selection.with_keep",

@@ -50,7 +50,7 @@ import numpy as np
 import polars as pl
 
 from aligner.ingest.normalize import normalize_line
-from aligner.sentalign.refine import split_unit_id
+from aligner.refine import split_unit_id
 
 LANGS = ("ar", "en", "fr")
 PAIRS = list(itertools.combinations(LANGS, 2))

@@ -35,9 +35,8 @@ import numpy as np
 from aligner.embed import DEFAULT_SPEC, get_embedder
 from aligner.evaluate.alignment import score_alignment
 from aligner.model import Bead
+from aligner.refine import refine_texts, tuples_as_beads
 from aligner.sentalign.pairwise import align_texts_detailed
-
-from aligner.sentalign.refine import refine_texts, tuples_as_beads
 from aligner.wordalign import word_aligner_for
 
 from bench_textberg import PRESETS, configured, cost_line

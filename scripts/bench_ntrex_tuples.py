@@ -18,7 +18,7 @@ across the three languages. Reported:
   the third language does not join them), for reference.
 
 With ``--refine`` the tuples are the build's: the sentence aligner's tuples refined with word
-links (``aligner.sentalign.refine``: detach, split, clauses moved across tuples). A sentence cut
+links (``aligner.refine``: detach, split, clauses moved across tuples). A sentence cut
 into pieces is whole again for scoring (tuples sharing a sentence are joined), so the score
 says what refining did at the sentence level: mostly sentences detached from glued tuples.
 """
@@ -39,7 +39,7 @@ from aligner.model import Bead
 from aligner.sentalign import AlignConfig, LanguageSide, align_group
 
 from bench_ntrex_pairs import LANGS, Unit, drop_some, gold_beads, merge_some, move_block, read_documents
-from aligner.sentalign.refine import refine_texts
+from aligner.refine import refine_texts
 from aligner.wordalign import word_aligner_for
 
 PAIRS = list(itertools.combinations(LANGS, 2))

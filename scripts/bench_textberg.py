@@ -29,8 +29,8 @@ from pathlib import Path
 
 from aligner.embed import DEFAULT_SPEC, get_embedder
 from aligner.evaluate.alignment import format_bead, format_scores, read_beads, score_alignment
+from aligner.refine import refine_texts, tuples_as_beads
 from aligner.sentalign.pairwise import LOOSE, NEWS, AlignConfig, AlignStats, align_texts_detailed
-from aligner.sentalign.refine import refine_texts, tuples_as_beads
 from aligner.wordalign import word_aligner_for
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "textberg"

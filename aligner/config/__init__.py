@@ -2,7 +2,7 @@
 
 Each stage reads its own section: the stages that had option classes keep them
 (:class:`~aligner.docalign.DocAlignOptions`, :class:`~aligner.sentalign.AlignConfig`,
-:class:`~aligner.sentalign.refine.RefineOptions`, :class:`~aligner.score.selection.SelectOptions`,
+:class:`~aligner.refine.RefineOptions`, :class:`~aligner.score.selection.SelectOptions`,
 :class:`~aligner.split.SplitOptions`) and the others are defined here. :class:`BuildConfig` composes
 them; :mod:`aligner.config.codec` reads it from TOML and writes it back, so ``aligner config``
 prints a file that, given to ``aligner build --config``, makes the same build.
@@ -22,7 +22,7 @@ from aligner.export import DEFAULT_FORMATS, parse_formats
 from aligner.score.selection import SelectOptions
 from aligner.segment import SEGMENTERS
 from aligner.sentalign.pairwise import AlignConfig
-from aligner.sentalign.refine import RefineOptions
+from aligner.refine.options import RefineOptions
 from aligner.split import SplitOptions
 from aligner.wordalign import CLITIC_MODES, DEFAULT_METHOD, METHODS as WORD_METHODS
 from aligner.wordalign.tokens import DEFAULT_ARABIC_CLITICS

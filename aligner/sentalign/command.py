@@ -68,9 +68,8 @@ def _refine_languages(spec: str) -> tuple[str, str]:
 
 
 def _refined_beads(sides, langs: tuple[str, str], embedder, args: argparse.Namespace, config):
+    from aligner.refine import refine_texts, tuples_as_beads
     from aligner.wordalign import word_aligner_for
-
-    from .refine import refine_texts, tuples_as_beads
 
     src, tgt = langs
     word_aligner = word_aligner_for(embedder.embedded, args.embedder, cache_dir=args.cache_dir)

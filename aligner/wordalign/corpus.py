@@ -4,7 +4,7 @@ Each distinct tuple side (the joined text of one language) is tokenized once and
 vectors from the stored pieces of its segments (:func:`encode_tuple_sides`): the model has run on
 each segment once, for sentence alignment, whatever tuple and pairs it ends up in;
 the links of each pair come from matching the stored vectors (:func:`pair_words`). The build
-uses them through :func:`aligner.sentalign.refine.refine_tuples`; :func:`align_tuples` is the
+uses them through :func:`aligner.refine.refine_tuples`; :func:`align_tuples` is the
 same without the refinement.
 :class:`WordAlignmentWriter` writes, a few corpus rows at a time, per pair ``a-b`` (alphabetical),
 ``wordalign.a-b.txt`` (Pharaoh links, 0-based, one line per corpus row, empty when the tuple lacks

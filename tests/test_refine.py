@@ -1,4 +1,4 @@
-"""Sub-sentence refinement of coarse tuples (aligner.sentalign.refine).
+"""Sub-sentence refinement of coarse tuples (aligner.refine).
 
 The fast tests build hand-made ar/en/fr cases whose word vectors come from a small lexicon: every
 word of the lexicon gets the one-hot vector of its concept and words outside it are marked not
@@ -17,14 +17,13 @@ import numpy as np
 import pytest
 
 from aligner.model import AlignedTuple, Bead, DocumentGroup, Segment
-from aligner.sentalign import AlignedGroup, GroupAlignment
-from aligner.sentalign.refine import (
+from aligner.refine import (
     RefineOptions,
     check_text_accounting,
-    refine_group,
     refine_tuples,
     split_unit_id,
 )
+from aligner.sentalign import AlignedGroup, GroupAlignment
 from aligner.wordalign.align import EncodedSentence, WordAligner, align_vectors
 from aligner.wordalign.tokens import tokenize
 
@@ -112,8 +111,8 @@ def make_group(texts: dict[str, list[str]], members: list[dict[str, list[int]]],
     return group, encoded
 
 
-def refine(group, encoded, languages=LANGS, options=None):
-    tuples, words = refine_group(group, languages, ALIGNER, encoded, options)
+def refine(group, encoded, languages=LANGS, options=RefineOptions()):
+    tuples, words = refine_tuples([group], languages, ALIGNER, options, encoded)
     check_text_accounting([group], tuples)
     assert len(words) == len(tuples)
     return tuples, words
