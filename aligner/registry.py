@@ -8,7 +8,7 @@ module, and no list elsewhere has to follow.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -65,7 +65,3 @@ class Registry(Generic[T]):
         rows += [f"| `{choice.name}` | {choice.help} |" for choice in self]
         return "\n".join(rows)
 
-
-def first_line(function: Callable) -> str:
-    """A function's docstring's first line: the help of an entry declared by its function."""
-    return (function.__doc__ or "").strip().splitlines()[0].rstrip(".") if function.__doc__ else ""

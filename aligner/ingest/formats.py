@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from aligner.ingest.boilerplate import Line
 from aligner.ingest.html import Page, decode_html, parse_html
 from aligner.ingest.normalize import normalize_line
 from aligner.model import Removal
+from aligner.registry import Registry
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _HTML_START = regex.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
@@ -88,17 +90,12 @@ def head_bytes(path: Path, size: int = 2048) -> bytes:
 
 
 def detect_format(path: Path) -> str:
-    """``html``, ``pdf``, ``docx``, ``warc`` or ``text``: by the name's suffix, else by the first bytes."""
+    """The first of :data:`INPUT_FORMATS` that claims the file by its name's suffix or its first bytes, else ``text``."""
     name = path.name.lower()
     head = head_bytes(path)
-    if name.endswith((".warc", ".warc.gz")) or head.startswith(b"WARC/"):
-        return "warc"
-    if name.endswith(".pdf") or head.startswith(b"%PDF-"):
-        return "pdf"
-    if name.endswith(".docx") or (head.startswith(b"PK\x03\x04") and b"word/" in head[:2048]):
-        return "docx"
-    if name.endswith(HTML_SUFFIXES) or _HTML_START.match(head) or _utf16_html(head):
-        return "html"
+    for choice in INPUT_FORMATS:
+        if choice.name != "text" and (name.endswith(choice.extra["suffixes"]) or choice.extra["claims"](head)):
+            return choice.name
     return "text"
 
 
@@ -178,7 +175,21 @@ def read_warc(path: Path, name: str) -> tuple[list[Source], list[tuple[str, str]
     return reader(path, name)
 
 
-READERS = {"text": read_text, "html": read_html, "docx": read_docx, "pdf": read_pdf, "warc": read_warc}
+Reader = Callable[[Path, str], "Source | tuple[list[Source], list[tuple[str, str]]]"]
+
+#: The input formats in detection order: name, help, reader, the suffixes and the first bytes that claim a file.
+INPUT_FORMATS: Registry[Reader] = Registry("input format")
+INPUT_FORMATS.add("warc", "a web archive: every HTML and PDF response becomes a document, its source the URL",
+                  read_warc, suffixes=(".warc", ".warc.gz"), claims=lambda head: head.startswith(b"WARC/"))
+INPUT_FORMATS.add("pdf", "the text layer of a PDF (running headers, footers and page numbers removed)", read_pdf,
+                  suffixes=(".pdf",), claims=lambda head: head.startswith(b"%PDF-"))
+INPUT_FORMATS.add("docx", "a Word document: paragraphs, headings, tables, footnotes (headers and footers removed)",
+                  read_docx, suffixes=(".docx",),
+                  claims=lambda head: head.startswith(b"PK\x03\x04") and b"word/" in head[:2048])
+INPUT_FORMATS.add("html", "a web page: its main content, the page chrome removed with a reason each", read_html,
+                  suffixes=HTML_SUFFIXES, claims=lambda head: bool(_HTML_START.match(head)) or _utf16_html(head))
+INPUT_FORMATS.add("text", "plain text in any common encoding (every other file)", read_text, suffixes=(),
+                  claims=lambda head: False)
 
 
 def read_sources(path: Path, name: str) -> tuple[list[Source], list[tuple[str, str]]]:
@@ -186,7 +197,7 @@ def read_sources(path: Path, name: str) -> tuple[list[Source], list[tuple[str, s
 
     Raises :class:`InputError` when the file as a whole cannot be used.
     """
-    result = READERS.get(detect_format(Path(path)), read_text)(Path(path), name)
+    result = INPUT_FORMATS[detect_format(Path(path))].make(Path(path), name)
     if isinstance(result, tuple):
         return result
     return [result], []
