@@ -1,4 +1,4 @@
-"""``aligner align`` (``--presegmented`` accepted): beads for two sentence files, scorable by ``aligner eval-align``."""
+"""``aligner align``: beads for two sentence files, scorable by ``aligner eval-align``."""
 
 import subprocess
 import sys
@@ -25,12 +25,12 @@ def test_align_prints_vecalign_beads_that_eval_align_scores(tmp_path):
     tgt.write_text("\n".join(FR) + "\n", encoding="utf-8")
     # e5 alone leaves the press conference unaligned; the default e5+use glues it to the last
     # bead ([3, 4]:[2]), which its refinement with word links takes apart again
-    result = run_cli("align", "--presegmented", src, tgt, "--embedder", "e5")
+    result = run_cli("align", src, tgt, "--embedder", "e5")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.rsplit(":", 1)[0] for line in lines] == ["[0, 1]:[0]", "[2]:[1]", "[3]:[]", "[4]:[2]"]
     assert all(float(line.rsplit(":", 1)[1]) >= 0 for line in lines)
-    refined = run_cli("align", "--presegmented", src, tgt, "--refine", "en,fr")
+    refined = run_cli("align", src, tgt, "--refine", "en,fr")
     assert refined.returncode == 0, refined.stderr
     assert [line.rsplit(":", 1)[0] if line.count(":") > 1 else line for line in refined.stdout.splitlines()] == [
         "[0, 1]:[0]", "[2]:[1]", "[3]:[]", "[4]:[2]"]
@@ -48,11 +48,14 @@ def test_align_refuses_missing_and_empty_files_by_name(tmp_path):
     src.write_text("\n".join(EN), encoding="utf-8")
     empty = tmp_path / "empty.txt"
     empty.write_text("\n \n", encoding="utf-8")
-    missing = run_cli("align", "--presegmented", src, tmp_path / "nope.txt", "--embedder", "lexical")
+    missing = run_cli("align", src, tmp_path / "nope.txt", "--embedder", "lexical")
     assert missing.returncode == 2 and "nope.txt: sentence file not found" in missing.stderr
-    blank = run_cli("align", empty, src, "--embedder", "lexical")  # --presegmented is optional
+    blank = run_cli("align", empty, src, "--embedder", "lexical")
     assert blank.returncode == 2 and "empty.txt: no sentences" in blank.stderr
     assert "Traceback" not in missing.stderr + blank.stderr
+    # the files always hold one sentence per line: the old no-op --presegmented flag is gone
+    old_flag = run_cli("align", "--presegmented", src, src, "--embedder", "lexical")
+    assert old_flag.returncode == 2 and "unrecognized arguments: --presegmented" in old_flag.stderr
 
 
 # An NTREX document (the build's benchmark, scripts/bench_ntrex_pairs.py seed 13): the French
@@ -88,10 +91,10 @@ def test_refine_detaches_a_glued_sentence_like_the_build(tmp_path):
     src, tgt = tmp_path / "en.txt", tmp_path / "fr.txt"
     src.write_text("\n".join(HEADLINE_EN) + "\n", encoding="utf-8")
     tgt.write_text("\n".join(HEADLINE_FR) + "\n", encoding="utf-8")
-    plain = run_cli("align", "--presegmented", src, tgt)
+    plain = run_cli("align", src, tgt)
     assert plain.returncode == 0, plain.stderr
     assert plain.stdout.splitlines()[0].startswith("[0, 1]:[0]:")  # the headline glued on
-    refined = run_cli("align", "--presegmented", src, tgt, "--refine", "en,fr")
+    refined = run_cli("align", src, tgt, "--refine", "en,fr")
     assert refined.returncode == 0, refined.stderr
     lines = refined.stdout.splitlines()
     # the two beads the refinement made have no score; the others keep the sentence aligner's
@@ -105,5 +108,5 @@ def test_refine_needs_two_languages_the_word_tokenizer_knows(tmp_path):
     src.write_text("One.\n", encoding="utf-8")
     tgt.write_text("Un.\n", encoding="utf-8")
     for spec in ("en,de", "en", "fr,fr"):
-        result = run_cli("align", "--presegmented", src, tgt, "--embedder", "lexical", "--refine", spec)
+        result = run_cli("align", src, tgt, "--embedder", "lexical", "--refine", spec)
         assert result.returncode != 0 and "--refine takes the two files' languages" in result.stderr, spec

@@ -155,29 +155,64 @@ def test_out_folder_that_is_not_a_build_output_is_never_replaced(seeds_dir, tmp_
     assert [p.name for p in out.iterdir()] == ["thesis.tex"]
 
 
-def test_killed_build_leaves_the_previous_output_and_a_rerun_finishes(seeds_dir, tmp_path):
+def _wait_for(condition, process: subprocess.Popen, what: str, timeout: float = 900.0) -> None:
+    """Poll ``condition`` until it holds; fail if the build ends first or after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, f"the build ended (exit {process.returncode}) before {what}"
+        assert time.monotonic() < deadline, f"no {what} after {timeout:.0f} s"
+        time.sleep(0.02)
+
+
+def test_killed_build_leaves_the_previous_output_and_a_rerun_resumes(seeds_dir, tmp_path):
+    # two groups, aligned one after the other in the build process (--workers 1): a short NTREX
+    # document in ar/en/fr, named to come first, then the seed group (seconds of work)
+    raw = tmp_path / "raw"
+    shutil.copytree(seeds_dir, raw)
+    repo = Path(__file__).resolve().parent.parent
+    for lang in ("ar", "en", "fr"):
+        rows = (repo / "benchmarks" / "ntrex-dev" / f"{lang}.tsv").read_text(encoding="utf-8").splitlines()
+        first = rows[0].split("\t", 1)[0].rsplit(".", 1)[0]
+        lines = [row.split("\t", 1)[1] for row in rows if row.split("\t", 1)[0].rsplit(".", 1)[0] == first]
+        (raw / f"00-ntrex-{lang}.txt").write_text("\n\n".join(lines[:8]) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     env = dict(ENV, ALIGNER_CACHE=str(tmp_path / "cache-1"))
-    assert run_cli("build", seeds_dir, "--out", out, "--embedder", "lexical", env=env).returncode == 0
+    assert run_cli("build", raw, "--out", out, "--embedder", "lexical", env=env).returncode == 0
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
-    env = dict(ENV, ALIGNER_CACHE=str(tmp_path / "cache-2"))  # cold: the build takes a while
-    process = subprocess.Popen([sys.executable, "-m", "aligner", "build", seeds_dir, "--out", out],
-                               stderr=subprocess.PIPE, text=True, env=env)
-    for line in process.stderr:  # kill it in the middle of the work
-        if line.startswith("[docalign] 1 group"):
-            break
-    time.sleep(1.0)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
+    cache = tmp_path / "cache-2"
+    env = dict(ENV, ALIGNER_CACHE=str(cache))  # cold: the default embedder's models and vectors to make
+
+    def shards() -> list[Path]:  # written atomically: present = complete
+        return sorted((cache / "groups").glob("*.json"))
+
+    with open(tmp_path / "killed.log", "w", encoding="utf-8") as log:
+        process = subprocess.Popen([sys.executable, "-m", "aligner", "build", raw, "--out", out, "--workers", "1"],
+                                   stderr=log, env=env, start_new_session=True)  # its own process group
+    staging = tmp_path / f".out.staging-{process.pid}"
+    try:
+        # killed at a defined point, not after a delay: the first group is stored as a shard, the
+        # seed group is being aligned and the staging folder has not been swapped in for OUT. The
+        # build is stopped first, so nothing moves between checking that point and the kill.
+        _wait_for(shards, process, "group shard")
+        os.killpg(process.pid, signal.SIGSTOP)
+        assert staging.is_dir() and len(shards()) == 1, (staging.is_dir(), shards())
+        os.killpg(process.pid, signal.SIGKILL)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
 
-    result = run_cli("build", seeds_dir, "--out", out, env=env)
+    result = run_cli("build", raw, "--out", out, env=env)  # the same cache: resumes from the stored group
     assert result.returncode == 0, result.stderr
+    assert "[align] 1 group(s) reused from an earlier run" in result.stderr
     assert not list(tmp_path.glob(".out.staging-*"))  # the killed build's staging folder is gone
     manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
-    assert "emb:e5+use@" in manifest["signature"] and manifest["counts"]["tuples_multilingual"] > 5
+    assert "emb:e5+use@" in manifest["signature"] and manifest["counts"]["groups"] == 2
+    assert manifest["counts"]["tuples_multilingual"] > 5
 
 
 def test_interrupted_build_exits_cleanly_and_keeps_the_previous_output(seeds_dir, tmp_path):

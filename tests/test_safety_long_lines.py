@@ -149,7 +149,7 @@ def test_a_model_is_given_the_start_of_a_long_text_cut_after_a_space():
     assert model_text("A short sentence.") == "A short sentence."
 
 
-def test_align_presegmented_with_a_line_of_megabytes_stays_in_bounded_memory(tmp_path):
+def test_align_with_a_line_of_megabytes_stays_in_bounded_memory(tmp_path):
     """USE read every token of a line: 3 KB of memory per character (a 2 MB line went past 6 GB)."""
     lines = {lang: [f"{lang} sentence number {k} about the council." for k in range(12)] for lang in ("en", "fr")}
     lines["en"][5] = _one_line(2_000_000, seed=1)
@@ -162,7 +162,7 @@ def test_align_presegmented_with_a_line_of_megabytes_stays_in_bounded_memory(tmp
                "sys.stdout.write(r.stdout); sys.stderr.write(r.stderr); "
                "print('PEAK_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
                "sys.exit(r.returncode)")
-    result = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "aligner", "align", "--presegmented",
+    result = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "aligner", "align",
                              str(paths["en"]), str(paths["fr"]), "--embedder", "use",
                              "--cache-dir", str(tmp_path / "cache")], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -251,13 +251,6 @@ class CachedEmbedder:
         """Vectors currently known to this instance (after the last refresh)."""
         return len(self._where)
 
-    def clear_memory(self) -> None:
-        """Forget the in-memory index and maps (the files stay); the next encode indexes the disk again."""
-        with self._lock:
-            self._where.clear()
-            self._seen_shards.clear()
-            self._maps.clear()
-
     def _still_missing(self, keys: list[bytes], items: list[str]) -> dict[bytes, str]:
         """``_missing`` after reading the shards written since the last look, if anything was missing."""
         if self._missing(keys, items):

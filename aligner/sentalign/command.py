@@ -1,4 +1,4 @@
-"""``aligner align --presegmented SRC TGT``: align two one-sentence-per-line files, print Vecalign beads."""
+"""``aligner align SRC TGT``: align two one-sentence-per-line files, print Vecalign beads."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ def add_parser(commands) -> None:
         "align", help="align two one-sentence-per-line files; print Vecalign-format beads [i, j]:[k]:cost (0-based)")
     align.add_argument("src", type=Path, metavar="SRC_FILE")
     align.add_argument("tgt", type=Path, metavar="TGT_FILE")
-    align.add_argument("--presegmented", action="store_true",
-                       help="accepted for compatibility: the files always hold one sentence per line")
     align.add_argument("--embedder", default=DEFAULT_SPEC, help=embedder_help())
     align.add_argument("--preset", choices=("news", "loose"), default="news",
                        help="news (default: close translations, moved paragraphs) or loose (free translations: one "

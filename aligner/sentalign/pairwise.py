@@ -134,11 +134,6 @@ class AlignStats:
     embed_seconds: float
     align_seconds: float
 
-    @property
-    def texts_per_sentence(self) -> float:
-        """Embedded texts per input sentence (the budget allows at most 2)."""
-        return (self.pass1_texts + self.pass2_texts) / max(self.n_src + self.n_tgt, 1)
-
 
 @dataclass(frozen=True)
 class PairAlignment:
