@@ -25,6 +25,6 @@ def test_every_table_is_in_a_doc():
 def test_a_changed_registry_shows_in_the_table():
     from aligner.export import FORMATS
 
-    text = "<!-- generated: export-formats -->\nold\n<!-- end: export-formats -->\n"
+    text = "<!-- generated: export-formats -->\nSTALE TABLE\n<!-- end: export-formats -->\n"
     rendered = render(text)
-    assert "old" not in rendered and all(f"`{name}`" in rendered for name in FORMATS.names())
+    assert "STALE TABLE" not in rendered and all(f"`{name}`" in rendered for name in FORMATS.names())

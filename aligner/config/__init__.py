@@ -99,7 +99,7 @@ ENGINES = ("local", "ray")
 
 @dataclass(frozen=True)
 class EngineConfig:
-    #: ``local`` (processes on this machine) or ``ray`` (a Ray cluster, docs/benchmarks.md).
+    #: ``local`` (processes on this machine) or ``ray`` (a Ray cluster: ``pip install 'ray[data]'``).
     kind: str = "local"
     #: Processes (or Ray actors) aligning document groups in parallel (2 measured faster than 1 on 2 cores).
     workers: int = 2

