@@ -36,10 +36,10 @@ from aligner.embed import DEFAULT_SPEC, get_embedder
 from aligner.evaluate.alignment import score_alignment
 from aligner.model import Bead
 from aligner.refine import refine_texts, tuples_as_beads
-from aligner.sentalign.pairwise import align_texts_detailed
+from aligner.sentalign.pairwise import PRESETS, align_texts_detailed
 from aligner.wordalign import word_aligner_for
 
-from bench_textberg import PRESETS, configured, cost_line
+from bench_textberg import configured, cost_line
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "ntrex-dev"
 LANGS = ("ar", "en", "fr")

@@ -23,14 +23,14 @@ beads refined with word links (docs/refine.md), pieces of a sentence joined.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import time
 from pathlib import Path
 
 from aligner.embed import DEFAULT_SPEC, get_embedder
 from aligner.evaluate.alignment import format_bead, format_scores, read_beads, score_alignment
 from aligner.refine import refine_texts, tuples_as_beads
-from aligner.sentalign.pairwise import LOOSE, NEWS, AlignConfig, AlignStats, align_texts_detailed
+from aligner.config.codec import with_assignments
+from aligner.sentalign.pairwise import PRESETS, AlignConfig, AlignStats, align_texts_detailed
 from aligner.wordalign import word_aligner_for
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "textberg"
@@ -41,33 +41,10 @@ def read_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def parse_value(text: str):
-    """Numbers and booleans from the command line; anything else stays a string."""
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
-PRESETS = {"news": NEWS, "loose": LOOSE}
-
-
 def configured(overrides: list[str], preset: str = "news") -> AlignConfig:
-    """A preset with ``KEY=VALUE`` overrides, ``KEY`` being ``field`` or ``score.field`` / ``cross.field``."""
-    config = PRESETS[preset]
-    for item in overrides:
-        key, _, value = item.partition("=")
-        part, _, name = key.rpartition(".")
-        if part:
-            inner = dataclasses.replace(getattr(config, part), **{name: parse_value(value)})
-            config = dataclasses.replace(config, **{part: inner})
-        else:
-            config = dataclasses.replace(config, **{name: parse_value(value)})
-    return config
+    """A preset with ``KEY=VALUE`` overrides of its knobs (``halfwidth=6``, ``score.null_cost=0.9``), read as
+    ``aligner build --set sentalign.KEY=VALUE`` reads them."""
+    return with_assignments(PRESETS[preset], overrides)
 
 
 def run_set(name: str, docs: list[str], embedder, config: AlignConfig, out: Path | None, word_aligner=None) -> None:

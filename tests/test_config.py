@@ -147,3 +147,15 @@ def test_build_refuses_a_bad_config_before_touching_anything(seeds_dir, tmp_path
     assert unknown.returncode == 2 and "unknown key 'sentalign.width'" in unknown.stderr
     missing = run_cli("build", seeds_dir, "--config", tmp_path / "none.toml", "--out", tmp_path / "out")
     assert missing.returncode == 2 and "none.toml: configuration file not found" in missing.stderr
+
+
+def test_align_reads_set_as_build_reads_sentalign(tmp_path):
+    (tmp_path / "src.txt").write_text("Le Conseil s'est réuni.\nIl a adopté le rapport.\n", encoding="utf-8")
+    (tmp_path / "tgt.txt").write_text("The Council met.\nIt adopted the report.\n", encoding="utf-8")
+    files = (tmp_path / "src.txt", tmp_path / "tgt.txt", "--embedder", "lexical")
+    ok = run_cli("align", *files, "--preset", "loose", "--set", "halfwidth=6", "--set", "score.skip_cost=0.2")
+    assert ok.returncode == 0, ok.stderr
+    lines = ok.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("[0]:[0]") and lines[1].startswith("[1]:[1]")
+    bad = run_cli("align", *files, "--set", "score.nul_cost=1")
+    assert bad.returncode == 2 and "unknown key 'score.nul_cost'" in bad.stderr

@@ -184,6 +184,14 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
+def with_assignments(config: Any, assignments: list[str]) -> Any:
+    """``config`` (the tree or one section) with each ``KEY=VALUE`` of ``--set`` applied in order."""
+    for assignment in assignments:
+        key, value = parse_assignment(assignment)
+        config = with_value(config, key, value)
+    return config
+
+
 def shaping_table(config: BuildConfig, sections: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The knobs that shape the corpus (all but :data:`NOT_SHAPING`), of ``sections`` only if given."""
     table = to_table(config)

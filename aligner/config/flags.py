@@ -21,7 +21,7 @@ from aligner.segment import SEGMENTERS
 from aligner.sentalign.pairwise import PRESETS, preset_name
 
 from . import ENGINES, BuildConfig
-from .codec import ConfigError, load_config, parse_assignment, with_value
+from .codec import ConfigError, load_config, with_assignments, with_value
 
 
 def _languages(value: str) -> tuple[str, ...]:
@@ -146,7 +146,4 @@ def config_from_args(args: argparse.Namespace, raw_dir: Path | None = None) -> B
             config = with_value(config, flag.key, value)
         except ConfigError as exc:
             raise ValueError(f"{flag.name}: {exc}") from None
-    for assignment in args.config_set:
-        key, value = parse_assignment(assignment)
-        config = with_value(config, key, value)
-    return config
+    return with_assignments(config, args.config_set)

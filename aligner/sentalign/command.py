@@ -7,6 +7,7 @@ from pathlib import Path
 
 from aligner.embed import DEFAULT_SPEC, embedder_help
 from aligner.errors import InputError
+from aligner.sentalign.pairwise import PRESETS
 
 
 def add_parser(commands) -> None:
@@ -15,9 +16,12 @@ def add_parser(commands) -> None:
     align.add_argument("src", type=Path, metavar="SRC_FILE")
     align.add_argument("tgt", type=Path, metavar="TGT_FILE")
     align.add_argument("--embedder", default=DEFAULT_SPEC, help=embedder_help())
-    align.add_argument("--preset", choices=("news", "loose"), default="news",
+    align.add_argument("--preset", choices=tuple(PRESETS), default="news",
                        help="news (default: close translations, moved paragraphs) or loose (free translations: one "
                             "score per bead, so partial translations are merged, not split off)")
+    align.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="change one knob of the preset, as `aligner build --set sentalign.KEY=VALUE` does, "
+                            "e.g. --set score.null_cost=0.9 (keys: aligner config, [sentalign])")
     align.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder")
     align.add_argument("--refine", metavar="SRC_LANG,TGT_LANG", default=None,
                        help="refine the beads with word links as `aligner build` does (docs/refine.md): sentences "
@@ -33,7 +37,9 @@ def run_align(args: argparse.Namespace) -> int:
     from aligner.fileio import read_text_lines
     from aligner.progress import EncodedAhead, Progress
 
-    from . import LOOSE, NEWS, align_texts
+    from aligner.config.codec import with_assignments
+
+    from . import align_texts
 
     sides = []
     for path in (args.src, args.tgt):
@@ -41,7 +47,7 @@ def run_align(args: argparse.Namespace) -> int:
         if not any(line.strip() for line in lines):
             raise InputError(path, "no sentences (the file is empty or blank)")
         sides.append(lines)
-    config = LOOSE if args.preset == "loose" else NEWS
+    config = with_assignments(PRESETS[args.preset], args.overrides)
     embedder = get_embedder(args.embedder, cache_dir=args.cache_dir)
     texts = sides[0] + sides[1]  # encoded ahead in chunks, with a bar on a terminal (align reads them from memory)
     with Progress("align", len(set(texts)), "sentences", log_done=False) as progress:
