@@ -44,7 +44,7 @@ import regex
 
 from aligner.embed.lexical import _DIGITS
 
-from .components import _ENUMERATOR
+from .numbers import _ENUMERATOR
 
 LANGS = ("ar", "en", "fr")
 PAIRS = ("ar-en", "ar-fr", "en-fr")
