@@ -38,16 +38,8 @@ from aligner.embed import get_embedder  # noqa: E402
 from aligner.score import DEFAULT_MIN_QUALITY, pair_components, predict_quality, tuple_quality  # noqa: E402
 from aligner.score.command import context_blocks  # noqa: E402
 from aligner.score.quality import MODEL_PATH, load_model  # noqa: E402
-from aligner.score.training import (  # noqa: E402
-    COMPONENT_DIRECTIONS,
-    PAIRS,
-    SEED,
-    _pair_langs,
-    balanced_weights,
-    featurize,
-    reliability,
-    roc_auc,
-)
+from aligner.score.metrics import COMPONENT_DIRECTIONS, balanced_weights, reliability, roc_auc  # noqa: E402
+from aligner.score.training import PAIRS, SEED, _pair_langs, featurize  # noqa: E402
 
 from train_quality import load_dataset  # noqa: E402
 

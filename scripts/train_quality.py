@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from aligner.embed import get_embedder  # noqa: E402
+from aligner.score.metrics import roc_auc  # noqa: E402
 from aligner.score.quality import FEATURES, MODEL_FORMAT, MODEL_PATH, PairModel, Variant  # noqa: E402
 from aligner.score.training import (  # noqa: E402
     BLOCK_LINES,
@@ -49,7 +50,6 @@ from aligner.score.training import (  # noqa: E402
     embed_all,
     expected_log_ratios,
     featurize,
-    roc_auc,
 )
 
 #: Feature lists of the variants, most complete first (the first one whose inputs exist is used).

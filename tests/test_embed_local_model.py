@@ -9,17 +9,8 @@ import numpy as np
 import pytest
 
 from aligner.embed import local_model
-from aligner.embed.local_model import (
-    Q4_BLOCK,
-    E5File,
-    Tensor,
-    WordModelError,
-    build_word_model,
-    default_weights,
-    load_word_model,
-    read_e5_file,
-    tensor_array,
-)
+from aligner.embed.e5_file import Q4_BLOCK, E5File, Tensor, WordModelError, read_e5_file, tensor_array
+from aligner.embed.local_model import build_word_model, default_weights, load_word_model
 from aligner.embed.e5_tokenizer import ReferenceTokenizer, build_hf_tokenizer
 
 # Plain text, odd spacing, accents, apostrophes, Arabic with and without

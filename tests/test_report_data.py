@@ -19,7 +19,8 @@ from aligner.export.tables import write_tsv
 from aligner.model import AlignedTuple
 from aligner.report import build_report, load_report_data, tuple_records
 from aligner.report.command import add_parser
-from aligner.report.data import delta_offsets, display_quality, rejected_pairs, token_offsets
+from aligner.report.data import display_quality
+from aligner.report.records import delta_offsets, rejected_pairs, token_offsets
 from aligner.report.heatmap import (
     VIRIDIS,
     BeadBox,

@@ -8,25 +8,20 @@ import numpy as np
 import pytest
 
 from aligner.score.components import (
-    MARGIN_K,
-    cosine,
     end_punctuation,
     ends_at_boundary,
-    rival_gap,
     start_case,
     starts_like_sentence,
     langid_confidence,
     length_ratio,
     log_length_ratio,
     names_agreement,
-    number_set,
-    number_sets,
-    numbers_agreement,
-    ratio_margin,
     script_purity,
     skeletons_match,
     word_coverage,
 )
+from aligner.score.numbers import number_set, number_sets, numbers_agreement
+from aligner.score.similarity import MARGIN_K, cosine, ratio_margin, rival_gap
 
 # -- numbers --------------------------------------------------------------------------------------
 
@@ -252,7 +247,7 @@ def test_ratio_margin_needs_k_context_rows():
 
 
 def test_arabic_duals_of_hundred_thousand_million_are_numbers():
-    from aligner.score.components import numbers_agreement
+    from aligner.score.numbers import numbers_agreement
 
     assert numbers_agreement("تتحدث التقارير عن ألفي محتجز.", "Reports speak of 2,000 detainees.") == 1.0
     assert numbers_agreement("أصيب مائتا شخص.", "Deux cents personnes, soit 200, ont été blessées.") > 0.5

@@ -20,8 +20,9 @@ from aligner.model import Bead
 from aligner.sentalign.band import Band, band_around_path, full_band
 from aligner.sentalign.dp import make_moves, run_dp
 from aligner.sentalign.pairwise import AlignConfig, align_pair, align_pair_detailed, align_texts, group_text
-from aligner.sentalign.scoring import ScoreParams, bead_costs, make_side
+from aligner.sentalign.scoring import ScoreParams, bead_costs
 from aligner.sentalign.search import find_band
+from aligner.sentalign.sides import make_side
 
 DIM = 64
 _rng = np.random.default_rng(1234)

@@ -1,4 +1,5 @@
-"""What the report shows, read from a build folder and shaped into the JSON the page renders.
+"""What the report shows, read from a build folder (:mod:`aligner.report.records` shapes it into the
+JSON the page renders).
 
 Inputs (all in the build folder; only ``corpus.tsv`` is required):
 
@@ -12,7 +13,8 @@ Inputs (all in the build folder; only ``corpus.tsv`` is required):
 
 The tuples and their word links are never all in memory: :func:`load_report_data` reads them
 once for the counts and warnings the page begins with (:class:`CorpusSummary`), and
-:func:`tuple_records` reads them again, one row at a time, for the page's data.
+:func:`aligner.report.records.tuple_records` reads them again, one row at a time, for the page's
+data. The word-alignment files are found and read in :mod:`aligner.report.word_links`.
 
 The *display quality* of a tuple is its ``quality`` score when the corpus has that column, else
 the mean of its ``cos_*`` scores; the page colours and filters by it.
@@ -20,13 +22,10 @@ the mean of its ``cos_*`` scores; the page colours and filters by it.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import math
-import re
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from aligner.export.corpus_tsv import CorpusTsv, RowPlace
 from aligner.export.tables import read_tsv_table
 from aligner.model import AlignedTuple
 from aligner.report.sources import DocumentSource, read_document_sources
+from aligner.report.word_links import WordAlignmentFiles, _add_link_warnings, find_word_alignments
 from aligner.split import EXCLUDED, SPLITS
 
 #: Languages written right to left: their cells get ``dir="rtl"``.
@@ -42,10 +42,6 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "ckb", "sd", "ug"
 
 QUALITY = "quality"
 COSINE_PREFIX = "cos_"
-WORDALIGN_LINKS = "wordalign.{pair}.txt"
-WORDALIGN_TOKENS = "wordalign.{pair}.src-tgt"
-
-_LINK = re.compile(r"^(\d+)-(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -75,23 +71,6 @@ class Segment:
     lang: str
     heading: bool
     text: str
-
-
-@dataclass(frozen=True)
-class WordAlignment:
-    """One tuple's word alignment for one language pair ``a-b``: tokens of each side and links."""
-
-    tokens_a: tuple[str, ...]
-    tokens_b: tuple[str, ...]
-    links: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True)
-class WordAlignmentFiles:
-    """The files of one pair's word alignment, one line per corpus row (``tokens`` None when missing)."""
-
-    links: Path
-    tokens: Path | None
 
 
 #: Where consecutive rows of one group start in corpus.tsv, and how many there are.
@@ -171,9 +150,10 @@ def display_quality(scores: dict[str, float]) -> float | None:
     return sum(cosines) / len(cosines) if cosines else None
 
 
-def language_pairs(languages: list[str]) -> list[tuple[str, str]]:
-    """Every unordered pair of languages, each written alphabetically (``ar-en, ar-fr, en-fr``)."""
-    return [tuple(sorted(p)) for p in itertools.combinations(sorted(languages), 2)]
+def _number(value: float | None, digits: int = 4) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), digits)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -219,109 +199,6 @@ def read_segments_tsv(path: Path) -> dict[str, list[Segment]]:
                           cells[col["heading"]] == "1", cells[col["text"]])
         keyed.setdefault(segment.doc_id, []).append((*order, segment))
     return {doc: [s for *_, s in sorted(items, key=lambda x: (x[0], x[1]))] for doc, items in keyed.items()}
-
-
-def parse_pharaoh(line: str) -> list[tuple[int, int]]:
-    """``"0-0 1-2"`` -> ``[(0, 0), (1, 2)]``; raises ValueError on a malformed link."""
-    links = []
-    for item in line.split():
-        match = _LINK.match(item)
-        if not match:
-            raise ValueError(f"malformed link {item!r} (expected i-j)")
-        links.append((int(match.group(1)), int(match.group(2))))
-    return links
-
-
-def _text_lines(path: Path) -> Iterator[str]:
-    """The lines of a per-row file, one at a time, without their line break (universal newlines)."""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            yield line[:-1] if line.endswith("\n") else line
-
-
-def _row_count_matches(path: Path, rows: int, pair: str, warnings: list[str]) -> bool:
-    """Whether a per-row file has one line per corpus row (if not, a warning says so)."""
-    lines = sum(1 for _ in _text_lines(path))
-    if lines != rows:
-        warnings.append(f"{path.name}: {lines} lines but corpus.tsv has {rows} rows; {pair} word links not shown")
-    return lines == rows
-
-
-def find_word_alignments(out_dir: Path, languages: list[str], rows: int,
-                         warnings: dict[str, list[str]]) -> dict[str, WordAlignmentFiles]:
-    """The word alignment files of every pair that exist and have one line per corpus row (the
-    others get a warning in ``warnings[pair]``)."""
-    found: dict[str, WordAlignmentFiles] = {}
-    for a, b in language_pairs(languages):
-        pair = f"{a}-{b}"
-        notes = warnings.setdefault(pair, [])
-        links_path = Path(out_dir) / WORDALIGN_LINKS.format(pair=pair)
-        if not links_path.exists() or not _row_count_matches(links_path, rows, pair, notes):
-            continue
-        tokens_path = links_path.with_name(WORDALIGN_TOKENS.format(pair=pair))
-        if not tokens_path.exists():
-            notes.append(f"{tokens_path.name} missing: {pair} tokens taken as the whitespace-split texts")
-            tokens_path = None
-        elif not _row_count_matches(tokens_path, rows, pair, notes):
-            continue
-        found[pair] = WordAlignmentFiles(links_path, tokens_path)
-    return found
-
-
-@dataclass(frozen=True)
-class RowLinks:
-    """One corpus row's word alignment for one pair, as read: what the page shows and what was wrong."""
-
-    alignment: WordAlignment | None
-    dropped: int = 0
-    error: str | None = None
-
-
-def _row_links(item: AlignedTuple, pair: str, line: str, token_line: str | None) -> RowLinks:
-    """Links that point past the end of either token list are dropped (and counted)."""
-    a, b = pair.split("-")
-    if token_line is not None:
-        src, _, tgt = token_line.partition("|||")
-        tokens_a, tokens_b = tuple(src.split()), tuple(tgt.split())
-    else:
-        tokens_a, tokens_b = tuple(item.texts.get(a, "").split()), tuple(item.texts.get(b, "").split())
-    try:
-        links = parse_pharaoh(line)
-    except ValueError as err:
-        return RowLinks(None, error=str(err))
-    unique = set(links)
-    kept = tuple(sorted((i, j) for i, j in unique if i < len(tokens_a) and j < len(tokens_b)))
-    return RowLinks(WordAlignment(tokens_a, tokens_b, kept) if (tokens_a and tokens_b) else None,
-                     dropped=len(unique) - len(kept))
-
-
-def word_alignment_rows(data: ReportData) -> Iterator[tuple[AlignedTuple, dict[str, RowLinks]]]:
-    """Each tuple, in corpus order, with its row of every pair in ``data.word_alignments``."""
-    pairs = list(data.word_alignments)
-    with ExitStack() as files:
-        def lines(path: Path | None) -> Iterator[str | None]:
-            return files.enter_context(contextlib.closing(_text_lines(path))) if path else itertools.repeat(None)
-
-        sources = [zip(lines(data.word_alignments[pair].links), lines(data.word_alignments[pair].tokens))
-                   for pair in pairs]
-        for item, *rows in zip(data.corpus, *sources):
-            yield item, {pair: _row_links(item, pair, line, tokens) for pair, (line, tokens) in zip(pairs, rows)}
-
-
-def _add_link_warnings(data: ReportData, warnings: dict[str, list[str]]) -> None:
-    """Add to ``warnings[pair]`` the pair's first malformed line and its count of links outside the token lists."""
-    bad_line: dict[str, str] = {}
-    dropped = dict.fromkeys(data.word_alignments, 0)
-    for number, (_, rows) in enumerate(word_alignment_rows(data), start=1):
-        for pair, row in rows.items():
-            dropped[pair] += row.dropped
-            if row.error and pair not in bad_line:
-                bad_line[pair] = f"{data.word_alignments[pair].links.name} line {number}: {row.error}"
-    for pair, files in data.word_alignments.items():
-        if pair in bad_line:
-            warnings[pair].append(f"{bad_line[pair]}; those lines' links not shown")
-        if dropped[pair]:
-            warnings[pair].append(f"{files.links.name}: {dropped[pair]} link(s) outside the token lists dropped")
 
 
 def summarize_corpus(corpus: CorpusTsv, member_docs: bool) -> CorpusSummary:
@@ -382,135 +259,3 @@ def split_warnings(corpus: CorpusTsv) -> list[str]:
     return [f"splits: {shared} group(s) are in train and in dev or test (too few groups for whole-group splits: "
             f"contiguous blocks within groups, see build.json); {excluded} training row(s) removed as "
             "copies of dev/test text"]
-
-
-# ----------------------------------------------------------------------------- shaping
-
-
-def token_offsets(text: str, tokens: tuple[str, ...]) -> list[int] | None:
-    """Flat ``[start0, end0, start1, end1, ...]`` of each token found in order in ``text``, or None.
-
-    Tokens are expected to be slices of the text (the word aligner's tokenizer guarantees it);
-    if one is not found after the previous one, the text and the tokens disagree and None is returned.
-    """
-    flat: list[int] = []
-    position = 0
-    for token in tokens:
-        start = text.find(token, position)
-        if start < 0 or text[position:start].strip():
-            return None
-        flat += [start, start + len(token)]
-        position = start + len(token)
-    return flat
-
-
-def delta_offsets(flat: list[int]) -> list[int]:
-    """``[start0, end0, start1, end1, ...]`` -> ``[gap0, length0, gap1, length1, ...]``."""
-    out, end = [], 0
-    for k in range(0, len(flat), 2):
-        out += [flat[k] - end, flat[k + 1] - flat[k]]
-        end = flat[k + 1]
-    return out
-
-
-def _number(value: float | None, digits: int = 4) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return round(float(value), digits)
-
-
-def tuple_records(data: ReportData) -> Iterator[dict]:
-    """One JSON object per tuple, in corpus order, read from the build folder as they are asked for:
-    what the page renders.
-
-    ``id`` tuid, ``g`` group, ``k`` keep (1/0), ``q`` display quality, ``s`` scores (in
-    ``score_names`` order, null where missing), ``t`` language -> text, and where word alignments
-    exist ``o`` language -> the tokens' places in ``t`` as ``[gap0, length0, gap1, length1, ...]``
-    (``gap`` counts the characters since the previous token's end: small numbers, a compact blob)
-    and ``a`` pair -> flat links ``[i0, j0, i1, j1, ...]``.
-    """
-    for item, rows in word_alignment_rows(data):
-        texts = {lang: item.texts.get(lang, "") for lang in data.languages}
-        record: dict = {
-            "id": item.tuid, "g": item.group_id, "k": 1 if item.keep else 0,
-            "q": _number(data.quality_of(item)),
-            "s": [_number(item.scores.get(name)) for name in data.score_names],
-            "t": texts,
-        }
-        tokens: dict[str, tuple[str, ...]] = {}
-        offsets: dict[str, list[int]] = {}
-        links: dict[str, list[int]] = {}
-        for pair, row in rows.items():
-            alignment = row.alignment
-            if alignment is None:
-                continue
-            a, b = pair.split("-")
-            usable = True
-            for lang, toks in ((a, alignment.tokens_a), (b, alignment.tokens_b)):
-                if lang in tokens:
-                    usable &= tokens[lang] == toks
-                    continue
-                flat = token_offsets(texts[lang], toks)
-                if flat is None:  # tokens are not slices of the text: show the tokens themselves
-                    texts[lang] = " ".join(toks)
-                    flat = token_offsets(texts[lang], toks)
-                tokens[lang] = toks
-                offsets[lang] = flat
-            if usable and alignment.links:
-                links[pair] = [n for link in alignment.links for n in link]
-        if offsets:
-            record["o"] = {lang: delta_offsets(flat) for lang, flat in offsets.items()}
-        if links:
-            record["a"] = links
-        yield record
-
-
-def quality_values(data: ReportData) -> Iterator[tuple[float | None, bool]]:
-    """``(display quality as the page shows it, keep)`` of each tuple, read from corpus.tsv (the histogram's input)."""
-    return ((_number(data.quality_of(item)), item.keep) for item in data.corpus)
-
-
-def groups_summary(data: ReportData) -> list[dict]:
-    """One record per group (in first-seen order): id, score, member documents, tuple counts."""
-    groups: dict[str, dict] = {}
-    for row in data.documents:
-        if row.group:
-            entry = groups.setdefault(row.group, {"id": row.group, "score": row.score, "docs": [],
-                                                  "tuples": 0, "kept": 0})
-            entry["docs"].append({"doc_id": row.doc_id, "lang": row.lang, "file": row.file})
-            if entry["score"] is None:
-                entry["score"] = row.score
-    for group_id, counts in data.summary.groups.items():
-        entry = groups.setdefault(group_id, {"id": group_id, "score": None, "docs": [], "tuples": 0, "kept": 0})
-        entry["tuples"], entry["kept"] = counts.tuples, counts.kept
-        # no documents.tsv: members from the tuples' segment ids
-        entry["docs"] += [{"doc_id": doc, "lang": lang, "file": ""} for doc, lang in counts.docs.items()]
-    for entry in groups.values():
-        entry["docs"].sort(key=lambda d: (d["lang"], d["doc_id"]))
-    return list(groups.values())
-
-
-def rejected_pairs(data: ReportData) -> list[dict]:
-    """Every rejected candidate pair once (from either side), best score first, with its reason."""
-    lang = {row.doc_id: row.lang for row in data.documents}
-    seen: dict[tuple[str, str], dict] = {}
-    for row in data.documents:
-        for pair in row.pairs:
-            if pair.get("accepted", False):
-                continue
-            other = str(pair.get("with", ""))
-            key = tuple(sorted((row.doc_id, other)))
-            if key in seen:
-                continue
-            score = pair.get("score")
-            details = {k: v for k, v in pair.items()
-                       if k not in ("with", "accepted", "reason", "score") and not isinstance(v, (list, dict))}
-            seen[key] = {"a": key[0], "b": key[1], "lang_a": lang.get(key[0], ""), "lang_b": lang.get(key[1], ""),
-                         "score": score if isinstance(score, (int, float)) else None,
-                         "reason": str(pair.get("reason", "")), "details": details}
-    return sorted(seen.values(), key=lambda p: (-(p["score"] if p["score"] is not None else -math.inf),
-                                                p["a"], p["b"]))
-
-
-def ungrouped_documents(data: ReportData) -> list[DocumentRow]:
-    return [row for row in data.documents if not row.group]

@@ -243,15 +243,15 @@ def histogram_svg(values: Sequence[tuple[float | None, bool]], *, label: str = "
 
 
 def group_heatmaps(data, embedder) -> Iterator[tuple[str, list[dict]]]:
-    """Per group, in :func:`~aligner.report.data.groups_summary` order, one heatmap per pair of member
-    documents in different languages (:func:`heatmap_pairs`).
+    """Per group, in :func:`~aligner.report.records.groups_summary` order, one heatmap per pair of
+    member documents in different languages (:func:`heatmap_pairs`).
 
     ``data`` is a :class:`~aligner.report.data.ReportData`; ``embedder`` encodes the sentences, one
     group at a time (cache hits after a build), and each group's tuples are read when it is drawn,
     so only one group is ever in memory. Yields ``(group id, [{"pair", "a", "b", "rows", "cols",
     "beads", "svg"}])``; a group whose documents have no segments in segments.tsv gets an empty list.
     """
-    from .data import groups_summary
+    from .records import groups_summary
 
     for number, group in enumerate(groups_summary(data)):
         pairs = heatmap_pairs(group, data.segments)
@@ -270,7 +270,7 @@ def group_heatmaps(data, embedder) -> Iterator[tuple[str, list[dict]]]:
 
 
 def heatmap_pairs(group: dict, segments: dict) -> list[tuple[dict, dict]]:
-    """The member documents of ``group`` (a :func:`~aligner.report.data.groups_summary` record) that
+    """The member documents of ``group`` (a :func:`~aligner.report.records.groups_summary` record) that
     get a heatmap: each pair in different languages with segments, the alphabetically first language first."""
     docs = [d for d in group["docs"] if segments.get(d["doc_id"])]
     return [(da, db) if da["lang"] < db["lang"] else (db, da)

@@ -20,17 +20,9 @@ from aligner.fileio import atomic_writer
 from aligner.progress import track
 
 from .assets import CSS, JS
-from .data import (
-    RTL_LANGUAGES,
-    ReportData,
-    groups_summary,
-    load_report_data,
-    quality_values,
-    rejected_pairs,
-    tuple_records,
-    ungrouped_documents,
-)
+from .data import RTL_LANGUAGES, ReportData, load_report_data
 from .heatmap import group_heatmaps, heatmap_pairs, histogram_svg
+from .records import groups_summary, quality_values, rejected_pairs, tuple_records, ungrouped_documents
 from .sources import DocumentSource
 
 REPORT_DIR = "report"

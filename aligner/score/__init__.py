@@ -4,7 +4,8 @@
 >>> rows = score_pairs(src_texts, tgt_texts, "fr", "en", embedder="e5")              # doctest: +SKIP
 >>> rows[0]["quality"] >= DEFAULT_MIN_QUALITY                                      # doctest: +SKIP
 
-Components (see :mod:`aligner.score.components` and ``docs/scores.md``): ``cos``, ``margin``,
+Components (see :mod:`aligner.score.components`, :mod:`~aligner.score.numbers`,
+:mod:`~aligner.score.similarity` and ``docs/scores.md``): ``cos``, ``margin``,
 ``rival_gap``, ``len_ratio``, ``numbers``, ``names``, ``end_punct``, ``start_case``, ``langid_src``,
 ``langid_tgt``, ``script_src``, ``script_tgt``, ``word_coverage`` (optional input) and, per tuple,
 ``consistency`` (optional input). ``quality`` is the probability, under equal prior odds, that the
@@ -23,19 +24,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .components import (
-    MARGIN_K,
-    SCRIPTS,
-    cosine,
-    ratio_margin,
-    rival_gap,
-    text_components,
-    word_coverage as _coverage_value,
-)
 from aligner.registry import Registry
 
+from .components import SCRIPTS, text_components, word_coverage as _coverage_value
 from .quality import MODEL_PATH, QualityModel, load_model
 from .selection import DEFAULT_MIN_QUALITY
+from .similarity import MARGIN_K, cosine, ratio_margin, rival_gap
 
 #: The pair-level components, in column order: name, what it measures, and what it is computed from
 #: (``vectors``, ``text`` or ``words``: the word-alignment stage's coverage, absent without it).

@@ -2,161 +2,46 @@
 
 Every function computes one named score; :func:`aligner.score.score_pairs` writes them into one
 dict per pair. Directions: for every component but ``len_ratio`` higher means "more likely a
-translation"; ``len_ratio`` is best at 0. Ranges and formulas are in ``docs/scores.md``.
+translation"; ``len_ratio`` is best at 0. Ranges and formulas are in ``docs/scores.md``. The
+``numbers`` component (:mod:`aligner.score.numbers`) and the vector-level ones
+(:mod:`aligner.score.similarity`) have modules of their own; :func:`text_components` here gathers
+every text-level one.
 
 Text-level components (no model):
 
 * :func:`length_ratio` -> ``len_ratio``: ``log(len(tgt)/len(src))`` minus the pair's expected log ratio.
-* :func:`numbers_agreement` -> ``numbers``: Dice overlap of the sets of numbers on each side.
+* :func:`~aligner.score.numbers.numbers_agreement` -> ``numbers``: Dice overlap of the sets of numbers
+  on each side.
 * :func:`names_agreement` -> ``names``: share of names found (transliterated) on the other side.
 * :func:`end_punctuation` -> ``end_punct`` and :func:`start_case` -> ``start_case``: do both sides
   end, and start, like a sentence (a fragment does not).
 * :func:`langid_confidence` -> ``langid_src`` / ``langid_tgt``: probability of the expected language.
 * :func:`script_purity` -> ``script_src`` / ``script_tgt``: share of letters in the expected script.
 
-Vector-level components (sentence embeddings):
+Vector-level components (sentence embeddings, :mod:`aligner.score.similarity`):
 
-* :func:`cosine` -> ``cos``.
-* :func:`ratio_margin` -> ``margin``: Artetxe and Schwenk's ratio margin with ``k`` neighbours taken
-  from a *context* (the document or batch the pair comes from).
-* :func:`rival_gap` -> ``rival_gap``: cosine minus the best cosine either side has with another
-  sentence of the context.
+* :func:`~aligner.score.similarity.cosine` -> ``cos``.
+* :func:`~aligner.score.similarity.ratio_margin` -> ``margin``: Artetxe and Schwenk's ratio margin
+  with ``k`` neighbours taken from a *context* (the document or batch the pair comes from).
+* :func:`~aligner.score.similarity.rival_gap` -> ``rival_gap``: cosine minus the best cosine either
+  side has with another sentence of the context.
 """
 
 from __future__ import annotations
 
 import math
-import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-import numpy as np
 import regex
 
-from aligner.embed.lexical import (
-    _DIGITS,
-    _MONTH_NEEDS_CAPITAL,
-    _MONTH_PHRASES,
-    _MONTH_WORDS,
-    _NUMBER,
-    _NUMBER_WORDS,
-    _normalise_arabic as _normalise_arabic_uncached,
-    _strip_article,
-    canonical_number,
-    features,
-    fold_latin,
-)
-from aligner.score.quantities import converted_pairs
-
-#: Texts and words repeat across the pairs of a batch: per-text results are memoised.
-_CACHE = 65536
-_normalise_arabic = lru_cache(maxsize=_CACHE)(_normalise_arabic_uncached)
-
-#: Neighbours averaged on each side by the ratio margin (as in Artetxe and Schwenk 2019, k=4).
-MARGIN_K = 4
-#: A context side with fewer texts than this gives no margin (the score is then absent): with fewer
-#: than k rows the neighbourhood is the whole side, and the ratio says little.
-MIN_MARGIN_CONTEXT = MARGIN_K
-#: Cosine above which a context row is taken to be the pair's own sentence.
-_SAME = 0.9999
+from aligner.embed.lexical import features
+from aligner.score.numbers import _ARABIC_LETTER, _CACHE, numbers_agreement
 
 #: The script of each supported language (script purity and the language-id families).
 SCRIPTS = {"ar": "Arabic", "en": "Latin", "fr": "Latin"}
 #: fastText codes that count as the language (Egyptian Arabic is Arabic for a news corpus).
 LANGID_CODES = {"ar": ("ar", "arz"), "en": ("en",), "fr": ("fr",)}
-
-
-# -- embeddings -----------------------------------------------------------------------------------
-def cosine(src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray:
-    """Row-wise cosine of two ``(n, dim)`` arrays (rows need not be normalised). Range [-1, 1]."""
-    src = np.asarray(src_vecs, dtype=np.float32)
-    tgt = np.asarray(tgt_vecs, dtype=np.float32)
-    if src.shape != tgt.shape:
-        raise ValueError(f"cosine: shapes differ, {src.shape} vs {tgt.shape}")
-    num = np.einsum("ij,ij->i", src, tgt)
-    den = np.linalg.norm(src, axis=1) * np.linalg.norm(tgt, axis=1)
-    return np.where(den > 0, num / np.maximum(den, 1e-12), 0.0).astype(np.float64)
-
-
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    m = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    return m / np.maximum(norms, 1e-12)
-
-
-def _knn_mean(queries: np.ndarray, context: np.ndarray, k: int, block: int = 2048) -> np.ndarray:
-    """Mean of the ``k`` largest cosines of each query row against the context rows."""
-    k = min(k, len(context))
-    out = np.empty(len(queries), dtype=np.float64)
-    for start in range(0, len(queries), block):
-        sims = queries[start : start + block] @ context.T
-        if k < sims.shape[1]:
-            sims = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:]
-        out[start : start + block] = sims.mean(axis=1)
-    return out
-
-
-def ratio_margin(
-    src_vecs: np.ndarray,
-    tgt_vecs: np.ndarray,
-    src_context: np.ndarray | None = None,
-    tgt_context: np.ndarray | None = None,
-    k: int = MARGIN_K,
-) -> np.ndarray:
-    """Artetxe and Schwenk's ratio margin of each pair ``(x, y)``::
-
-        margin(x, y) = cos(x, y) / ( mean_{z in NN_k(x)} cos(x, z) / 2 + mean_{z in NN_k(y)} cos(y, z) / 2 )
-
-    ``NN_k(x)`` are the ``k`` target-side context sentences closest to ``x`` and ``NN_k(y)`` the ``k``
-    source-side context sentences closest to ``y`` (``k`` is cut to the context size). The context is
-    the document (or batch) the pair comes from: by default the pairs' own source and target rows,
-    so a good pair among good pairs scores about 1 or more and a pair whose sentences have a better
-    partner nearby scores below 1. With fewer than :data:`MIN_MARGIN_CONTEXT` rows on a context side
-    the margin says nothing and is returned as NaN. Range: about (0, 2]; higher is better.
-    """
-    src = _unit(src_vecs)
-    tgt = _unit(tgt_vecs)
-    src_ctx = src if src_context is None else _unit(src_context)
-    tgt_ctx = tgt if tgt_context is None else _unit(tgt_context)
-    cos = np.einsum("ij,ij->i", src, tgt).astype(np.float64)
-    if len(src_ctx) < MIN_MARGIN_CONTEXT or len(tgt_ctx) < MIN_MARGIN_CONTEXT or not len(src):
-        return np.full(len(src), np.nan)
-    forward = _knn_mean(src, tgt_ctx, k)
-    backward = _knn_mean(tgt, src_ctx, k)
-    den = (forward + backward) / 2
-    return np.where(den > 1e-6, cos / np.maximum(den, 1e-6), np.nan)
-
-
-def rival_gap(
-    src_vecs: np.ndarray,
-    tgt_vecs: np.ndarray,
-    src_context: np.ndarray | None = None,
-    tgt_context: np.ndarray | None = None,
-) -> np.ndarray:
-    """``rival_gap``: how much closer the two sides are to each other than to their best rival::
-
-        rival_gap(x, y) = cos(x, y) - max( max_{z in T, z != y} cos(x, z), max_{w in S, w != x} cos(w, y) )
-
-    ``S`` / ``T`` are the source / target context (as in :func:`ratio_margin`); a context row is
-    "the pair's own sentence" when its cosine with it is above 0.9999 (the same text). Positive: each
-    side is the other's best match in the context (a 1-nearest-neighbour, difference version of the
-    margin); negative: some other sentence fits better (the pair is misaligned or only part of a
-    translation). NaN with fewer than :data:`MIN_MARGIN_CONTEXT` rows on a context side. Range [-2, 2].
-    """
-    src = _unit(src_vecs)
-    tgt = _unit(tgt_vecs)
-    src_ctx = src if src_context is None else _unit(src_context)
-    tgt_ctx = tgt if tgt_context is None else _unit(tgt_context)
-    if len(src_ctx) < MIN_MARGIN_CONTEXT or len(tgt_ctx) < MIN_MARGIN_CONTEXT or not len(src):
-        return np.full(len(src), np.nan)
-    cos = np.einsum("ij,ij->i", src, tgt).astype(np.float64)
-    forward = src @ tgt_ctx.T
-    forward[(tgt @ tgt_ctx.T) > _SAME] = -np.inf  # y itself is no rival
-    backward = tgt @ src_ctx.T
-    backward[(src @ src_ctx.T) > _SAME] = -np.inf
-    rival = np.maximum(forward.max(axis=1), backward.max(axis=1)).astype(np.float64)
-    return np.where(np.isfinite(rival), cos - rival, np.nan)
 
 
 # -- length ---------------------------------------------------------------------------------------
@@ -174,259 +59,6 @@ def length_ratio(src: str, tgt: str, expected: float = 0.0) -> float:
     """``len_ratio``: the log length ratio minus ``expected`` (the pair's median log ratio in the training
     translations, stored in the model). 0 = the usual ratio; -0.69 = the target half as long as usual."""
     return log_length_ratio(src, tgt) - expected
-
-
-# -- numbers --------------------------------------------------------------------------------------
-#: Small numbers written as words (1 is left out: "one", "un", "une" are mostly pronouns/articles).
-_SMALL_NUMBER_WORDS: dict[str, int] = {}
-for _value, _words in {
-    2: "two deux اثنان اثنين اثنتان اثنتين",
-    3: "three trois ثلاثة ثلاث",
-    4: "four quatre أربعة أربع اربعة اربع",
-    5: "five cinq خمسة خمس",
-    6: "six ستة ست",
-    7: "seven sept سبعة سبع",
-    8: "eight huit ثمانية ثماني ثمان",
-    9: "nine neuf تسعة تسع",
-    10: "ten dix عشرة عشر",
-    11: "eleven onze",
-    12: "twelve douze",
-    20: "twenty vingt عشرون عشرين",
-    100: "hundred cent مائة مئة",
-}.items():
-    for _word in _words.split():
-        _SMALL_NUMBER_WORDS[_word] = _value
-#: Arabic duals of hundred / thousand / million are numbers on their own ("ألفي محتجز" = 2,000 detainees).
-_ARABIC_DUALS: dict[str, str] = {}  # (not ألفا / مليونا: also accusative singulars, "عشرون ألفا")
-for _value, _words in {"200": "مئتا مئتي مئتان مئتين مائتا مائتي مائتان مائتين",
-                       "2000": "ألفي ألفان ألفين الفي الفين",
-                       "2000000": "مليوني مليونان مليونين"}.items():
-    for _word in _words.split():
-        _ARABIC_DUALS[_word] = _value
-# Arabic numerals that are also common words (ست = "lady"/"six", عشر also in "eleven" compounds) are
-# kept: in news text they are overwhelmingly numbers.
-
-#: Number words and abbreviations ("£2.8bn") that multiply a preceding number, and percent words.
-_MULTIPLIER_WORDS = {**_NUMBER_WORDS, "bn": "1e9"}
-#: Number words that multiply a preceding number ("2.5 million", "ثلاثة آلاف").
-_MULTIPLIERS = {"1000": 1_000, "1e6": 1_000_000, "1e9": 1_000_000_000}
-_TOKEN = regex.compile(rf"(?P<num>{_NUMBER.pattern})|(?P<word>\p{{L}}[\p{{L}}\p{{M}}]*)|(?P<pct>%)")
-#: Clock times: 10:47, 10.47 a.m., 3 p.m., 10 h 47, 10h47 (hour and minutes; ":00" minutes dropped).
-_TIME = regex.compile(
-    r"(?<![\d.,])(\d{1,2})(?:(?:[:.](\d{2}))?\s?(?P<half>[ap])\.?\s?m\b\.?|\s?[:h]\s?(\d{2}))(?![\d.,]\d)",
-    regex.IGNORECASE,
-)
-
-
-def _clock(hour: int, minutes: str | None) -> str:
-    return f" {hour} " if minutes in (None, "00") else f" {hour} {int(minutes)} "
-
-
-def _time(match: regex.Match) -> str:
-    hour = int(match.group(1))
-    if (match.group("half") or "").lower() == "p" and hour < 12:
-        hour += 12  # 3 p.m. = 15 h
-    return _clock(hour, match.group(2) or match.group(4))
-
-
-#: An Arabic clock time in the evening ("الساعة 3 مساءً" = 3 p.m. = 15).
-_ARABIC_PM = regex.compile(r"(?<![\d.,])(\d{1,2})(?:[:.](\d{2}))?(?=\s*مساء)")
-
-
-def _arabic_pm(match: regex.Match) -> str:
-    hour = int(match.group(1))
-    return _clock(hour + 12 if hour < 12 else hour, match.group(2))
-
-
-#: An Arabic clock time in the morning with its minutes ("4.40 صباحًا" = 4:40, not 4.4).
-_ARABIC_AM = regex.compile(r"(?<![\d.,])(\d{1,2})[:.](\d{2})(?=\s*صباح)")
-#: A year range with the second year shortened ("1950-53" = 1950 and 1953).
-_YEAR_RANGE = regex.compile(r"(?<![\d.,])((19|20)\d\d)\s?[-–—]\s?(\d\d)(?![\d.,]?\d)")
-
-
-def _year_range(match: regex.Match) -> str:
-    return f"{match.group(1)} {match.group(2)}{match.group(3)}"
-
-
-_PERCENT_PHRASES = regex.compile(r"\b(?:pour\s*cent|per\s+cent)\b|في\s+الما?ئة", regex.IGNORECASE)
-_ARABIC_LETTER = regex.compile(r"\p{Arabic}")
-#: One unambiguous single-word name per month, to stand in for the two-word Levantine names.
-_MONTH_NAME = {month: word for word, month in reversed(list(_MONTH_WORDS.items())) if word not in _MONTH_NEEDS_CAPITAL}
-
-
-def _format_number(value: float) -> str:
-    if value == int(value):
-        return str(int(value))
-    return f"{value:.6g}"
-
-
-def _word_value(token: str) -> tuple[str, str | int] | None:
-    """``("mult", "1e6")``, ``("small", 3)``, ``("dual", "2000")``, ``("month", 4)``, ``("pct", "%")`` or None."""
-    if _ARABIC_LETTER.match(token):
-        arabic = _normalise_arabic(token)
-        forms = [arabic, _strip_article(arabic)]
-        if arabic[:1] in "وبل" and len(arabic) > 3:  # و / ب / ل proclitics
-            forms += [arabic[1:], _strip_article(arabic[1:])]
-    else:
-        folded = fold_latin(token)
-        forms = [folded]
-        if folded in _MONTH_WORDS and folded in _MONTH_NEEDS_CAPITAL and not token[:1].isupper():
-            return None
-    for form in forms:
-        if form in _ARABIC_DUALS:
-            return "dual", _ARABIC_DUALS[form]
-        if form in _MONTH_WORDS:
-            return "month", _MONTH_WORDS[form]
-        if form in _MULTIPLIER_WORDS:
-            value = _MULTIPLIER_WORDS[form]
-            return ("pct", "%") if value == "%" else ("mult", value)
-        if form in _SMALL_NUMBER_WORDS:
-            return "small", _SMALL_NUMBER_WORDS[form]
-    return None
-
-
-#: A number written into a name ("COVID-19", "G20", "Su-27", "كوفيد-19"): a translation may well
-#: name the thing without it ("كورونا", "the Group of Twenty").
-_NAME_NUMBER = regex.compile(r"(?<=\p{L}[\p{L}\p{M}]*)-?(\d+)(?![\d.,]\d)")
-#: Digit groups of an Arabic number stored in reverse (UN documents: "600 10 دولار" for $10,600,
-#: "000 100 نسمة" for 100,000 people): the leading groups have three digits and the last one fewer,
-#: or the first starts with 0, which no well-formed number has.
-_GROUP_SPACE = r"[\u00a0\u202f\u2009 ]"
-_REVERSED_GROUPS = regex.compile(
-    rf"(?<![\d.,])((?:\d{{3}}{_GROUP_SPACE})+)(\d{{1,2}})(?![\d.,]?\d)"  # "600 10"
-    rf"|(?<![\d.,])(0\d\d(?:{_GROUP_SPACE}\d{{3}})*){_GROUP_SPACE}(\d{{1,3}})(?![\d.,]?\d)"  # "000 100"
-)
-#: A month named twice, Levantine then Egyptian ("شباط/فبراير", "كانون الأول/ديسمبر"): one month.
-_MONTH_SLASH = regex.compile(r"\s*/\s*")
-#: A list number opening a segment ("12. The ...", "٨٤ - أما ..."): layout, often on one side only.
-_ENUMERATOR = regex.compile(r"^\s*\(?\d{1,3}\s*[.)\-–\u2014]\s+(?=\D)")
-
-
-@lru_cache(maxsize=_CACHE)
-def number_sets(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``(firm, soft)``: the numbers of ``text`` in a language-neutral form, as sorted multisets
-    (a number mentioned twice is there twice).
-
-    Arabic-Indic and Eastern Arabic digits become Latin digits and separators are read as in
-    :func:`aligner.embed.lexical.canonical_number` (``1.000`` = ``1,000`` = ``1 000`` = ``1000``,
-    ``2,5`` = ``2.5``); a number followed by thousand / million / billion (en, fr, ar) is multiplied
-    out (``2,5 millions`` = ``2.5 million`` = ``2500000``, ``ثلاثة آلاف`` = ``3000``); month names
-    become ``month1``..``month12``; percent signs and words become ``%``; a clock time is its hour
-    and minutes (``10.47 a.m.`` = ``10 h 47`` = ``10:47``; ``3 p.m.`` = ``15:00`` = ``15``). A list number
-    opening the text (``12. The ...``) is layout and is skipped.
-
-    *Soft* numbers are those that a faithful translation may well leave implicit: small numbers
-    written as words (2-12, 20, 100 in en/fr/ar; Arabic often says "two" with a dual, and
-    الاثنين is also Monday), a lone thousand / million / billion ("thousands of"), the month
-    names that are also ordinary words (May, March), and numbers written into a name
-    (``COVID-19``, ``G20``: "كورونا" names the same thing). They count when the other side has
-    them too.
-    """
-    text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
-    text = _ENUMERATOR.sub(" ", text, count=1)
-    if _ARABIC_LETTER.search(text):
-        text = _REVERSED_GROUPS.sub(_unreversed, text)
-    for phrase, month in _MONTH_PHRASES.items():
-        text = text.replace(phrase, f" {_MONTH_NAME[month]} ")
-    text = _PERCENT_PHRASES.sub(" % ", text)
-    text = _ARABIC_PM.sub(_arabic_pm, text)
-    text = _ARABIC_AM.sub(lambda m: _clock(int(m.group(1)), m.group(2)), text)
-    text = _YEAR_RANGE.sub(_year_range, text)
-    text = _TIME.sub(_time, text)
-    firm: list[str] = []
-    soft: list[str] = [match.group(1).lstrip("0") or "0" for match in _NAME_NUMBER.finditer(text)]
-    text = _NAME_NUMBER.sub(" ", text)
-    previous: tuple[float, bool] | None = None  # (value, from a word) of the number just before
-    last_month: tuple[int, int] | None = None  # (month, end offset) of the month word just before
-    for match in _TOKEN.finditer(text):
-        if match.group("num"):
-            canonical = canonical_number(match.group("num"))
-            try:
-                previous = (float(canonical), False)
-            except ValueError:
-                previous = None
-            firm.append(canonical)
-            continue
-        if match.group("pct"):
-            firm.append("%")
-            previous = None
-            continue
-        word = match.group("word")
-        value = _word_value(word)
-        if value is None:
-            previous = None
-            continue
-        kind, payload = value
-        if kind == "mult":
-            factor = _MULTIPLIERS[payload]
-            if previous is not None:
-                held = firm if not previous[1] else soft
-                if _format_number(previous[0]) in held:
-                    held.remove(_format_number(previous[0]))
-                firm.append(_format_number(previous[0] * factor))
-            else:
-                soft.append(str(factor))
-            previous = None
-        elif kind == "small":
-            previous = (float(payload), True)
-            soft.append(str(payload))
-        elif kind == "dual":
-            firm.append(payload)
-            previous = None
-        elif kind == "month":
-            named_twice = (last_month is not None and last_month[0] == payload
-                           and _MONTH_SLASH.fullmatch(text, last_month[1], match.start()) is not None)
-            if not named_twice:
-                ambiguous = fold_latin(word) in _MONTH_NEEDS_CAPITAL
-                (soft if ambiguous else firm).append(f"month{payload}")
-            last_month = (payload, match.end())
-            previous = None
-        else:
-            firm.append("%")
-            previous = None
-    return tuple(sorted(firm)), tuple(sorted(value for value in soft if value not in firm))
-
-
-def _unreversed(match: regex.Match) -> str:
-    head, last = (match.group(1), match.group(2)) if match.group(2) else (match.group(3), match.group(4))
-    return " ".join(reversed(head.split() + [last]))
-
-
-def number_set(text: str) -> frozenset[str]:
-    """All numbers of ``text``, firm and soft (see :func:`number_sets`).
-
-    >>> sorted(number_set("Près de 1.000 blessés, trois morts, le 2 janvier"))
-    ['1000', '2', '3', 'month1']
-    """
-    firm, soft = number_sets(text)
-    return frozenset(firm) | frozenset(soft)
-
-
-def numbers_agreement(src: str, tgt: str) -> float:
-    """``numbers``: Dice overlap ``2|A & B| / (|A| + |B|)`` of the two sides' numbers (multisets:
-    ``2017, 2017, 2016`` against ``2016, 2016, 2017`` is 2/3), where a soft number
-    (:func:`number_sets`) only enters ``A`` or ``B`` if the other side has it too.
-
-    A quantity one side converts to other units (:mod:`aligner.score.quantities`: "550 pounds" /
-    "250 kg", "80 degrees" / "26 degrés") counts as shared.
-
-    1.0 when both sides have the same numbers **or neither has any** (nothing contradicts); 0.0 when
-    they share none (including one side with numbers and the other without). Range [0, 1].
-    """
-    src_firm, src_soft = number_sets(src)
-    tgt_firm, tgt_soft = number_sets(tgt)
-    a_all, b_all = set(src_firm) | set(src_soft), set(tgt_firm) | set(tgt_soft)
-    a = Counter(src_firm) + Counter(v for v in src_soft if v in b_all)
-    b = Counter(tgt_firm) + Counter(v for v in tgt_soft if v in a_all)
-    if not a and not b:
-        return 1.0
-    for x, y in converted_pairs(src, tgt):  # "85 mph" / "135 km/h": one quantity in two units
-        if (a - b)[x] > 0 and (b - a)[y] > 0:
-            a[x] -= 1
-            b[y] -= 1
-            a[f"~{x}"] += 1
-            b[f"~{x}"] += 1
-    return 2 * sum((a & b).values()) / (sum(a.values()) + sum(b.values()))
 
 
 # -- names ----------------------------------------------------------------------------------------

@@ -29,6 +29,9 @@ Negative kinds (``Candidate.kind``), per line ``i`` of a block and language pair
 * ``same_topic``: the seed articles 001/003 (Arabic, same topic, not translations) against 002 (en)
   and 004 (fr): each sentence with its most similar sentence on the other side (by the embedder)
   and with a random one; the context is the two articles.
+
+The corrupted lines are made in :mod:`aligner.score.corruptions`; the metrics the model is judged
+by are in :mod:`aligner.score.metrics`.
 """
 
 from __future__ import annotations
@@ -40,11 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import regex
 
-from aligner.embed.lexical import _DIGITS
-
-from .components import _ENUMERATOR
+from .corruptions import change_number, line_variant, substitute
 
 LANGS = ("ar", "en", "fr")
 PAIRS = ("ar-en", "ar-fr", "en-fr")
@@ -53,10 +53,6 @@ HELDOUT_PERCENT = 30
 #: Share of lines (per language) with digits that also get a changed-number variant of their own.
 WRONG_NUMBER_SHARE = 0.5
 SEED = 13
-
-_DIGIT_RUN = regex.compile(r"[0-9]+|[٠-٩]+|[۰-۹]+")
-_ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
-_EASTERN = "۰۱۲۳۴۵۶۷۸۹"
 
 
 @dataclass
@@ -160,90 +156,6 @@ def seed_blocks(raw_dir: Path) -> list[Block]:
         blocks.append(Block("seeds", f"seeds:{ar_doc}-002", {"ar": arabic, "en": english}, parallel=False))
         blocks.append(Block("seeds", f"seeds:{ar_doc}-004", {"ar": arabic, "fr": french}, parallel=False))
     return blocks
-
-
-# -- corruptions ----------------------------------------------------------------------------------
-def truncate(text: str, rng: random.Random) -> str:
-    """30-70% of the words, from the start or the end (at least one word, never all)."""
-    words = text.split()
-    if len(words) < 2:
-        keep = max(1, int(len(text) * rng.uniform(0.3, 0.7)))
-        return text[:keep] if rng.random() < 0.5 else text[-keep:]
-    keep = min(len(words) - 1, max(1, round(len(words) * rng.uniform(0.3, 0.7))))
-    return " ".join(words[:keep] if rng.random() < 0.5 else words[-keep:])
-
-
-def overlap(text: str, following: str, rng: random.Random) -> str:
-    """The end of ``text`` (40-70% of its words) followed by the start of ``following`` (30-60%)."""
-    a, b = text.split(), following.split()
-    tail = a[len(a) - max(1, round(len(a) * rng.uniform(0.4, 0.7))) :]
-    head = b[: max(1, round(len(b) * rng.uniform(0.3, 0.6)))]
-    return " ".join(tail + head)
-
-
-def _digits_like(value: int, template: str) -> str:
-    text = str(value)
-    if template[0] in _ARABIC_INDIC:
-        return text.translate(str.maketrans("0123456789", _ARABIC_INDIC))
-    if template[0] in _EASTERN:
-        return text.translate(str.maketrans("0123456789", _EASTERN))
-    return text
-
-
-def change_number(text: str, rng: random.Random) -> str | None:
-    """``text`` with one run of digits changed to another value (same digit script); None without digits."""
-    runs = list(_DIGIT_RUN.finditer(text))
-    if not runs:
-        return None
-    run = rng.choice(runs)
-    enumerator = _ENUMERATOR.match(text.translate(_DIGITS))
-    if enumerator and run.start() < enumerator.end():  # a list number is layout, not content: use the next
-        later = [r for r in runs if r.start() >= enumerator.end()]
-        if not later:
-            return None
-        run = later[0]
-    digits = run.group()
-    value = int(digits.translate(str.maketrans(_ARABIC_INDIC + _EASTERN, "0123456789" * 2)))
-    if 1900 <= value <= 2100 and len(digits) == 4:
-        new = value + rng.choice((-3, -2, -1, 1, 2, 3))
-    elif value < 10:
-        new = rng.choice([v for v in range(2, 13) if v != value])
-    else:
-        new = value + max(1, round(value * rng.uniform(0.1, 0.9))) * rng.choice((-1, 1))
-        if new <= 0 or new == value:
-            new = value * 2
-    return text[: run.start()] + _digits_like(new, digits) + text[run.end() :]
-
-
-def line_variant(lines: list[str], i: int, rng: random.Random) -> tuple[str, str, tuple[int, int]]:
-    """``(kind, text, (first, last))``: the corrupted version of line ``i`` used by this line's derived
-    negatives, and the lines it was made from."""
-    text = lines[i]
-    has_next = i + 1 < len(lines)
-    has_prev = i > 0
-    if _DIGIT_RUN.search(text) and rng.random() < 0.35:
-        changed = change_number(text, rng)
-        if changed is not None and changed != text:
-            return "wrong_number", changed, (i, i)
-    kinds = ["truncated"]
-    if has_next or has_prev:
-        kinds += ["concatenated", "overlap"]
-    kind = rng.choice(kinds)
-    if kind == "truncated":
-        return kind, truncate(text, rng), (i, i)
-    span = (i, i + 1) if has_next else (i - 1, i)
-    if kind == "concatenated":
-        return kind, f"{text} {lines[i + 1]}" if has_next else f"{lines[i - 1]} {text}", span
-    following = lines[i + 1] if has_next else text
-    preceding = text if has_next else lines[i - 1]
-    return kind, overlap(preceding, following, rng), span
-
-
-def substitute(lines: tuple[str, ...], span: tuple[int, int], text: str) -> tuple[str, ...]:
-    """``lines`` with lines ``span[0]..span[1]`` replaced by ``text``: the document as it reads if
-    ``text`` is what it contains there."""
-    first, last = span
-    return (*lines[:first], text, *lines[last + 1 :])
 
 
 # -- candidates -----------------------------------------------------------------------------------
@@ -399,78 +311,3 @@ def featurize(candidates: Sequence[Candidate], vectors: dict[str, np.ndarray],
         for i, row in zip(indexes, rows):
             out[i] = row
     return out  # type: ignore[return-value]
-
-
-# -- metrics --------------------------------------------------------------------------------------
-def roc_auc(scores: Sequence[float], labels: Sequence[int]) -> float:
-    """Area under the ROC curve (Mann-Whitney U, ties count one half)."""
-    s = np.asarray(scores, dtype=np.float64)
-    y = np.asarray(labels, dtype=bool)
-    n_pos, n_neg = int(y.sum()), int((~y).sum())
-    if not n_pos or not n_neg:
-        return float("nan")
-    order = np.argsort(s, kind="mergesort")
-    ranks = np.empty(len(s), dtype=np.float64)
-    sorted_s = s[order]
-    # average ranks over ties
-    boundaries = np.flatnonzero(np.diff(sorted_s)) + 1
-    starts = np.concatenate(([0], boundaries))
-    stops = np.concatenate((boundaries, [len(s)]))
-    for start, stop in zip(starts, stops):
-        ranks[order[start:stop]] = (start + stop + 1) / 2
-    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
-def balanced_weights(labels: Sequence[int]) -> np.ndarray:
-    """Weights that give both classes the same total (the 50% prior the model is calibrated for)."""
-    y = np.asarray(labels, dtype=bool)
-    w = np.empty(len(y), dtype=np.float64)
-    w[y] = 0.5 / max(int(y.sum()), 1)
-    w[~y] = 0.5 / max(int((~y).sum()), 1)
-    return w
-
-
-def reliability(probs: Sequence[float], labels: Sequence[int], bins: int = 10,
-                weights: Sequence[float] | None = None) -> tuple[list[dict[str, float]], float]:
-    """Reliability table (equal-width bins of predicted probability) and expected calibration error.
-
-    Each row: ``lo``, ``hi``, ``n`` (pairs), ``share`` (weight share), ``mean_pred`` and ``observed``
-    (weighted positive rate). ECE = sum over bins of share * |observed - mean_pred|.
-    """
-    p = np.asarray(probs, dtype=np.float64)
-    y = np.asarray(labels, dtype=np.float64)
-    w = np.ones(len(p)) if weights is None else np.asarray(weights, dtype=np.float64)
-    total = w.sum()
-    index = np.minimum((p * bins).astype(int), bins - 1)
-    rows, ece = [], 0.0
-    for b in range(bins):
-        mask = index == b
-        if not mask.any():
-            rows.append({"lo": b / bins, "hi": (b + 1) / bins, "n": 0, "share": 0.0,
-                         "mean_pred": float("nan"), "observed": float("nan")})
-            continue
-        wb = w[mask]
-        mean_pred = float((p[mask] * wb).sum() / wb.sum())
-        observed = float((y[mask] * wb).sum() / wb.sum())
-        share = float(wb.sum() / total)
-        ece += share * abs(observed - mean_pred)
-        rows.append({"lo": b / bins, "hi": (b + 1) / bins, "n": int(mask.sum()), "share": share,
-                     "mean_pred": mean_pred, "observed": observed})
-    return rows, float(ece)
-
-
-#: How each component is oriented for its own AUC (higher = more likely a translation).
-COMPONENT_DIRECTIONS: dict[str, Callable[[float], float]] = {
-    "cos": lambda v: v,
-    "margin": lambda v: v,
-    "rival_gap": lambda v: v,
-    "len_ratio": lambda v: -abs(v),
-    "numbers": lambda v: v,
-    "names": lambda v: v,
-    "end_punct": lambda v: v,
-    "start_case": lambda v: v,
-    "langid_src": lambda v: v,
-    "langid_tgt": lambda v: v,
-    "script_src": lambda v: v,
-    "script_tgt": lambda v: v,
-}

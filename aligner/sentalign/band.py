@@ -9,7 +9,8 @@ to ``(n_src, n_tgt)`` always exists inside the band.
 Everything band-shaped is stored as a dense ``(n_src + 1, width)`` array whose
 cell ``(i, k)`` stands for grid cell ``(i, lo[i] + k)``; cells with
 ``lo[i] + k >= hi[i]`` are padding. Memory is therefore ``n_src * width``, not
-``n_src * n_tgt``: that is what keeps long documents linear.
+``n_src * n_tgt``: that is what keeps long documents linear. :func:`banded_dot` fills such an
+array with the similarities of two sets of vectors.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+#: Rows handled by one matrix product in :func:`banded_dot`.
+_CHUNK_ROWS = 64
 
 
 @dataclass(frozen=True)
@@ -101,3 +105,29 @@ def band_around_path(path: np.ndarray, n_src: int, n_tgt: int, halfwidth: int) -
     hi = np.maximum.accumulate(hi)
     lo[0], hi[-1] = 0, n_tgt + 1
     return Band(lo, hi, n_tgt)
+
+
+def banded_dot(rows: np.ndarray, cols: np.ndarray, band: Band) -> np.ndarray:
+    """``out[i, k] = rows[i] . cols[lo[i] + k]`` on the band (0 on padding).
+
+    Works in chunks of rows: one matrix product against the columns the chunk
+    spans, then each row picks its own window. Along a diagonal band a chunk
+    spans about ``width + chunk`` columns, so the work stays linear.
+    """
+    columns = np.minimum(band.columns(), len(cols) - 1)
+    out = np.empty((band.n_src + 1, band.width), dtype=np.float32)
+    for start in range(0, band.n_src + 1, _CHUNK_ROWS):
+        stop = min(start + _CHUNK_ROWS, band.n_src + 1)
+        first, last = int(columns[start:stop].min()), int(columns[start:stop].max()) + 1
+        block = rows[start:stop] @ cols[first:last].T
+        out[start:stop] = np.take_along_axis(block, columns[start:stop] - first, axis=1)
+    out[~band.valid()] = 0.0
+    return out
+
+
+def _usable(band: Band, a: int, b: int) -> np.ndarray:
+    """Cells of the band where an ``a``-``b`` bead fits in the grid."""
+    cols = band.columns()
+    usable = band.valid() & (cols >= b) & (cols <= band.n_tgt)
+    usable[:a] = False
+    return usable

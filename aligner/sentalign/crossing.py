@@ -24,8 +24,10 @@ import numpy as np
 
 from .band import Band
 from .dp import Move, run_dp
-from .scoring import Costs, Margins, ScoreParams, Side, bead_costs
+from .margins import Margins
+from .scoring import Costs, ScoreParams, bead_costs
 from .search import find_band
+from .sides import Side
 
 #: Source pool sentences compared with all target pool sentences per matrix product.
 _CHUNK = 256

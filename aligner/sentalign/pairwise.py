@@ -49,8 +49,9 @@ from .band import Band
 from .crossing import CrossParams, ScoredPath, find_moved
 from .dp import Move, make_moves, run_dp
 from .rescore import Span, rank_groups
-from .scoring import Costs, ScoreParams, Side, bead_costs, make_side, text_lengths, with_embedded
+from .scoring import Costs, ScoreParams, bead_costs
 from .search import find_band
+from .sides import Side, make_side, text_lengths, with_embedded
 
 __all__ = [
     "LOOSE",

@@ -44,19 +44,21 @@ sentences. Its cost, for ``a, b >= 1``, is::
 An unaligned sentence (1-0 or 0-1) costs ``null_cost``. A sentence flagged to
 stand alone (a heading) is never part of a group: a heading and the body text
 after it are two things, even where the other version has one sentence for both.
+
+The group vectors are built in :mod:`.sides`, the kNN context and the
+margin-normalised distance in :mod:`.margins`; this module adds up the cost.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from .band import Band
+from .band import Band, _usable, banded_dot
 from .dp import Move, gather
-
-#: Rows handled by one matrix product in :func:`banded_dot`.
-_CHUNK_ROWS = 64
+from .margins import Margins, _distance, _measure_margins
+from .sides import Side
 
 
 @dataclass(frozen=True)
@@ -104,198 +106,6 @@ class ScoreParams:
     def unaligned_cost(self) -> float:
         """What one unaligned sentence costs under this objective."""
         return self.skip_cost if self.objective == "gain" else self.null_cost
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of the pair as the scorer sees it.
-
-    ``groups[L - 1][e]`` is the unit vector of sentences ``e - L .. e - 1``
-    (rows ``e < L`` are zero); ``chars`` holds prefix sums of character
-    lengths, so a group's length is a difference. ``real`` maps the
-    ``(start, size)`` groups that have a real embedding (pass 2) to it.
-    ``alone`` holds prefix counts of the sentences that must stand alone on
-    their side of a bead (headings), ``None`` when there are none.
-    """
-
-    groups: list[np.ndarray]
-    chars: np.ndarray
-    real: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
-    alone: np.ndarray | None = None
-
-    @property
-    def size(self) -> int:
-        return len(self.chars) - 1
-
-    def holds_alone(self, ends: np.ndarray, size: int) -> np.ndarray:
-        """Whether the group of ``size`` sentences ending at each of ``ends`` joins a must-stand-alone sentence."""
-        if self.alone is None or size < 2:
-            return np.zeros(np.shape(ends), dtype=bool)
-        return self.alone[ends] - self.alone[np.maximum(ends - size, 0)] > 0
-
-    def sliced(self, start: int, stop: int) -> Side:
-        """Sentences ``start .. stop - 1`` as a side of their own (groups reaching before ``start`` are never read)."""
-        real = {(s - start, n): v for (s, n), v in self.real.items() if s >= start and s + n <= stop}
-        groups = [g[start : stop + 1] for g in self.groups]
-        alone = None if self.alone is None else self.alone[start : stop + 1] - self.alone[start]
-        return Side(groups, self.chars[start : stop + 1] - self.chars[start], real, alone)
-
-    def subset(self, keep: np.ndarray) -> Side:
-        """The sentences ``keep`` (ascending ids) as a side of their own.
-
-        A group that would join sentences not adjacent in the original (the
-        gap held a moved block) gets a zero vector, so no bead uses it.
-        """
-        vecs = self.groups[0][keep + 1]
-        lengths = np.diff(self.chars)[keep]
-        alone = None if self.alone is None else np.diff(self.alone)[keep] > 0
-        side = make_side(vecs, lengths, len(self.groups), alone)
-        position = {int(k): e for e, k in enumerate(keep)}
-        gap_before = np.concatenate([[0], np.cumsum(np.diff(keep) > 1)])  # holes up to each kept sentence
-        groups = side.groups
-        for size in range(2, len(groups) + 1):
-            ends = np.arange(size, len(keep) + 1)
-            holes = gap_before[ends - 1] - gap_before[ends - size]
-            groups[size - 1][ends[holes > 0]] = 0.0
-        real = {
-            (position[s], n): v
-            for (s, n), v in self.real.items()
-            if s in position and s + n - 1 in position and position[s + n - 1] - position[s] == n - 1
-        }
-        return with_embedded(side, real)
-
-
-def text_lengths(texts: list[str]) -> np.ndarray:
-    """Character length of every sentence (at least 1, so ratios stay finite)."""
-    return np.array([max(len(t.strip()), 1) for t in texts], dtype=np.float64)
-
-
-def make_side(vecs: np.ndarray, lengths: np.ndarray, max_group: int, alone: np.ndarray | None = None) -> Side:
-    """Sentence vectors and their approximate group vectors up to ``max_group`` sentences.
-
-    ``alone`` flags the sentences that no bead may join with others on this side (headings).
-
-    A group's approximate vector is the sum of its members' vectors weighted
-    by character length, renormalised: a sentence-embedding model averages
-    token states, so a longer member weighs more in the real embedding too.
-    """
-    n = len(lengths)
-    vecs = np.asarray(vecs, dtype=np.float32).reshape(n, -1)
-    chars = np.concatenate([[0.0], np.cumsum(lengths)])
-    # prefix[e] = weighted sum of sentences 0..e-1, so a group is a difference of two rows.
-    prefix = np.zeros((n + 1, vecs.shape[1]))
-    np.cumsum(vecs * lengths[:, None], axis=0, out=prefix[1:])
-    groups = []
-    for size in range(1, max_group + 1):
-        summed = np.zeros_like(prefix)
-        if size <= n:
-            summed[size:] = prefix[size:] - prefix[:-size]
-        norms = np.linalg.norm(summed, axis=1, keepdims=True)
-        groups.append(np.divide(summed, norms, out=np.zeros_like(summed), where=norms > 0).astype(np.float32))
-    groups[0][1:] = vecs  # single sentences exactly as embedded
-    flags = None if alone is None or not np.any(alone) else np.concatenate([[0], np.cumsum(np.asarray(alone, bool))])
-    return Side(groups, chars, alone=flags)
-
-
-def with_embedded(side: Side, vectors: dict[tuple[int, int], np.ndarray]) -> Side:
-    """``side`` with the group vectors of ``(start, size)`` spans replaced by real embeddings."""
-    groups = [g.copy() for g in side.groups]
-    for (start, size), vector in vectors.items():
-        groups[size - 1][start + size] = vector
-    return replace(side, groups=groups, real={**side.real, **vectors})
-
-
-def banded_dot(rows: np.ndarray, cols: np.ndarray, band: Band) -> np.ndarray:
-    """``out[i, k] = rows[i] . cols[lo[i] + k]`` on the band (0 on padding).
-
-    Works in chunks of rows: one matrix product against the columns the chunk
-    spans, then each row picks its own window. Along a diagonal band a chunk
-    spans about ``width + chunk`` columns, so the work stays linear.
-    """
-    columns = np.minimum(band.columns(), len(cols) - 1)
-    out = np.empty((band.n_src + 1, band.width), dtype=np.float32)
-    for start in range(0, band.n_src + 1, _CHUNK_ROWS):
-        stop = min(start + _CHUNK_ROWS, band.n_src + 1)
-        first, last = int(columns[start:stop].min()), int(columns[start:stop].max()) + 1
-        block = rows[start:stop] @ cols[first:last].T
-        out[start:stop] = np.take_along_axis(block, columns[start:stop] - first, axis=1)
-    out[~band.valid()] = 0.0
-    return out
-
-
-def knn_means(sim: np.ndarray, band: Band, k: int, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean similarity of every source and target group to its ``k`` nearest neighbours in the band.
-
-    ``sim`` compares, in cell ``(i, j)``, the ``a`` source sentences ending at
-    ``i`` with the ``b`` target sentences ending at ``j``. Results are indexed
-    by group end (``rows[i]``, ``cols[j]``); a group with no neighbour gets
-    the mean of the others. Neighbours are looked for inside the band only,
-    which keeps the cost linear; the band is wide enough (several sentences
-    either side of the path) for the mean to measure how similar a group is
-    to everything around its translation.
-    """
-    m = band.n_tgt
-    cols = band.columns()
-    usable = _usable(band, a, b)
-    rows_knn = _topk_mean(np.where(usable, sim, -np.inf), k)
-    rows, ks = np.nonzero(usable)
-    ends = cols[rows, ks]
-    values = sim[rows, ks].astype(np.float64)
-    order = np.lexsort((-values, ends))
-    ends, values = ends[order], values[order]
-    rank = np.arange(len(ends)) - np.searchsorted(ends, ends, side="left")
-    keep = rank < k
-    sums = np.bincount(ends[keep], weights=values[keep], minlength=m + 1)
-    counts = np.bincount(ends[keep], minlength=m + 1)
-    cols_knn = np.divide(sums, counts, out=np.full(m + 1, np.nan), where=counts > 0)
-    return _fill_missing(rows_knn), _fill_missing(cols_knn)
-
-
-def _usable(band: Band, a: int, b: int) -> np.ndarray:
-    """Cells of the band where an ``a``-``b`` bead fits in the grid."""
-    cols = band.columns()
-    usable = band.valid() & (cols >= b) & (cols <= band.n_tgt)
-    usable[:a] = False
-    return usable
-
-
-def _topk_mean(values: np.ndarray, k: int) -> np.ndarray:
-    k = min(k, values.shape[1])
-    top = -np.partition(-values, k - 1, axis=1)[:, :k]
-    finite = np.isfinite(top)
-    counts = finite.sum(axis=1)
-    sums = np.where(finite, top, 0.0).sum(axis=1)
-    return np.divide(sums, counts, out=np.full(len(values), np.nan), where=counts > 0)
-
-
-def _fill_missing(values: np.ndarray) -> np.ndarray:
-    missing = ~np.isfinite(values)
-    if missing.any():
-        values = values.copy()
-        values[missing] = np.nanmean(values) if (~missing).any() else 0.0
-    return values
-
-
-@dataclass(frozen=True)
-class Margins:
-    """The context a bead cost is normalised by, indexed by group end.
-
-    ``rows[m][i]`` / ``cols[m][j]``: kNN mean similarity of the source group of
-    move ``m`` ending at ``i`` / the target group ending at ``j``.
-    ``best_src[e]`` / ``best_tgt[e]``: smallest single-sentence distance of
-    sentence ``e - 1`` to anything (for the stray term).
-    """
-
-    rows: list[np.ndarray]
-    cols: list[np.ndarray]
-    best_src: np.ndarray
-    best_tgt: np.ndarray
-
-    def sliced(self, src: slice, tgt: slice) -> Margins:
-        """The context of a sub-grid (source sentences ``src``, target sentences ``tgt``)."""
-        s = slice(src.start, src.stop + 1)
-        t = slice(tgt.start, tgt.stop + 1)
-        return Margins([r[s] for r in self.rows], [c[t] for c in self.cols], self.best_src[s], self.best_tgt[t])
 
 
 @dataclass(frozen=True)
@@ -442,40 +252,6 @@ def _shrink(dists: dict[Move, np.ndarray], band: Band, a: int, b: int) -> np.nda
     with np.errstate(invalid="ignore"):  # inf - inf where no bead can end
         excess = np.maximum(dists[(a, b)] - np.min(options, axis=0), 0.0)
     return np.where(np.isfinite(excess), excess, 0.0)
-
-
-def _measure_margins(
-    src: Side, tgt: Side, sim1: np.ndarray, wide: Band, band: Band, moves: list[Move], k: int
-) -> Margins:
-    """kNN means of every bead shape on ``band`` (single sentences on ``wide``), and best single matches."""
-    rows, cols = [], []
-    for a, b in moves:
-        if b == 0:
-            rows.append(np.zeros(band.n_src + 1))
-            cols.append(np.zeros(band.n_tgt + 1))
-        elif (a, b) == (1, 1):  # single sentences look on the wider band, like the stray term that uses them
-            r, c = knn_means(sim1, wide, k, 1, 1)
-            rows.append(r)
-            cols.append(c)
-        else:
-            r, c = knn_means(banded_dot(src.groups[a - 1], tgt.groups[b - 1], band), band, k, a, b)
-            rows.append(r)
-            cols.append(c)
-    one = moves.index((1, 1))
-    dist1 = _distance(sim1, wide, rows[one], cols[one])
-    masked = np.where(_usable(wide, 1, 1), dist1, np.inf)
-    best_src = masked.min(axis=1)
-    best_tgt = np.full(band.n_tgt + 1, np.inf)
-    i, k_ = np.nonzero(np.isfinite(masked))
-    np.minimum.at(best_tgt, wide.columns()[i, k_], masked[i, k_])
-    return Margins(rows, cols, best_src, best_tgt)
-
-
-def _distance(sim: np.ndarray, band: Band, row_knn: np.ndarray, col_knn: np.ndarray) -> np.ndarray:
-    """``1 - cos`` over ``1 - (mean kNN similarity of the two groups)``."""
-    columns = np.minimum(band.columns(), band.n_tgt)
-    knn = (row_knn[:, None] + col_knn[columns]) / 2.0
-    return (1.0 - sim) / np.maximum(1.0 - knn, 1e-3)
 
 
 def _stray(pair: np.ndarray, band: Band, margins: Margins, slack: float, cap: float) -> np.ndarray:

@@ -20,7 +20,8 @@ import numpy as np
 
 from .band import Band, band_around_path, full_band
 from .dp import make_moves, run_dp
-from .scoring import ScoreParams, bead_costs, make_side
+from .scoring import ScoreParams, bead_costs
+from .sides import make_side
 
 #: Moves of the coarse levels: they only need to locate the path.
 _COARSE_MOVES = make_moves(max_side=2, max_total=3)
