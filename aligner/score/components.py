@@ -236,8 +236,3 @@ def text_components(src: str, tgt: str, src_lang: str, tgt_lang: str, expected_l
         "script_tgt": script_purity(tgt, tgt_lang),
     }
 
-
-def batch_text_components(
-    src_texts: Sequence[str], tgt_texts: Sequence[str], src_lang: str, tgt_lang: str, expected_log_ratio: float
-) -> list[dict[str, float]]:
-    return [text_components(s, t, src_lang, tgt_lang, expected_log_ratio) for s, t in zip(src_texts, tgt_texts)]
