@@ -30,7 +30,6 @@ Vector-level components (sentence embeddings, :mod:`aligner.score.similarity`):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from functools import lru_cache
 
 import regex
