@@ -7,6 +7,7 @@ no longer matches the code, so the pages cannot drift from what they describe.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -25,16 +26,9 @@ def _stages() -> str:
     return "\n".join(rows)
 
 
-def _embedders() -> str:
-    from aligner.embed import EMBEDDERS
-
-    return EMBEDDERS.markdown_table("spec")
-
-
-def _segmenters() -> str:
-    from aligner.segment import SEGMENTERS
-
-    return SEGMENTERS.markdown_table("method")
+def _registry(module: str, name: str, heading: str) -> Callable[[], str]:
+    """The table of the registry ``module.name`` (imported when the table is made)."""
+    return lambda: getattr(importlib.import_module(module), name).markdown_table(heading)
 
 
 def _input_formats() -> str:
@@ -46,18 +40,6 @@ def _input_formats() -> str:
     return "\n".join(rows)
 
 
-def _export_formats() -> str:
-    from aligner.export import FORMATS
-
-    return FORMATS.markdown_table("format")
-
-
-def _score_components() -> str:
-    from aligner.score import COMPONENTS
-
-    return COMPONENTS.markdown_table("component")
-
-
 def _default_config() -> str:
     from aligner.config import BuildConfig
     from aligner.config.codec import dump_config
@@ -66,8 +48,13 @@ def _default_config() -> str:
 
 
 TABLES: dict[str, Callable[[], str]] = {
-    "stages": _stages, "embedders": _embedders, "segmenters": _segmenters, "input-formats": _input_formats,
-    "export-formats": _export_formats, "score-components": _score_components, "default-config": _default_config,
+    "stages": _stages,
+    "embedders": _registry("aligner.embed", "EMBEDDERS", "spec"),
+    "segmenters": _registry("aligner.segment", "SEGMENTERS", "method"),
+    "input-formats": _input_formats,
+    "export-formats": _registry("aligner.export", "FORMATS", "format"),
+    "score-components": _registry("aligner.score", "COMPONENTS", "component"),
+    "default-config": _default_config,
 }
 
 
