@@ -27,7 +27,7 @@ from typing import TextIO
 
 from aligner.config import BuildConfig
 from aligner.docalign import DocAlignment, align_documents, sentences_to_embed
-from aligner.embed import get_embedder, primary_part
+from aligner.embed import primary_part
 from aligner.errors import InputError
 from aligner.execute import WorkerPool, encode_in_workers, run_groups, texts_for_workers
 from aligner.export import export, format_report
@@ -97,7 +97,7 @@ def _build_locked(config: BuildConfig, output: OutputFolder, found: Discovery, l
     progress.advance(len(unique))
     clock.lap("segment")
 
-    embedder = get_embedder(config.embed.spec, cache_dir=engine.cache_dir)
+    embedder = config.embed.embedder(engine.cache_dir)
     languages = config.languages
     settings = GroupSettings.of(config)
     with _local_pool(settings, config) as pool:
@@ -247,7 +247,7 @@ def run_filter(out_dir: Path, min_quality: float, log: TextIO | None = sys.stder
         # before the exports: the dataset card (README.md) is made from build.json
         manifest = write_manifest(staging / MANIFEST, config, manifest["inputs"], counts, manifest.get("split"))
         exported = export(staging, config.export.formats)
-        build_report(staging, config.embed.spec)
+        build_report(staging, config.embed.embedder())
     if log is not None:
         log.write(format_report(exported).replace(str(staging), str(out)) + "\n")
         log.write(f"[filter] {sum(kept.values())} of {writer.rows} tuples kept at quality >= {min_quality} "

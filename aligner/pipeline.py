@@ -45,7 +45,7 @@ class GroupSettings:
     @property
     def models_key(self) -> tuple:
         """What the models of a process depend on (not the thresholds: one model serves any)."""
-        return self.embed.spec, self.cache_dir, self.wordalign, self.threads
+        return self.embed.spec, tuple(sorted(self.embed.weights.items())), self.cache_dir, self.wordalign, self.threads
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,10 @@ def group_models(settings: GroupSettings, embedder=None):
     """
     key = settings.models_key
     if key not in _MODELS:
-        from aligner.embed import get_embedder
         from aligner.wordalign import word_aligner_for
 
         if embedder is None:
-            embedder = get_embedder(settings.embed.spec, cache_dir=settings.cache_dir, threads=settings.threads)
+            embedder = settings.embed.embedder(settings.cache_dir, settings.threads)
         words = settings.wordalign
         _MODELS[key] = (embedder, word_aligner_for(embedder, settings.embed.spec, words.model, settings.cache_dir,
                                                    settings.threads, method=words.method,

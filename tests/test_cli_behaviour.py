@@ -15,11 +15,11 @@ def test_a_quality_threshold_out_of_range_is_refused_with_the_range(tmp_path):
 
 
 def test_report_uses_the_embedder_of_the_build(tmp_path):
-    from aligner.report.command import build_embedder
+    from aligner.report.command import build_embed_config
 
     raw = english_folder(tmp_path / "raw")
     out = tmp_path / "out"
     assert run_cli("build", raw, "--out", out, *FAST).returncode == 0
-    assert build_embedder(out) == "lexical"
-    assert build_embedder(tmp_path) == "e5+use"  # no build.json: the default
+    assert build_embed_config(out).spec == "lexical"
+    assert build_embed_config(tmp_path).spec == "e5+use"  # no build.json: the default
     assert run_cli("report", out).returncode == 0  # lexical, as built: no model is loaded

@@ -159,3 +159,17 @@ def test_align_reads_set_as_build_reads_sentalign(tmp_path):
     assert len(lines) == 2 and lines[0].startswith("[0]:[0]") and lines[1].startswith("[1]:[1]")
     bad = run_cli("align", *files, "--set", "score.nul_cost=1")
     assert bad.returncode == 2 and "unknown key 'score.nul_cost'" in bad.stderr
+
+
+def test_the_ensemble_weights_are_a_knob_of_the_embed_section():
+    from aligner.config import EmbedConfig
+
+    config = with_value(BuildConfig(), "embed.weights", {"e5": 0.6, "use": 0.4})
+    embedder = config.embed.embedder()
+    assert embedder.weights == {"e5": 0.6, "use": 0.4} and list(embedder.parts) == ["e5", "use"]
+    assert EmbedConfig().embedder().weights == {"e5": 0.7, "use": 0.3}
+    assert signature(config) != signature(BuildConfig())
+    with pytest.raises(ConfigError, match="sum to 1"):
+        with_value(BuildConfig(), "embed.weights", {"e5": 0.6, "use": 0.6})
+    with pytest.raises(ConfigError, match="parts of an ensemble"):
+        with_value(with_value(BuildConfig(), "embed.spec", "use"), "embed.weights", {"e5": 1.0})

@@ -13,11 +13,14 @@ Which knobs shape the corpus (and so its signature, and the group cache key) is 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aligner.docalign.options import DocAlignOptions
-from aligner.embed import DEFAULT_SPEC
+from aligner.embed import DEFAULT_SPEC, get_embedder
+from aligner.embed.ensemble import ENSEMBLES
 from aligner.export import DEFAULT_FORMATS, parse_formats
 from aligner.score.selection import SelectOptions
 from aligner.segment import SEGMENTERS
@@ -49,6 +52,21 @@ class SegmentConfig:
 class EmbedConfig:
     #: Sentence embedder spec (docs/embedders.md): document alignment, sentence alignment and scores.
     spec: str = DEFAULT_SPEC
+    #: An ensemble's part weights (part -> weight, summing to 1); empty: the spec's own (e5+use: 0.7, 0.3).
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.weights:
+            default = ENSEMBLES.get(self.spec.strip().lower())
+            if default is None or set(self.weights) != set(default):
+                raise ValueError(f"weights name the parts of an ensemble spec ({', '.join(ENSEMBLES)}); "
+                                 f"{self.spec!r} with {', '.join(self.weights)} is not one")
+            if not math.isclose(sum(self.weights.values()), 1.0) or min(self.weights.values()) <= 0:
+                raise ValueError(f"weights must be positive and sum to 1, got {dict(self.weights)}")
+
+    def embedder(self, cache_dir: Path | None = None, threads: int | None = None):
+        """The embedder this section names (its models load on first use)."""
+        return get_embedder(self.spec, cache_dir=cache_dir, threads=threads, weights=self.weights or None)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -113,6 +113,7 @@ def get_embedder(
     cache: bool | None = None,
     threads: int | None = None,
     batch_size: int | None = None,
+    weights: Mapping[str, float] | None = None,
 ) -> Embedder:
     """The embedder named by ``spec``: ``e5+use`` (default), ``e5``, ``use``, ``lexical`` or ``st:PATH``.
 
@@ -123,14 +124,22 @@ def get_embedder(
     reading it back). ``cache=False`` turns the cache off. ``threads`` defaults
     to ``$ALIGNER_THREADS`` or the cores available to this process.
 
+    ``weights``: an ensemble's part weights in place of its own (part -> weight, summing to 1).
+
     Raises ``ValueError`` for an unknown spec (the message lists the valid ones),
     ``FileNotFoundError`` for ``st:PATH`` with a missing directory and
     ``ImportError`` (naming the package) when the model's package is not installed.
     """
-    weights = ENSEMBLES.get(spec.strip().lower())
-    if weights is not None:
+    default_weights = ENSEMBLES.get(spec.strip().lower())
+    if weights and default_weights is None:
+        raise ValueError(f"weights are for an ensemble spec ({', '.join(ENSEMBLES)}), not {spec!r}")
+    if default_weights is not None:
+        weights = dict(weights or default_weights)
+        if set(weights) != set(default_weights):
+            raise ValueError(f"the weights of {spec} name its parts, {', '.join(default_weights)}; "
+                             f"got {', '.join(weights)}")
         return EnsembleEmbedder({part: get_embedder(part, cache_dir, cache=cache, threads=threads,
-                                                    batch_size=batch_size) for part in weights}, weights)
+                                                    batch_size=batch_size) for part in default_weights}, weights)
     if cache is None:
         cache = spec.strip().lower() != "lexical"
     inner = build_embedder(spec, threads=threads, batch_size=batch_size,

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from aligner.config import EmbedConfig
 from aligner.embed import DEFAULT_SPEC, embedder_help
 from aligner.publish import record_written
 
@@ -17,19 +18,23 @@ from aligner.publish import record_written
 def run(args: argparse.Namespace) -> int:
     from .page import build_report
 
-    path = build_report(args.out_dir, args.embedder or build_embedder(args.out_dir), cache_dir=args.cache_dir)
+    embedder = args.embedder or build_embed_config(args.out_dir).embedder(args.cache_dir)
+    path = build_report(args.out_dir, embedder, cache_dir=args.cache_dir)
     record_written(args.out_dir, [p.relative_to(args.out_dir).as_posix() for p in path.parent.rglob("*") if p.is_file()])
     print(f"report written to {path} (open it in a browser: file://{path.resolve()})", file=sys.stderr)
     return 0
 
 
-def build_embedder(out_dir: Path) -> str:
-    """The embedder the build of ``out_dir`` used (its ``build.json``), so the heatmaps read the cached vectors;
-    the default one for a folder without a readable manifest."""
+def build_embed_config(out_dir: Path) -> EmbedConfig:
+    """The embedder section of the build of ``out_dir`` (its ``build.json``), so the heatmaps read the cached
+    vectors; the default one for a folder without a readable manifest."""
+    from aligner.config.codec import ConfigError, from_table
+
     try:
-        return str(json.loads((Path(out_dir) / "build.json").read_text(encoding="utf-8"))["config"]["embed"]["spec"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return DEFAULT_SPEC
+        table = json.loads((Path(out_dir) / "build.json").read_text(encoding="utf-8"))["config"]["embed"]
+        return from_table(EmbedConfig, table)
+    except (OSError, ValueError, KeyError, TypeError, ConfigError):
+        return EmbedConfig()
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
