@@ -6,7 +6,7 @@ mistaken for data. The split files share one schema: ``id``, ``group``, ``transl
 language, null where the tuple lacks it) and the tuple-level scores. ``datasets`` refuses a split
 with no rows, so an empty split's file is written (same schema) but left out of ``configs``.
 
-The card is made from ``build.json`` (signature, options, inputs and their sha256) when the folder
+The card is made from ``build.json`` (signature, configuration, inputs and their sha256) when the folder
 has one, and holds no timestamp: the same build gives the same card, byte for byte.
 """
 
