@@ -62,6 +62,8 @@ def render_html(title: str, paragraphs: list[list], lang: str, rng: np.random.Ge
     menu = MENU[lang]
     chrome += menu + [MOST_READ[lang], *titles, *FOOTER_LINKS[lang], COOKIE[lang], ACCEPT[lang]]
     links = "".join(f'<link rel="alternate" hreflang="{k}" href="{_e(v)}">' for k, v in (twins or {}).items())
+    if url:
+        links = f'<link rel="canonical" href="{_e(url)}">' + links
     head = (f'<!DOCTYPE html>\n<html lang="{lang}"{rtl}>\n<head>\n<meta charset="utf-8">\n'
             f"<title>{_e(title)} | {_e(SITE[lang])}</title>\n{links}\n"
             '<script>window.dataLayer=[];function gtag(){dataLayer.push(arguments)}</script>\n'

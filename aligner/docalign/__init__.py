@@ -15,6 +15,9 @@ all documents with all others:
 4. **Join** an ungrouped document to a group that, taken as a whole, explains it: through the
    group's members in the other languages, consistently (:mod:`.join`).
 
+Pages whose addresses declare them twins (``hreflang``, or URLs equal but for a language marker:
+:mod:`.urls`) are verified even when the index does not retrieve them, and grouped from a lower score.
+
 >>> from aligner.docalign import DocAlignOptions, align_documents   # doctest: +SKIP
 >>> result = align_documents(documents, segments, embedder, DocAlignOptions())  # doctest: +SKIP
 """
@@ -37,6 +40,7 @@ from .group import Grouping, group_pairs
 from .join import Joined, join_through_groups
 from .index import centre_by_language, document_keys, mean_vectors, top_k
 from .options import DEFAULT_LANGUAGES, DocAlignOptions, parse_languages, read_known_groups
+from .urls import declared_pairs, with_declaration
 from .verify import Corpus, links, nearest_in_pool, pair_evidence
 
 __all__ = [
@@ -102,6 +106,14 @@ def align_documents(
     eligible, notes = _select(documents, sentences, options.languages, known)
     corpus = _embed(eligible, sentences, embedder)
     pools = candidate_pools(corpus, options.candidates, options.chunk_size)
+    index = {doc_id: k for k, doc_id in enumerate(corpus.doc_ids)}
+    # pages the addresses declare twins are verified whatever the index retrieved
+    declared = {(index[a], index[b]): kind for (a, b), kind in declared_pairs(eligible, options.languages).items()
+                if a in index and b in index}
+    for a, b in declared:
+        for doc, other in ((a, b), (b, a)):
+            key = (doc, corpus.langs[other])
+            pools[key] = tuple(sorted({*pools.get(key, ()), other}))
     neighbours = {(doc, lang): nearest_in_pool(corpus, doc, pool) for (doc, lang), pool in pools.items()}
 
     evidence: dict[tuple[int, int], dict[str, float]] = {}
@@ -115,7 +127,8 @@ def align_documents(
         if b_side is None or a not in b_side.pool:
             b_side = nearest_in_pool(corpus, b, set(pools.get((b, corpus.langs[a]), ())) | {a})
         linked[(a, b)] = links(a_side, b_side, a, b)
-        evidence[(a, b)] = pair_evidence(corpus, a, b, a_side, b_side, linked[(a, b)])
+        evidence[(a, b)] = with_declaration(pair_evidence(corpus, a, b, a_side, b_side, linked[(a, b)]),
+                                            declared.get((a, b)), options.threshold)
         return evidence[(a, b)]["score"]
 
     def score(a: int, b: int) -> float:

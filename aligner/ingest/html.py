@@ -353,7 +353,8 @@ def _primary(code: str | None) -> str | None:
 
 
 def _hints(root) -> dict:
-    """``lang`` (html/body lang or Content-Language), ``dir``, and ``hreflang`` alternates."""
+    """``lang`` (html/body lang or Content-Language), ``dir``, the page's ``canonical`` address (its
+    canonical link, else ``og:url``) and its ``hreflang`` alternates."""
     hints: dict = {}
     body = root.find("body")
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or \
@@ -367,6 +368,10 @@ def _hints(root) -> dict:
     direction = root.get("dir") or (body.get("dir") if body is not None else None)
     if direction and direction.lower() in ("rtl", "ltr"):
         hints["dir"] = direction.lower()
+    canonical = root.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href"
+                           " | //meta[@property='og:url']/@content")
+    if canonical and canonical[0].strip():
+        hints["canonical"] = canonical[0].strip()
     alternates = {}
     for link in root.xpath("//link[@hreflang][@href]"):
         alternates.setdefault(link.get("hreflang").strip().lower(), link.get("href").strip())
