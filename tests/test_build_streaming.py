@@ -117,7 +117,7 @@ def test_build_writes_each_group_as_it_finishes_and_holds_one_at_a_time(three_gr
 
 def test_groups_run_in_the_build_process_use_the_embedder_document_alignment_loaded(three_group_raw, tmp_path,
                                                                                      monkeypatch):
-    import aligner.build as build_module
+    import aligner.config as config_module
     import aligner.embed as embed_module
 
     raw, known = three_group_raw
@@ -127,7 +127,7 @@ def test_groups_run_in_the_build_process_use_the_embedder_document_alignment_loa
         made.append(embed_module.build_embedder("lexical"))
         return made[-1]
 
-    monkeypatch.setattr(build_module, "get_embedder", counted)
+    monkeypatch.setattr(config_module, "get_embedder", counted)
     monkeypatch.setattr(embed_module, "get_embedder", counted)
     monkeypatch.setattr(pipeline_module, "_MODELS", {})
     options = lexical_config(raw, tmp_path, known)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import aligner.build as build_module
+import aligner.config as config_module
 import aligner.pipeline as pipeline_module
 from aligner.build import run_build
 from aligner.config import BuildConfig, EmbedConfig, EngineConfig, ExportConfig, IngestConfig
@@ -82,8 +82,8 @@ def test_ray_engine_on_a_local_instance_gives_the_same_corpus(two_group_raw, tmp
 def test_with_enough_sentences_the_workers_encode_them_and_the_build_process_loads_no_model(two_group_raw, tmp_path,
                                                                                             monkeypatch):
     made = []
-    original = build_module.get_embedder
-    monkeypatch.setattr(build_module, "get_embedder", lambda *a, **k: made.append(original(*a, **k)) or made[-1])
+    original = config_module.get_embedder
+    monkeypatch.setattr(config_module, "get_embedder", lambda *a, **k: made.append(original(*a, **k)) or made[-1])
     monkeypatch.setattr(pipeline_module, "_MODELS", {})
     logs = {}
     for workers in (2, 1):
