@@ -10,6 +10,7 @@ import pytest
 import regex
 
 from aligner.ingest import ingest_directory, ingest_file
+from aligner.ingest.pdf import drawn_order, pdf_source
 
 fpdf = pytest.importorskip("fpdf")
 FONTS = Path("/usr/share/fonts/truetype/noto")
@@ -137,3 +138,31 @@ def test_an_oversized_pdf_is_skipped_before_it_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(reader, "MAX_PDF_BYTES", 1000)
     _, skipped = ingest_directory(tmp_path)
     assert "PDF file of" in skipped[0].reason and "over the 1,000-byte cap" in skipped[0].reason
+
+
+def test_latin_words_numbers_and_dates_in_arabic_lines_read_as_drawn(tmp_path):
+    lines = ["قال الباحثون إن بروتين HER2 يؤدي إلى نمو الخلايا.",
+             "وأخبر اللاعب موقع LiverpoolFC.com أنه سعيد.",
+             "وفقا لشبكة Metro News من فيرجينيا الغربية.",
+             "بلغ عدد السكان 3.5 مليون نسمة في 12/05/2020.",
+             "قال المتحدث (وهو مسؤول كبير) إن الوضع خطير."]
+    pdf = fpdf.FPDF(format=(148, 210))
+    pdf.add_font("body", fname=str(FONTS / "NotoNaskhArabic-Regular.ttf"))
+    pdf.add_font("latin", fname=str(FONTS / "NotoSans-Regular.ttf"))
+    pdf.set_fallback_fonts(["latin"])
+    pdf.set_text_shaping(True)
+    pdf.add_page()
+    pdf.set_font("body", size=10)
+    for line in lines:
+        pdf.multi_cell(0, 6, line, align="R", new_x="LMARGIN", new_y="NEXT")
+    source = pdf_source(bytes(pdf.output()), "mixed.pdf")
+    assert " ".join(line.text for line in source.lines) == " ".join(lines)
+
+
+def test_drawn_order_reads_a_right_to_left_line_by_its_glyph_boxes():
+    # stored "2HER بروتين" with boxes drawing, right to left: بروتين, then HER2 left to right
+    text = "2HER بروتين"
+    lefts = {0: 30, 1: 10, 2: 16, 3: 22, 4: 38, 5: 90, 6: 80, 7: 70, 8: 60, 9: 50, 10: 45}
+    boxes = [(lefts[k], 0, lefts[k] + 5, 8) for k in range(len(text))]
+    assert drawn_order(text, boxes) == "بروتين HER2"
+    assert drawn_order("Plain English", [(k, 0, k + 1, 8) for k in range(13)]) == "Plain English"

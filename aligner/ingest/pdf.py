@@ -48,14 +48,13 @@ _HYPHENATED = regex.compile(r"\p{L}[-\u2010\u00ad]$")
 # or word (pdfium: "سًيجل" for "سيجل ... أمطارًا"); news text is unvocalized anyway, so they go.
 _HARAKAT = regex.compile(r"[\u064b-\u065f\u0670]")
 _TANWEEN_ALIF = regex.compile(r"(\p{Arabic})\s*\u064b\s*ا(?!\p{L})")  # "أنهار ًا" -> "أنهارا"
-# What an RTL line's text layer keeps in visual order: mirrored brackets, a final stop drawn left of
-# a number (".2017" for "2017.", "،1" for "1،"), a percent sign left of its number ("٪14" for "14٪").
+# A text layer stores a right-to-left line's glyphs in any order (pdfium's text may hold "2HER",
+# "com.LiverpoolFC", a stop or a percent sign on the wrong side of a number): the line is read in
+# the order it is drawn, right to left (:func:`drawn_order`), and each left-to-right run in it
+# (Latin words, numbers and what joins them inside: "12/05/2020", "HER2", "Metro News") back
+# left to right. Brackets are stored as the glyph drawn, so they are mirrored back.
 _MIRRORED = str.maketrans("()[]{}<>«»", ")(][}{><»«")
-_STOP_BEFORE_NUMBER = regex.compile(r"(?<=^|\s)([.،؛:!؟])(\p{Nd}[\p{Nd}.,]*)(?=\s|$)")
-# ... and a run of Latin words in it word-reversed ("Again Strikes English Johnny")
-_LATIN_RUN = regex.compile(r"[\p{Latin}\p{Nd}'’.&-]*\p{Latin}[\p{Latin}\p{Nd}'’.&-]*"
-                           r"(?:\s+[\p{Latin}\p{Nd}'’.&-]*\p{Latin}[\p{Latin}\p{Nd}'’.&-]*)+")
-_PERCENT_BEFORE_NUMBER = regex.compile(r"(?<![\p{Nd}.,])([%٪])(\p{Nd}[\p{Nd}.,]*)")
+_LTR_RUN = regex.compile(r"[\p{Latin}\p{Nd}](?:[.,:/&'’+@_%٪-]*[\p{Latin}\p{Nd}]|\s+(?=[\p{Latin}\p{Nd}]))*")
 
 
 @dataclass
@@ -69,14 +68,37 @@ class _PdfLine:
     size: float
 
 
-def logical_order(line: str) -> str:
-    """A right-to-left line (its first letter Arabic) with the visual-order leftovers above put back."""
-    first = regex.search(r"\p{L}", line)
-    if not first or not regex.match(r"\p{Arabic}", first.group()):
+def right_to_left(text: str) -> bool:
+    """Whether a page is set right to left: more Arabic letters than others (a line alone can hold more
+    Latin than Arabic and still be part of an Arabic text)."""
+    arabic = len(regex.findall(r"\p{Arabic}", text))
+    return arabic > len(regex.findall(r"\p{L}", text)) - arabic
+
+
+def drawn_order(line: str, boxes: list[tuple[float, float, float, float]]) -> str:
+    """A line of a right-to-left page in the order its glyphs are drawn (``boxes[k]``: character ``k``'s
+    ``(left, bottom, right, top)``), left-to-right runs read left to right, brackets mirrored back.
+
+    A character without a box (a space the text layer made up) stands halfway between the drawn
+    characters stored before and after it. A line whose glyphs do not share a baseline is left as stored.
+    """
+    if not regex.search(r"\p{Arabic}", line):
         return line
-    line = _STOP_BEFORE_NUMBER.sub(r"\2\1", line.translate(_MIRRORED))
-    line = _LATIN_RUN.sub(lambda m: " ".join(reversed(m.group().split())), line)
-    return _PERCENT_BEFORE_NUMBER.sub(r"\2\1", line)
+    drawn = [k for k, box in enumerate(boxes) if box[2] > box[0]]
+    if not drawn:
+        return line.translate(_MIRRORED)
+    bottoms = [boxes[k][1] for k in drawn]
+    if max(bottoms) - min(bottoms) > max(boxes[k][3] - boxes[k][1] for k in drawn):
+        return line.translate(_MIRRORED)
+    centres = [(left + right) / 2 if right > left else None for left, _, right, _ in boxes]
+    for k, centre in enumerate(centres):
+        if centre is None:  # between its stored neighbours that are drawn
+            before = next((centres[j] for j in range(k - 1, -1, -1) if centres[j] is not None), None)
+            after = next((centres[j] for j in range(k + 1, len(centres)) if centres[j] is not None), None)
+            centres[k] = (before + after) / 2 if before is not None and after is not None else \
+                before if before is not None else after
+    read = "".join(line[k] for k in sorted(range(len(line)), key=lambda k: (-centres[k], k)))
+    return _LTR_RUN.sub(lambda run: run.group()[::-1], read).translate(_MIRRORED)
 
 
 def normalize_pdf_text(text: str) -> str:
@@ -102,6 +124,7 @@ def _page_lines(textpage, page: int, offset: int) -> tuple[str, list[_PdfLine]]:
     import pypdfium2.raw as raw
 
     text = textpage.get_text_range()
+    rtl = right_to_left(text)
     lines: list[_PdfLine] = []
     x, y = ctypes.c_double(), ctypes.c_double()
     position = 0
@@ -112,8 +135,10 @@ def _page_lines(textpage, page: int, offset: int) -> tuple[str, list[_PdfLine]]:
             last = position + len(raw_line.rstrip()) - 1
             raw.FPDFText_GetCharOrigin(textpage, first, x, y)
             left_box, right_box = textpage.get_charbox(first), textpage.get_charbox(last)
+            drawn = drawn_order(raw_line, [textpage.get_charbox(position + k) for k in range(length)]) if rtl \
+                else raw_line
             # pdfium joins a hyphenated line end itself, marking the hyphen U+FFFE: the word is whole
-            lines.append(_PdfLine(page, logical_order(raw_line.strip().replace("\ufffe", "")), offset + first, y.value,
+            lines.append(_PdfLine(page, drawn.strip().replace("\ufffe", ""), offset + first, y.value,
                                   min(left_box[0], right_box[0]), max(left_box[2], right_box[2]),
                                   raw.FPDFText_GetFontSize(textpage, first)))
         position += length
