@@ -1,17 +1,15 @@
 """One codec for a group's result (tuples and word links) as JSON: group shards and Ray use it.
 
 Scores that are NaN (a component that could not be computed) are written as null and read back as
-NaN, so a result read back equals the one written; :func:`json_digest` names a value by its
-canonical text, equal for the value saved and the value parsed back.
+NaN, so a result read back equals the one written.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from dataclasses import asdict
 
+from aligner.fileio import json_digest
 from aligner.model import AlignedTuple
 from aligner.pipeline import GroupResult
 from aligner.wordalign.corpus import PairWords
@@ -40,9 +38,3 @@ def result_from_json(data: dict) -> GroupResult:
         for entry in data["words"]
     ]
     return GroupResult(tuples, words)
-
-
-def json_digest(body) -> str:
-    """sha256 of a JSON value's canonical text: the same for the value saved and the value parsed back."""
-    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-                          .encode("utf-8", "surrogatepass")).hexdigest()

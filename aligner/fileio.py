@@ -9,6 +9,7 @@ died from one being written.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -188,3 +189,9 @@ def read_two_column_tsv(path: Path | str, what: str, header: tuple[str, str]) ->
             continue
         rows.append((number, cells[0], cells[1]))
     return rows
+
+
+def json_digest(body) -> str:
+    """sha256 of a JSON value's canonical text: the same for the value saved and the value parsed back."""
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                          .encode("utf-8", "surrogatepass")).hexdigest()

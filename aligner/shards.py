@@ -16,9 +16,9 @@ from pathlib import Path
 
 from aligner import __version__
 from aligner.cachedir import cache_subdir
-from aligner.codec import json_digest, result_from_json, result_to_json
+from aligner.codec import result_from_json, result_to_json
 from aligner.config.codec import to_table
-from aligner.fileio import remove_stale_temps, write_text_atomic
+from aligner.fileio import json_digest, remove_stale_temps, write_text_atomic
 from aligner.pipeline import GroupJob, GroupResult, GroupSettings
 
 

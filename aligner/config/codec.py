@@ -9,8 +9,6 @@ TOML has no null: a knob whose value is None (the default of every optional one)
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import tomllib
 import types
 import typing
@@ -21,6 +19,7 @@ from typing import Any
 import tomli_w
 
 from aligner.errors import InputError
+from aligner.fileio import json_digest
 
 from . import NOT_SHAPING, BuildConfig
 
@@ -192,9 +191,8 @@ def with_assignments(config: Any, assignments: list[str]) -> Any:
     return config
 
 
-def shaping_table(config: BuildConfig, sections: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """The knobs that shape the corpus (all but :data:`NOT_SHAPING`), of ``sections`` only if given."""
-    table = to_table(config)
+def shaping_table(config: BuildConfig) -> dict[str, Any]:
+    """The knobs that shape the corpus: all but :data:`NOT_SHAPING`."""
 
     def keep(key: str) -> bool:
         return not any(key == name or key.startswith(name + ".") for name in NOT_SHAPING)
@@ -203,19 +201,9 @@ def shaping_table(config: BuildConfig, sections: tuple[str, ...] | None = None) 
         return {name: prune(value, f"{prefix}{name}.") if isinstance(value, dict) else value
                 for name, value in node.items() if keep(prefix + name)}
 
-    pruned = prune(table, "")
-    if sections is None:
-        return pruned
-    chosen: dict[str, Any] = {}
-    for section in sections:
-        node: Any = pruned
-        for part in section.split("."):
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-        chosen[section] = node
-    return chosen
+    return prune(to_table(config), "")
 
 
 def config_digest(table: Mapping[str, Any]) -> str:
     """Eight hex digits naming a configuration table: equal tables, equal digests."""
-    text = json.dumps(table, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return json_digest(table)[:8]

@@ -23,6 +23,14 @@ ENSEMBLES: dict[str, dict[str, float]] = {"e5+use": {"e5": 0.7, "use": 0.3}}
 APPROXIMATE_GROUPS: frozenset[str] = frozenset({"e5"})
 
 
+def check_weights(parts, weights: Mapping[str, float]) -> None:
+    """``ValueError`` unless ``weights`` name exactly ``parts`` and are positive and sum to 1."""
+    if set(parts) != set(weights):
+        raise ValueError(f"ensemble parts {sorted(parts)} and weights {sorted(weights)} differ")
+    if not math.isclose(sum(weights.values()), 1.0) or min(weights.values()) <= 0:
+        raise ValueError(f"ensemble weights must be positive and sum to 1, got {dict(weights)}")
+
+
 def primary_part(embedder: Embedder) -> Embedder:
     """The embedder document alignment and the quality model use: an ensemble's first part (e5 of
     ``e5+use``), else the embedder itself. Both are tuned on e5's vectors (docs/embedders.md)."""
@@ -38,10 +46,7 @@ class EnsembleEmbedder:
 
     def __init__(self, parts: Mapping[str, Embedder], weights: Mapping[str, float],
                  approximate: frozenset[str] = APPROXIMATE_GROUPS) -> None:
-        if set(parts) != set(weights):
-            raise ValueError(f"ensemble parts {sorted(parts)} and weights {sorted(weights)} differ")
-        if not math.isclose(sum(weights.values()), 1.0) or min(weights.values()) <= 0:
-            raise ValueError(f"ensemble weights must be positive and sum to 1, got {dict(weights)}")
+        check_weights(parts, weights)
         self.parts = dict(parts)
         self.weights = dict(weights)
         self.approximate = frozenset(approximate) & set(self.parts)

@@ -134,10 +134,7 @@ def get_embedder(
     if weights and default_weights is None:
         raise ValueError(f"weights are for an ensemble spec ({', '.join(ENSEMBLES)}), not {spec!r}")
     if default_weights is not None:
-        weights = dict(weights or default_weights)
-        if set(weights) != set(default_weights):
-            raise ValueError(f"the weights of {spec} name its parts, {', '.join(default_weights)}; "
-                             f"got {', '.join(weights)}")
+        weights = dict(weights or default_weights)  # checked against the parts by EnsembleEmbedder
         return EnsembleEmbedder({part: get_embedder(part, cache_dir, cache=cache, threads=threads,
                                                     batch_size=batch_size) for part in default_weights}, weights)
     if cache is None:
